@@ -1,0 +1,153 @@
+package to.clasp.journal;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An append-only journal of SET and PUBLISH entries, with snapshots for fast recovery.
+ *
+ * <h2>Contract shared by every implementation</h2>
+ * <ul>
+ *   <li><b>Sequence numbers</b> start at 1 and are dense: successful appends get 1, 2, 3, ...,
+ *       and a number is never reused, not after eviction, compaction or reopening a file. The
+ *       seq a caller puts in an entry is ignored.</li>
+ *   <li><b>Order</b>: appends made from one thread get seqs in call order. A reader never sees
+ *       entry N+1 without entry N, unless N was compacted or evicted.</li>
+ *   <li><b>Patterns</b> are {@link AddressPattern}s; every backend selects exactly the entries
+ *       {@link AddressPattern#matches(String)} selects.</li>
+ *   <li><b>Errors</b>: no method but {@link #close()} throws. Every failure arrives through the
+ *       returned future as a {@link JournalException}: bad arguments as
+ *       {@link JournalException.InvalidInput} (and the journal is unchanged), calls after
+ *       {@link #close()} as {@link JournalException.Closed}.</li>
+ *   <li><b>Threads</b>: a journal may be used from any number of threads at once.</li>
+ *   <li><b>Values</b> read back equal to what was written, on every backend.</li>
+ * </ul>
+ */
+public interface Journal extends AutoCloseable {
+
+    /**
+     * Appends an entry and assigns it the next sequence number.
+     *
+     * <p>The entry's own {@code seq} is ignored. The address must start with {@code /}; the
+     * timestamp and, for a SET, the revision must not be negative. When the future completes
+     * normally the entry is stored (on a durable backend, committed).
+     *
+     * @param entry the entry to append
+     * @return a future of the assigned seq; it fails with {@link JournalException.InvalidInput}
+     *     for a null or malformed entry, {@link JournalException.Closed} after {@link #close()},
+     *     or another {@link JournalException} if storing fails
+     */
+    CompletableFuture<Long> append(JournalEntry entry);
+
+    /**
+     * Returns the entries that match a query, in ascending seq order (descending if the query
+     * says so), at most {@code query}'s limit of them.
+     *
+     * @param query the query
+     * @return a future of an unmodifiable list; it fails with
+     *     {@link JournalException.InvalidInput} for a null query
+     */
+    CompletableFuture<List<JournalEntry>> query(JournalQuery query);
+
+    /**
+     * Returns the entries that match the given filters, in ascending seq order; the positional
+     * form of {@link #query(JournalQuery)}, as in the Rust crate.
+     *
+     * @param pattern the address pattern, not null or empty
+     * @param from the inclusive lower time bound in microseconds, or null for none
+     * @param to the inclusive upper time bound in microseconds, or null for none
+     * @param limit the maximum number of entries, or null for none; not negative
+     * @param types the signal types to keep; null or empty for every type
+     * @return a future of an unmodifiable list; it fails with
+     *     {@link JournalException.InvalidInput} for a null or empty pattern, a negative limit or
+     *     a null type
+     */
+    default CompletableFuture<List<JournalEntry>> query(String pattern, Long from, Long to,
+            Integer limit, Collection<SignalType> types) {
+        JournalQuery query;
+        try {
+            query = Validation.positionalQuery(pattern, from, to, limit, types);
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return query(query);
+    }
+
+    /**
+     * Returns the entries with a seq greater than {@code seq}, in ascending seq order.
+     *
+     * @param seq the last seq already seen; 0 for everything
+     * @param limit the maximum number of entries, or null for none; not negative
+     * @return a future of an unmodifiable list; it fails with
+     *     {@link JournalException.InvalidInput} for a negative limit
+     */
+    CompletableFuture<List<JournalEntry>> since(long seq, Integer limit);
+
+    /**
+     * Returns the highest sequence number ever assigned, 0 for a new journal. It does not go
+     * down when entries are evicted or compacted.
+     *
+     * @return a future of the latest seq
+     */
+    CompletableFuture<Long> latestSeq();
+
+    /**
+     * Saves a state snapshot, taken at the current {@link #latestSeq()}.
+     *
+     * @param state the params' states
+     * @return a future of the snapshot's seq (the latest seq when it was taken); it fails with
+     *     {@link JournalException.InvalidInput} for a null list or a null element
+     */
+    CompletableFuture<Long> snapshot(List<ParamSnapshot> state);
+
+    /**
+     * Loads the params of the most recent snapshot.
+     *
+     * @return a future of the params, or empty if no snapshot was saved; it fails with
+     *     {@link JournalException.Snapshot} if the stored snapshot is corrupt
+     */
+    CompletableFuture<Optional<List<ParamSnapshot>>> loadSnapshot();
+
+    /**
+     * Loads the most recent snapshot with its seq and creation time.
+     *
+     * @return a future of the snapshot, or empty if none was saved; it fails with
+     *     {@link JournalException.Snapshot} if the stored snapshot is corrupt
+     */
+    CompletableFuture<Optional<Snapshot>> latestSnapshot();
+
+    /**
+     * Removes every entry with a seq less than {@code beforeSeq}. {@link #latestSeq()} is not
+     * affected, and removed seqs are never assigned again.
+     *
+     * @param beforeSeq the first seq to keep
+     * @return a future of the number of entries removed
+     */
+    CompletableFuture<Long> compact(long beforeSeq);
+
+    /**
+     * Returns the number of entries held.
+     *
+     * @return a future of the count
+     */
+    CompletableFuture<Long> size();
+
+    /**
+     * Tells whether the journal holds no entries.
+     *
+     * @return a future of {@code true} if {@link #size()} is 0
+     */
+    default CompletableFuture<Boolean> isEmpty() {
+        return size().thenApply(n -> n == 0);
+    }
+
+    /**
+     * Closes the journal: appends already accepted are completed (committed, or failed), then
+     * every later call fails with {@link JournalException.Closed}. Calling it again has no
+     * effect.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,131 @@
+package to.clasp.journal;
+
+/**
+ * The failure of a journal operation. Asynchronous methods never throw it: they fail their
+ * future with it. Each kind of failure is a nested final subclass, so callers can tell them
+ * apart with {@code instanceof} or a pattern switch.
+ */
+public sealed class JournalException extends RuntimeException
+        permits JournalException.Storage, JournalException.Serialization, JournalException.Snapshot,
+                JournalException.Integrity, JournalException.InvalidInput,
+                JournalException.AccessDenied, JournalException.Closed {
+
+    private static final long serialVersionUID = 1L;
+
+    private JournalException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The storage failed: the file could not be opened, read or written. */
+    public static final class Storage extends JournalException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates a storage failure.
+         *
+         * @param message what failed, naming the file where there is one
+         * @param cause the underlying failure, or null
+         */
+        public Storage(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A stored entry could not be decoded, or a value could not be encoded. */
+    public static final class Serialization extends JournalException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates a serialization failure.
+         *
+         * @param message what could not be decoded or encoded, naming the seq where known
+         * @param cause the underlying failure, or null
+         */
+        public Serialization(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A stored snapshot is corrupt: not JSON, or JSON of the wrong shape. */
+    public static final class Snapshot extends JournalException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates a snapshot failure.
+         *
+         * @param message what is wrong with the snapshot
+         * @param cause the underlying failure, or null
+         */
+        public Snapshot(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A stored entry failed its integrity check (HMAC mismatch or wrong key). */
+    public static final class Integrity extends JournalException {
+        private static final long serialVersionUID = 1L;
+        private final long seq;
+
+        /**
+         * Creates an integrity failure.
+         *
+         * @param seq the sequence number of the entry that failed the check
+         * @param reason why it failed
+         */
+        public Integrity(long seq, String reason) {
+            super("integrity check failed for seq " + seq + ": " + reason, null);
+            this.seq = seq;
+        }
+
+        /**
+         * Returns the sequence number of the entry that failed the check.
+         *
+         * @return the seq
+         */
+        public long seq() {
+            return seq;
+        }
+    }
+
+    /** An argument was invalid; the journal did not change. */
+    public static final class InvalidInput extends JournalException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates an invalid-input failure.
+         *
+         * @param message which argument or field is invalid, and why
+         */
+        public InvalidInput(String message) {
+            super(message, null);
+        }
+    }
+
+    /** The caller may not read what it asked for. */
+    public static final class AccessDenied extends JournalException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates an access-denied failure.
+         *
+         * @param message what was denied
+         */
+        public AccessDenied(String message) {
+            super(message, null);
+        }
+    }
+
+    /** The journal was closed before the call. */
+    public static final class Closed extends JournalException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates a closed failure.
+         *
+         * @param message what was closed
+         */
+        public Closed(String message) {
+            super(message, null);
+        }
+    }
+}
