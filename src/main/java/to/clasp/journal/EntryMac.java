@@ -1,0 +1,92 @@
+package to.clasp.journal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Locale;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The integrity MACs of a journal row, keyed with a 32-byte key.
+ *
+ * <ul>
+ *   <li>{@code hmac} (the Rust crate's): lowercase hex HMAC-SHA256 over the UTF-8 address, the
+ *       UTF-8 value_json and the timestamp as 8 little-endian bytes. Kept bit for bit so that
+ *       files verify on both sides.</li>
+ *   <li>{@code value_exact_hmac} (this library's, for the exact value column): lowercase hex
+ *       HMAC-SHA256 over a domain tag, then the address, the value_exact bytes and the timestamp.
+ *       Unlike the Rust form, the address and value are length-prefixed (4 bytes little-endian)
+ *       so that no bytes can be moved from one field to the other, and the tag keeps this MAC
+ *       from ever equalling an {@code hmac}.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: each thread gets its own {@link Mac}.
+ */
+final class EntryMac {
+
+    static final int KEY_LENGTH = 32;
+
+    private static final byte[] EXACT_TAG =
+            "clasp-journal value_exact v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final ThreadLocal<Mac> macs;
+
+    EntryMac(byte[] key) {
+        if (key.length != KEY_LENGTH) {
+            throw new IllegalArgumentException("an HMAC key must be exactly 32 bytes, got " + key.length);
+        }
+        SecretKeySpec spec = new SecretKeySpec(key.clone(), "HmacSHA256");
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(spec);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available", e);
+            }
+        });
+    }
+
+    /** The Rust-compatible {@code hmac} of a row. */
+    String rowMac(String address, String valueJson, long timestamp) {
+        Mac mac = macs.get();
+        mac.update(address.getBytes(StandardCharsets.UTF_8));
+        mac.update(valueJson.getBytes(StandardCharsets.UTF_8));
+        mac.update(le64(timestamp));
+        return HEX.formatHex(mac.doFinal());
+    }
+
+    /** The {@code value_exact_hmac} of a row. */
+    String exactMac(String address, byte[] valueExact, long timestamp) {
+        Mac mac = macs.get();
+        byte[] addr = address.getBytes(StandardCharsets.UTF_8);
+        mac.update(EXACT_TAG);
+        mac.update(le32(addr.length));
+        mac.update(addr);
+        mac.update(le32(valueExact.length));
+        mac.update(valueExact);
+        mac.update(le64(timestamp));
+        return HEX.formatHex(mac.doFinal());
+    }
+
+    /** Compares a stored hex MAC with the expected one in constant time; malformed hex never matches. */
+    static boolean same(String expectedHex, String storedHex) {
+        return MessageDigest.isEqual(expectedHex.getBytes(StandardCharsets.US_ASCII),
+                storedHex.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] le64(long v) {
+        byte[] b = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (v >>> (8 * i));
+        }
+        return b;
+    }
+
+    private static byte[] le32(int v) {
+        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
+    }
+}

@@ -1,0 +1,677 @@
+package to.clasp.journal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * A durable journal in a SQLite file, or in memory; files are interchangeable with the Rust
+ * crate's {@code SqliteJournal}.
+ *
+ * <pre>{@code
+ * try (SqliteJournal journal = SqliteJournal.open(Path.of("journal.db"))) {
+ *     long seq = journal.append(JournalEntry.fromSet("/lights/a", Value.of(0.5), 1, "me", nowMicros)).join();
+ * }
+ * }</pre>
+ *
+ * <h2>Writing</h2>
+ * One writer thread owns the write connection and commits appends in groups: everything that
+ * is waiting goes into one transaction, with no artificial delay. An append's future completes
+ * once its transaction is committed (see {@link Durability} for what that survives). An append
+ * whose value cannot be encoded fails at once, and one that fails in the database fails alone:
+ * the rest of its group still commits. Futures are completed on a small pool of journal threads,
+ * never on the writer thread and never on the caller's.
+ *
+ * <h2>Reading</h2>
+ * Reads run on the caller's thread, on a small pool of read connections, and their futures are
+ * already complete when the method returns. On a file, the journal runs in WAL mode: reads see
+ * the latest commit and never wait for the writer. In memory, reads and write transactions take
+ * turns. Exact addresses and literal prefixes ({@code /a/b/**}, {@code /a/b/*}) are looked up on
+ * the address index; other patterns are filtered with {@link AddressPattern}; a limit stops the
+ * scan as soon as it is reached.
+ *
+ * <h2>Storage</h2>
+ * The Rust crate's tables are kept as they are, and the value is stored as the Rust crate's JSON,
+ * so a file written here can be read there. Where that JSON loses information (bytes, NaN and
+ * the infinities) the exact value is also stored, in an extra nullable column, so every value
+ * reads back unchanged here. Opening a file adds the missing nullable columns (including the
+ * Rust crate's {@code hmac}); it changes nothing else. New files use incremental auto-vacuum, so
+ * {@link #compact(long)} gives the space back; files created by the Rust crate do not, so there
+ * compaction only makes room for later entries (run {@code PRAGMA auto_vacuum=INCREMENTAL;
+ * VACUUM;} once, offline, to convert such a file).
+ *
+ * <h2>Integrity</h2>
+ * With an {@link Builder#hmacKey(byte[]) HMAC key}, every entry written carries the Rust
+ * crate's HMAC (and one more for the exact value column when there is one), and every entry
+ * read is verified: a mismatch fails the read with {@link JournalException.Integrity} naming
+ * the seq. Entries written without a key carry no HMAC and are read without a check.
+ *
+ * <h2>Errors and threads</h2>
+ * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other
+ * method but {@link #close()} reports failures through its future only, as
+ * {@link JournalException}s: {@code Storage} (naming the file) for SQLite failures,
+ * {@code Serialization} for an entry that cannot be decoded (naming its seq; this includes an
+ * unknown {@code signal_type}, which the Rust crate reads as an event), {@code Snapshot} for a
+ * corrupt snapshot, {@code Integrity}, {@code InvalidInput}, and {@code Closed} after
+ * {@link #close()}.
+ */
+public final class SqliteJournal implements Journal {
+
+    /**
+     * How much a committed append survives, on a file (in memory nothing survives the process).
+     * Both run SQLite in WAL mode.
+     */
+    public enum Durability {
+        /**
+         * {@code synchronous=NORMAL}: a committed append survives a crash of the process; the
+         * last commits before a power loss or operating-system crash may be lost (the file stays
+         * consistent). Commits do not wait for the disk, so this is much faster. The default.
+         */
+        NORMAL,
+        /**
+         * {@code synchronous=FULL}: every commit is flushed to the disk before its futures
+         * complete, so a committed append also survives a power loss.
+         */
+        FULL
+    }
+
+    /** Default for {@link Builder#snapshotsToKeep(int)}. */
+    public static final int DEFAULT_SNAPSHOTS_TO_KEEP = 3;
+
+    /** Default for {@link Builder#maxBatchSize(int)}. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
+
+    private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final String name;
+    private final EntryMac mac;
+    private final Connection writeConnection;
+    private final GroupCommitWriter writer;
+    private final SqliteReadPool readers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqliteJournal(String name, EntryMac mac, Connection writeConnection,
+            GroupCommitWriter writer, SqliteReadPool readers) {
+        this.name = name;
+        this.mac = mac;
+        this.writeConnection = writeConnection;
+        this.writer = writer;
+        this.readers = readers;
+    }
+
+    /**
+     * Opens the journal in {@code file} with the default options, creating the file if it does
+     * not exist; an existing journal (also one written by the Rust crate) is migrated as
+     * described above. Same as {@code builder(file).build()}.
+     *
+     * @param file the database file; its directory must exist and be writable
+     * @return the open journal; close it when done
+     * @throws NullPointerException if {@code file} is null
+     * @throws JournalException.Storage naming the file and the reason, if it is not a SQLite
+     *     database, holds a {@code journal_entries} table of another shape, or its directory is
+     *     missing or not writable; nothing on disk is changed then
+     */
+    public static SqliteJournal open(Path file) {
+        return builder(file).build();
+    }
+
+    /**
+     * Creates a journal held in memory, with the default options. It is gone when closed.
+     *
+     * @return the open journal; close it when done
+     * @throws JournalException.Storage if SQLite cannot be started
+     */
+    public static SqliteJournal inMemory() {
+        return openMemory(new Builder(null));
+    }
+
+    /**
+     * Starts configuring a journal in {@code file}.
+     *
+     * @param file the database file, as for {@link #open(Path)}
+     * @return a builder with the default options
+     * @throws NullPointerException if {@code file} is null
+     */
+    public static Builder builder(Path file) {
+        return new Builder(Objects.requireNonNull(file, "file"));
+    }
+
+    /**
+     * Options for opening a {@link SqliteJournal} file. Not thread-safe; each setter returns
+     * this builder.
+     */
+    public static final class Builder {
+        private final Path file;
+        private byte[] hmacKey;
+        private Durability durability = Durability.NORMAL;
+        private int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
+        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+
+        private Builder(Path file) {
+            this.file = file;
+        }
+
+        /**
+         * Sets the HMAC-SHA256 key that signs every entry written and verifies every entry read
+         * (see the class comment). The Rust crate takes the same 32-byte keys.
+         *
+         * @param key exactly 32 bytes, copied; or null for no key (the default)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code key} is not 32 bytes long
+         */
+        public Builder hmacKey(byte[] key) {
+            if (key != null && key.length != EntryMac.KEY_LENGTH) {
+                throw new IllegalArgumentException(
+                        "an HMAC key must be exactly 32 bytes, got " + key.length);
+            }
+            this.hmacKey = key == null ? null : key.clone();
+            return this;
+        }
+
+        /**
+         * Sets what a committed append survives; {@link Durability#NORMAL} by default.
+         *
+         * @param durability the mode, not null
+         * @return this builder
+         * @throws NullPointerException if {@code durability} is null
+         */
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * Sets how many snapshots are kept: each {@link SqliteJournal#snapshot(List)} deletes
+         * all but the newest {@code n}. {@value SqliteJournal#DEFAULT_SNAPSHOTS_TO_KEEP} by
+         * default.
+         *
+         * @param n one or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is less than 1
+         */
+        public Builder snapshotsToKeep(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("snapshotsToKeep must be at least 1: " + n);
+            }
+            this.snapshotsToKeep = n;
+            return this;
+        }
+
+        /**
+         * Sets the most writes committed in one transaction;
+         * {@value SqliteJournal#DEFAULT_MAX_BATCH_SIZE} by default.
+         *
+         * @param n one or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is less than 1
+         */
+        public Builder maxBatchSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be at least 1: " + n);
+            }
+            this.maxBatchSize = n;
+            return this;
+        }
+
+        /**
+         * Opens the journal, as {@link SqliteJournal#open(Path)} describes.
+         *
+         * @return the open journal; close it when done
+         * @throws JournalException.Storage as for {@link SqliteJournal#open(Path)}
+         */
+        public SqliteJournal build() {
+            return openFile(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    private static SqliteJournal openFile(Builder b) {
+        Path file = b.file.toAbsolutePath().normalize();
+        String name = file.toString();
+        boolean existed = Files.exists(file);
+        if (existed) {
+            checkExistingFile(file, name);
+        } else {
+            checkNewFile(file, name);
+        }
+        String url = "jdbc:sqlite:" + name;
+        Connection w = null;
+        SqliteReadPool pool = null;
+        boolean opened = false;
+        try {
+            SQLiteConfig writeConfig = new SQLiteConfig();
+            writeConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+            if (existed) {
+                writeConfig.resetOpenMode(SQLiteOpenMode.CREATE); // never create behind our back
+            }
+            w = writeConfig.createConnection(url);
+            if (existed) {
+                String problem = SqliteSchema.checkExisting(w);
+                if (problem != null) {
+                    throw new JournalException.Storage(name + ": " + problem, null);
+                }
+            }
+            SqliteSchema.prepare(w, true, b.durability.name());
+            SQLiteConfig readConfig = new SQLiteConfig();
+            readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+            readConfig.setReadOnly(true);
+            pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
+            GroupCommitWriter writer = new GroupCommitWriter(w, name, null, b.maxBatchSize,
+                    b.snapshotsToKeep);
+            opened = true;
+            return new SqliteJournal(name, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
+                    writer, pool);
+        } catch (SQLException e) {
+            throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
+        } finally {
+            if (!opened) {
+                if (pool != null) {
+                    pool.close();
+                }
+                closeQuietly(w);
+                if (!existed) {
+                    deleteCreated(file);
+                }
+            }
+        }
+    }
+
+    private static SqliteJournal openMemory(Builder b) {
+        String name = "in-memory journal clasp-mem-" + UUID.randomUUID();
+        String url = "jdbc:sqlite:file:" + name.substring(name.indexOf("clasp-mem-"))
+                + "?mode=memory&cache=shared";
+        // Shared-cache connections lock whole tables; readers and transactions take turns.
+        ReentrantReadWriteLock tableLock = new ReentrantReadWriteLock();
+        Connection w = null;
+        boolean opened = false;
+        try {
+            SQLiteConfig config = new SQLiteConfig();
+            config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+            // This connection lives as long as the journal: the database lives as long as it does.
+            w = config.createConnection(url);
+            SqliteSchema.prepare(w, false, null);
+            SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
+                    tableLock.readLock(), name);
+            GroupCommitWriter writer = new GroupCommitWriter(w, name, tableLock.writeLock(),
+                    b.maxBatchSize, b.snapshotsToKeep);
+            opened = true;
+            return new SqliteJournal(name, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
+                    writer, pool);
+        } catch (SQLException e) {
+            throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
+        } finally {
+            if (!opened) {
+                closeQuietly(w);
+            }
+        }
+    }
+
+    private static int readerCount() {
+        return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Checks, without writing, that an existing file could be a journal. */
+    private static void checkExistingFile(Path file, String name) {
+        if (Files.isDirectory(file)) {
+            throw new JournalException.Storage(name + ": is a directory, not a journal file", null);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new JournalException.Storage(name + ": is not a regular file", null);
+        }
+        if (!Files.isReadable(file) || !Files.isWritable(file)) {
+            throw new JournalException.Storage(name + ": the file is not readable and writable", null);
+        }
+        Path dir = file.getParent();
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new JournalException.Storage(name + ": the directory " + dir
+                    + " is not writable (SQLite keeps its -wal and -shm files beside the journal)", null);
+        }
+        try {
+            long size = Files.size(file);
+            if (size == 0) {
+                return; // SQLite takes an empty file as an empty database
+            }
+            byte[] header = new byte[SQLITE_HEADER.length];
+            int n;
+            try (InputStream in = Files.newInputStream(file)) {
+                n = in.readNBytes(header, 0, header.length);
+            }
+            if (size < 100 || n < header.length || !Arrays.equals(header, SQLITE_HEADER)) {
+                throw new JournalException.Storage(
+                        name + ": is not a SQLite database (no SQLite file header)", null);
+            }
+        } catch (IOException e) {
+            throw new JournalException.Storage(name + ": cannot read the file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks that a new file can be created, before creating anything. */
+    private static void checkNewFile(Path file, String name) {
+        Path dir = file.getParent();
+        if (dir == null || !Files.exists(dir)) {
+            throw new JournalException.Storage(
+                    name + ": the directory " + dir + " does not exist", null);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new JournalException.Storage(name + ": " + dir + " is not a directory", null);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new JournalException.Storage(name + ": the directory " + dir + " is not writable", null);
+        }
+    }
+
+    /** Removes what a failed open created, so that a failure leaves nothing behind. */
+    private static void deleteCreated(Path file) {
+        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+            try {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // nothing more to do
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The value is encoded on the calling thread; the future completes, on a journal thread,
+     * once the entry is committed. It fails with {@link JournalException.Serialization} if the
+     * value cannot be encoded and {@link JournalException.Storage} if SQLite rejects the entry.
+     */
+    @Override
+    public CompletableFuture<Long> append(JournalEntry entry) {
+        try {
+            ensureOpen();
+            Validation.entry(entry);
+            return writer.append(SqliteRows.encode(entry, mac));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The snapshot is written by the writer thread in the order it was called relative to
+     * appends, and its seq is read in the same transaction, so it is exactly the seq of the last
+     * append committed before it. Only the newest snapshots are kept (see
+     * {@link Builder#snapshotsToKeep(int)}).
+     */
+    @Override
+    public CompletableFuture<Long> snapshot(List<ParamSnapshot> state) {
+        try {
+            ensureOpen();
+            Validation.snapshot(state);
+            return writer.snapshot(SqliteRows.encodeSnapshot(state));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The future completes after the rows are deleted and, on a file with incremental
+     * auto-vacuum (every file created by this library), after their pages are given back to the
+     * file system. A {@code beforeSeq} of 1 or less removes nothing.
+     */
+    @Override
+    public CompletableFuture<Long> compact(long beforeSeq) {
+        try {
+            ensureOpen();
+            return writer.compact(beforeSeq);
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread; the returned future is already complete. With an HMAC key,
+     * every entry returned is verified.
+     */
+    @Override
+    public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
+        try {
+            ensureOpen();
+            Validation.query(query);
+            int limit = query.maxResults().orElse(-1);
+            if (limit == 0) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
+            return CompletableFuture.completedFuture(readers.read(r -> {
+                PreparedStatement ps = r.prepare(plan.sql());
+                bind(ps, plan.params());
+                AddressPattern pattern = query.addressPattern();
+                List<JournalEntry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (plan.recheck() && !pattern.matches(rs.getString(SqliteSchema.COL_ADDRESS))) {
+                            continue; // decode (and verify) only what is returned
+                        }
+                        JournalEntry e = SqliteRows.decode(rs, mac);
+                        if (plan.recheck() && !query.matches(e)) {
+                            continue;
+                        }
+                        out.add(e);
+                        if (out.size() == limit) {
+                            break;
+                        }
+                    }
+                }
+                return Collections.unmodifiableList(out);
+            }));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(storage("query failed", e));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread; the returned future is already complete. With an HMAC key,
+     * every entry returned is verified.
+     */
+    @Override
+    public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
+        try {
+            ensureOpen();
+            Validation.limit(limit);
+            if (limit != null && limit == 0) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            return CompletableFuture.completedFuture(readers.read(r -> {
+                PreparedStatement ps = r.prepare(SqliteSchema.SINCE);
+                ps.setLong(1, seq);
+                ps.setLong(2, limit == null ? -1L : limit.longValue());
+                List<JournalEntry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(SqliteRows.decode(rs, mac));
+                    }
+                }
+                return Collections.unmodifiableList(out);
+            }));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(storage("read failed", e));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Read from SQLite's {@code sqlite_sequence}, which AUTOINCREMENT maintains, so it does
+     * not drop when entries are compacted. Runs on the calling thread.
+     */
+    @Override
+    public CompletableFuture<Long> latestSeq() {
+        return readLong(SqliteSchema.LATEST_SEQ);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread; counts the rows, so it takes time in proportion to them.
+     */
+    @Override
+    public CompletableFuture<Long> size() {
+        return readLong(SqliteSchema.COUNT);
+    }
+
+    private CompletableFuture<Long> readLong(String sql) {
+        try {
+            ensureOpen();
+            return CompletableFuture.completedFuture(readers.read(r -> {
+                try (ResultSet rs = r.prepare(sql).executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(storage("read failed", e));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread. The exact form of the values is used when stored, so bytes
+     * and non-finite floats come back unchanged; a snapshot written by the Rust crate comes back
+     * as its JSON says.
+     */
+    @Override
+    public CompletableFuture<Optional<List<ParamSnapshot>>> loadSnapshot() {
+        return latestSnapshot().thenApply(s -> s.map(Snapshot::params));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread.
+     */
+    @Override
+    public CompletableFuture<Optional<Snapshot>> latestSnapshot() {
+        try {
+            ensureOpen();
+            return CompletableFuture.completedFuture(readers.read(r -> {
+                try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SNAPSHOT).executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Snapshot>empty();
+                    }
+                    long seqAt = rs.getLong(1);
+                    long createdAt = rs.getLong(2);
+                    List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3),
+                            rs.getBytes(4));
+                    try {
+                        return Optional.of(new Snapshot(seqAt, createdAt, params));
+                    } catch (RuntimeException e) {
+                        throw new JournalException.Snapshot(
+                                "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
+                    }
+                }
+            }));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(storage("reading the snapshot failed", e));
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Closes the journal: stops accepting calls (later ones fail with
+     * {@link JournalException.Closed}), commits every append already accepted and completes its
+     * future, then stops the writer and closes the database. Safe to call from any thread,
+     * including a callback of one of this journal's futures; calling it again has no effect.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        writer.close();
+        readers.close();
+        writer.closeStatements();
+        closeQuietly(writeConnection);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new JournalException.Closed("the journal " + name + " is closed");
+        }
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object p = params.get(i);
+            if (p instanceof Long l) {
+                ps.setLong(i + 1, l);
+            } else {
+                ps.setString(i + 1, (String) p);
+            }
+        }
+    }
+
+    private JournalException.Storage storage(String what, SQLException e) {
+        return new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
+    }
+
+    /** The plan a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
+    static SqliteSchema.QueryPlan planFor(JournalQuery query) {
+        return SqliteSchema.plan(query);
+    }
+
+    /** The writer's commit counters (for tests). */
+    GroupCommitWriter writer() {
+        return writer;
+    }
+
+    /** The file name, or the in-memory database's name. */
+    String name() {
+        return name;
+    }
+}

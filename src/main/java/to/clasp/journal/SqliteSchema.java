@@ -1,0 +1,389 @@
+package to.clasp.journal;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The SQLite storage format, in one place: tables, columns, indexes, migrations and every SQL
+ * statement the journal runs.
+ *
+ * <h2>Format</h2>
+ * The Rust crate's tables, columns and indexes are kept exactly, so that files move both ways:
+ * <pre>
+ * journal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, timestamp INTEGER NOT NULL,
+ *                  author TEXT NOT NULL, address TEXT NOT NULL, signal_type TEXT NOT NULL,
+ *                  value_json TEXT NOT NULL, revision INTEGER, msg_type INTEGER NOT NULL,
+ *                  hmac TEXT,
+ *                  -- added by this library, nullable, ignored by the Rust crate:
+ *                  value_exact BLOB, value_exact_hmac TEXT)
+ * idx_entries_address (address), idx_entries_timestamp (timestamp),
+ * idx_entries_signal_type (signal_type)
+ * snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL,
+ *            seq_at INTEGER NOT NULL, data_json TEXT NOT NULL,
+ *            -- added by this library:
+ *            data_exact BLOB)
+ * </pre>
+ * <ul>
+ *   <li>{@code value_json} always holds the Rust crate's JSON, so a Rust reader sees what it
+ *       expects; where that JSON is lossy (bytes, NaN, infinities) {@code value_exact} holds the
+ *       exact CBOR form and readers here prefer it. It is NULL when the JSON is exact.</li>
+ *   <li>{@code hmac} is the Rust crate's MAC over address, value_json and timestamp;
+ *       {@code value_exact_hmac} covers {@code value_exact} in the same way (see
+ *       {@link EntryMac}). Both are NULL for rows written without a key.</li>
+ *   <li>{@code data_exact} is the exact CBOR form of a snapshot's params, present when
+ *       {@code data_json} is lossy.</li>
+ *   <li>New files get {@code auto_vacuum=INCREMENTAL} (before the first table exists, the only
+ *       time it can be set without a VACUUM) so that compaction can give space back.</li>
+ * </ul>
+ * Opening an existing file adds whatever nullable columns are missing ({@code hmac}, as the
+ * Rust crate does, and this library's own) and never changes anything else.
+ */
+final class SqliteSchema {
+
+    private SqliteSchema() {}
+
+    static final String ENTRIES = "journal_entries";
+    static final String SNAPSHOTS = "snapshots";
+    static final String ADDRESS_INDEX = "idx_entries_address";
+
+    /** Columns a journal_entries table must have to be read (the Rust crate's, minus hmac). */
+    private static final List<String> REQUIRED_ENTRY_COLUMNS = List.of("seq", "timestamp", "author",
+            "address", "signal_type", "value_json", "revision", "msg_type");
+
+    private static final List<String> REQUIRED_SNAPSHOT_COLUMNS =
+            List.of("id", "created_at", "seq_at", "data_json");
+
+    /** Nullable columns added to a table when missing, in the order they are added. */
+    private static final List<String[]> ADDED_COLUMNS = List.of(
+            new String[] {ENTRIES, "hmac", "TEXT"},
+            new String[] {ENTRIES, "value_exact", "BLOB"},
+            new String[] {ENTRIES, "value_exact_hmac", "TEXT"},
+            new String[] {SNAPSHOTS, "data_exact", "BLOB"});
+
+    // The Rust crate's DDL, column for column.
+    private static final List<String> CREATE = List.of(
+            "CREATE TABLE IF NOT EXISTS journal_entries (\n"
+                    + "    seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                    + "    timestamp INTEGER NOT NULL,\n"
+                    + "    author TEXT NOT NULL,\n"
+                    + "    address TEXT NOT NULL,\n"
+                    + "    signal_type TEXT NOT NULL,\n"
+                    + "    value_json TEXT NOT NULL,\n"
+                    + "    revision INTEGER,\n"
+                    + "    msg_type INTEGER NOT NULL,\n"
+                    + "    hmac TEXT\n"
+                    + ")",
+            "CREATE INDEX IF NOT EXISTS idx_entries_address ON journal_entries(address)",
+            "CREATE INDEX IF NOT EXISTS idx_entries_timestamp ON journal_entries(timestamp)",
+            "CREATE INDEX IF NOT EXISTS idx_entries_signal_type ON journal_entries(signal_type)",
+            "CREATE TABLE IF NOT EXISTS snapshots (\n"
+                    + "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                    + "    created_at INTEGER NOT NULL,\n"
+                    + "    seq_at INTEGER NOT NULL,\n"
+                    + "    data_json TEXT NOT NULL\n"
+                    + ")");
+
+    // ---- statements run by the writer ----
+
+    static final String BEGIN = "BEGIN IMMEDIATE";
+    static final String COMMIT = "COMMIT";
+    static final String ROLLBACK = "ROLLBACK";
+    static final String SAVEPOINT = "SAVEPOINT op";
+    static final String RELEASE = "RELEASE op";
+    static final String ROLLBACK_TO = "ROLLBACK TO op";
+
+    /** Parameters: timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac. */
+    static final String INSERT_ENTRY = "INSERT INTO journal_entries (timestamp, author, address, "
+            + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
+
+    /** The highest seq ever assigned; AUTOINCREMENT keeps it here even when rows are gone. */
+    static final String LATEST_SEQ =
+            "SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'";
+
+    /** Parameters: created_at, seq_at, data_json, data_exact. */
+    static final String INSERT_SNAPSHOT =
+            "INSERT INTO snapshots (created_at, seq_at, data_json, data_exact) VALUES (?, ?, ?, ?)";
+
+    /** Parameter: how many of the newest snapshots to keep. */
+    static final String PRUNE_SNAPSHOTS = "DELETE FROM snapshots WHERE id NOT IN "
+            + "(SELECT id FROM snapshots ORDER BY id DESC LIMIT ?)";
+
+    /** Parameter: the first seq to keep. */
+    static final String COMPACT = "DELETE FROM journal_entries WHERE seq < ?";
+
+    /** Gives every free page back to the file system (new files only; see class comment). */
+    static final String INCREMENTAL_VACUUM = "PRAGMA incremental_vacuum";
+
+    // ---- statements run by readers ----
+
+    static final String COUNT = "SELECT COUNT(*) FROM journal_entries";
+
+    static final String LATEST_SNAPSHOT =
+            "SELECT seq_at, created_at, data_json, data_exact FROM snapshots ORDER BY id DESC LIMIT 1";
+
+    /** The columns every entry read selects, in the order {@link #COL_SEQ} and friends name. */
+    private static final String ENTRY_COLUMNS = "SELECT seq, timestamp, author, address, signal_type, "
+            + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac FROM journal_entries";
+
+    static final int COL_SEQ = 1;
+    static final int COL_TIMESTAMP = 2;
+    static final int COL_AUTHOR = 3;
+    static final int COL_ADDRESS = 4;
+    static final int COL_SIGNAL_TYPE = 5;
+    static final int COL_VALUE_JSON = 6;
+    static final int COL_REVISION = 7;
+    static final int COL_MSG_TYPE = 8;
+    static final int COL_HMAC = 9;
+    static final int COL_VALUE_EXACT = 10;
+    static final int COL_VALUE_EXACT_HMAC = 11;
+
+    /** Parameters: the seq to read after, and the limit (-1 for none). */
+    static final String SINCE = ENTRY_COLUMNS + " WHERE seq > ? ORDER BY seq LIMIT ?";
+
+    /**
+     * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
+     * with {@link JournalQuery#matches} because the SQL only narrows the candidates.
+     */
+    record QueryPlan(String sql, List<Object> params, boolean recheck) {}
+
+    /**
+     * Plans a query. The address filter is pushed down only in forms that cannot change the
+     * result: equality for an exact address, and a half-open range on the address index for a
+     * literal prefix (SQLite compares text as UTF-8 bytes, i.e. in code point order, so the range
+     * holds exactly the strings that start with the prefix). Never LIKE: it ignores case and
+     * treats {@code _} and {@code %} as wildcards.
+     */
+    static QueryPlan plan(JournalQuery query) {
+        StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
+        List<Object> params = new ArrayList<>(6);
+        List<String> where = new ArrayList<>(4);
+        AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
+        boolean recheck;
+        switch (pushdown.kind()) {
+            case MATCH_ALL -> recheck = false;
+            case EXACT -> {
+                where.add("address = ?");
+                params.add(pushdown.prefix());
+                recheck = false;
+            }
+            case SUBTREE, CHILDREN -> {
+                addPrefixRange(pushdown.prefix(), where, params);
+                recheck = true;
+            }
+            default -> {
+                // A literal prefix, when the matcher knows one, still narrows the scan.
+                if (!pushdown.prefix().isEmpty()) {
+                    addPrefixRange(pushdown.prefix(), where, params);
+                }
+                recheck = true;
+            }
+        }
+        if (query.fromMicros().isPresent()) {
+            where.add("timestamp >= ?");
+            params.add(query.fromMicros().getAsLong());
+        }
+        if (query.toMicros().isPresent()) {
+            where.add("timestamp <= ?");
+            params.add(query.toMicros().getAsLong());
+        }
+        Set<SignalType> types = query.signalTypes();
+        if (!types.isEmpty() && types.size() < SignalType.values().length) {
+            StringBuilder in = new StringBuilder("signal_type IN (");
+            int i = 0;
+            for (SignalType t : types) {
+                in.append(i++ == 0 ? "?" : ", ?");
+                params.add(t.wireName());
+            }
+            where.add(in.append(')').toString());
+        }
+        for (int i = 0; i < where.size(); i++) {
+            sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
+        }
+        sql.append(query.isDescending() ? " ORDER BY seq DESC" : " ORDER BY seq");
+        if (!recheck && query.maxResults().isPresent()) {
+            sql.append(" LIMIT ?");
+            params.add((long) query.maxResults().getAsInt());
+        }
+        return new QueryPlan(sql.toString(), List.copyOf(params), recheck);
+    }
+
+    /**
+     * Adds {@code address >= lo AND address < hi} covering every string that starts with the
+     * prefix. A trailing {@code /} is left out of the range, so that a pattern like {@code /a/**}
+     * also finds {@code /a} whichever way the matcher treats it: the recheck decides.
+     */
+    private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
+        String lo = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        if (lo.isEmpty() || !isWellFormed(lo)) {
+            return; // no narrowing possible; the recheck keeps the result right
+        }
+        where.add("address >= ?");
+        params.add(lo);
+        String hi = successor(lo);
+        if (hi != null) {
+            where.add("address < ?");
+            params.add(hi);
+        }
+    }
+
+    /**
+     * The smallest string, in code point (= UTF-8 byte) order, greater than every string that
+     * starts with {@code prefix}; null if there is none (the prefix is all U+10FFFF).
+     */
+    static String successor(String prefix) {
+        int[] cps = prefix.codePoints().toArray();
+        for (int n = cps.length; n > 0; n--) {
+            int last = cps[n - 1];
+            if (last == Character.MAX_CODE_POINT) {
+                continue; // cannot grow this one; carry into the previous code point
+            }
+            int next = last + 1;
+            if (next == Character.MIN_SURROGATE) {
+                next = Character.MAX_SURROGATE + 1; // surrogates are not valid code points
+            }
+            StringBuilder sb = new StringBuilder(prefix.length() + 1);
+            for (int i = 0; i < n - 1; i++) {
+                sb.appendCodePoint(cps[i]);
+            }
+            return sb.appendCodePoint(next).toString();
+        }
+        return null;
+    }
+
+    /** False for strings with a lone surrogate, whose UTF-8 form (and so its order) is undefined. */
+    private static boolean isWellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return s.getBytes(StandardCharsets.UTF_8).length > 0;
+    }
+
+    // ---- opening ----
+
+    /**
+     * Checks that an existing database can hold a journal, without writing anything: a
+     * journal_entries or snapshots table, if present, must have the columns this library reads,
+     * and seq must be an AUTOINCREMENT key (or seqs could be reused).
+     *
+     * @return null if the database is usable, else the reason it is not
+     * @throws SQLException if the database cannot be read (for instance, it is not SQLite)
+     */
+    static String checkExisting(Connection c) throws SQLException {
+        String entriesSql = null;
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'journal_entries'")) {
+            if (rs.next()) {
+                entriesSql = rs.getString(1);
+                if (entriesSql == null) {
+                    entriesSql = "";
+                }
+            }
+        }
+        if (entriesSql != null) {
+            Set<String> columns = columns(c, ENTRIES);
+            List<String> missing = new ArrayList<>();
+            for (String col : REQUIRED_ENTRY_COLUMNS) {
+                if (!columns.contains(col)) {
+                    missing.add(col);
+                }
+            }
+            if (!missing.isEmpty()) {
+                return "table journal_entries is not a journal table: it lacks the columns " + missing;
+            }
+            if (!entriesSql.toUpperCase(Locale.ROOT).contains("AUTOINCREMENT")) {
+                return "table journal_entries is not a journal table: seq is not INTEGER PRIMARY KEY AUTOINCREMENT";
+            }
+        }
+        Set<String> snapshotColumns = columns(c, SNAPSHOTS);
+        if (!snapshotColumns.isEmpty()) {
+            List<String> missing = new ArrayList<>();
+            for (String col : REQUIRED_SNAPSHOT_COLUMNS) {
+                if (!snapshotColumns.contains(col)) {
+                    missing.add(col);
+                }
+            }
+            if (!missing.isEmpty()) {
+                return "table snapshots is not a journal snapshot table: it lacks the columns " + missing;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Prepares a database for writing: file settings first (incremental auto-vacuum can only be
+     * chosen while the file has no pages), then tables, indexes and missing columns in one
+     * transaction.
+     *
+     * @param fileBacked whether the database is a file (WAL and synchronous apply)
+     * @param synchronous the {@code synchronous} setting for a file: NORMAL or FULL
+     */
+    static void prepare(Connection c, boolean fileBacked, String synchronous) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            long pages;
+            try (ResultSet rs = s.executeQuery("PRAGMA page_count")) {
+                pages = rs.next() ? rs.getLong(1) : 0;
+            }
+            if (pages == 0) {
+                s.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            }
+            if (fileBacked) {
+                try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
+                    String mode = rs.next() ? rs.getString(1) : "";
+                    if (!"wal".equalsIgnoreCase(mode)) {
+                        throw new SQLException("could not switch to WAL mode (journal_mode is " + mode + ")");
+                    }
+                }
+                s.execute("PRAGMA synchronous = " + synchronous);
+            }
+            s.execute(BEGIN);
+            try {
+                for (String ddl : CREATE) {
+                    s.execute(ddl);
+                }
+                for (String[] added : ADDED_COLUMNS) {
+                    if (!columns(c, added[0]).contains(added[1])) {
+                        s.execute("ALTER TABLE " + added[0] + " ADD COLUMN " + added[1] + " " + added[2]);
+                    }
+                }
+                s.execute(COMMIT);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    s.execute(ROLLBACK);
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The column names of a table, empty if it does not exist. */
+    static Set<String> columns(Connection c, String table) throws SQLException {
+        Set<String> names = new LinkedHashSet<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                names.add(rs.getString("name").toLowerCase(Locale.ROOT));
+            }
+        }
+        return names;
+    }
+}
