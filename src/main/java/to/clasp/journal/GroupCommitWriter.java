@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -446,8 +445,7 @@ final class GroupCommitWriter {
         Long run(GroupCommitWriter w) throws SQLException {
             // Read inside the write transaction: no append can slip in between.
             long seqAt = readLatestSeq(w.latestSeq);
-            Instant now = Instant.now();
-            w.insertSnapshot.setLong(1, now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
+            w.insertSnapshot.setLong(1, Micros.now());
             w.insertSnapshot.setLong(2, seqAt);
             w.insertSnapshot.setString(3, snapshot.dataJson());
             if (snapshot.dataExact() != null) {
