@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -58,7 +59,8 @@ final class GroupCommitWriter {
     private final PreparedStatement insertSnapshot;
     private final PreparedStatement pruneSnapshots;
     private final PreparedStatement compact;
-    private final PreparedStatement vacuum;
+    /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
+    private final Statement vacuum;
 
     private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
     /** Appends hold the read side while enqueueing; close() takes the write side to shut the door. */
@@ -97,7 +99,7 @@ final class GroupCommitWriter {
         this.insertSnapshot = conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT);
         this.pruneSnapshots = conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS);
         this.compact = conn.prepareStatement(SqliteSchema.COMPACT);
-        this.vacuum = conn.prepareStatement(SqliteSchema.INCREMENTAL_VACUUM);
+        this.vacuum = conn.createStatement();
         AtomicInteger completerIds = new AtomicInteger();
         this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> {
@@ -300,11 +302,8 @@ final class GroupCommitWriter {
 
     /** Gives the pages a compaction freed back to the file system before its future completes. */
     private void releaseFreePages(List<Op<?>> ops) {
-        try (ResultSet rs = vacuum.executeQuery()) {
-            // incremental_vacuum frees one page per step: step it to the end
-            while (rs.next()) {
-                // nothing to read
-            }
+        try {
+            vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
         } catch (SQLException e) {
             JournalException failure = storage("entries were removed, but freeing their space failed", e);
             for (Op<?> op : ops) {
@@ -366,7 +365,7 @@ final class GroupCommitWriter {
 
     /** Frees the prepared statements; the connection itself belongs to the caller. */
     void closeStatements() {
-        for (PreparedStatement ps : new PreparedStatement[] {begin, commit, rollback, savepoint,
+        for (Statement ps : new Statement[] {begin, commit, rollback, savepoint,
                 release, rollbackTo, insertEntry, latestSeq, insertSnapshot, pruneSnapshots, compact,
                 vacuum}) {
             try {
