@@ -1,0 +1,167 @@
+package to.clasp.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static to.clasp.journal.SqliteTestSupport.assertFails;
+import static to.clasp.journal.SqliteTestSupport.await;
+import static to.clasp.journal.SqliteTestSupport.jdbc;
+import static to.clasp.journal.SqliteTestSupport.seqs;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The writer: group commit, failures that stay alone, order, and where futures complete. */
+class SqliteGroupCommitTest {
+
+    private static final long T0 = 1_708_500_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private static JournalEntry entry(String address, long i) {
+        return JournalEntry.fromPublish(address, SignalType.STREAM, Value.of(i), "t", T0 + i);
+    }
+
+    @Test
+    void concurrentAppendsShareTransactions() throws Exception {
+        int threads = 8;
+        int perThread = 2_000;
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"))) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    String address = "/load/" + t;
+                    done.add(pool.submit(() -> {
+                        List<CompletableFuture<Long>> futures = new ArrayList<>();
+                        for (int i = 0; i < perThread; i++) {
+                            futures.add(journal.append(entry(address, i)));
+                        }
+                        futures.forEach(CompletableFuture::join);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            long appends = (long) threads * perThread;
+            assertThat(await(journal.size())).isEqualTo(appends);
+            assertThat(journal.writer().committedOps()).isEqualTo(appends);
+            assertThat(journal.writer().commits()).isPositive().isLessThan(appends / 4);
+        }
+    }
+
+    @ParameterizedTest(name = "RAISE({0})")
+    @ValueSource(strings = {"ABORT", "FAIL", "ROLLBACK"})
+    void anAppendThatSqliteRejectsFailsAloneAndTheRestOfItsBatchCommits(String resolution) throws Exception {
+        Path file = dir.resolve("j.db");
+        SqliteJournal.open(file).close();
+        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+            s.execute("CREATE TRIGGER reject_bad BEFORE INSERT ON journal_entries WHEN NEW.address = '/bad' "
+                    + "BEGIN SELECT RAISE(" + resolution + ", 'bad address rejected'); END");
+        }
+        int total = 3_000;
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                futures.add(journal.append(entry(i % 10 == 5 ? "/bad" : "/good", i)));
+            }
+            long expectedSeq = 1;
+            for (int i = 0; i < total; i++) {
+                if (i % 10 == 5) {
+                    assertThat(assertFails(futures.get(i), JournalException.Storage.class))
+                            .hasMessageContaining("bad address rejected").hasMessageContaining("/bad");
+                } else {
+                    // Seqs stay dense: a rejected insert gives its number back.
+                    assertThat(await(futures.get(i))).isEqualTo(expectedSeq++);
+                }
+            }
+            long good = total - total / 10;
+            assertThat(await(journal.size())).isEqualTo(good);
+            assertThat(seqs(await(journal.since(0, null))))
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, good).boxed().toList());
+            assertThat(journal.writer().commits()).isLessThan(good);
+        }
+    }
+
+    @Test
+    void aSnapshotTakesTheSeqOfTheAppendsQueuedBeforeIt() {
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"))) {
+            List<CompletableFuture<Long>> before = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                before.add(journal.append(entry("/s", i)));
+            }
+            CompletableFuture<Long> snapshot = journal.snapshot(List.of());
+            for (int i = 0; i < 500; i++) {
+                journal.append(entry("/s", i));
+            }
+            assertThat(await(snapshot)).isEqualTo(500);
+            assertThat(await(before.get(499))).isEqualTo(500);
+        }
+    }
+
+    @Test
+    void futuresAreNotCompletedOnTheWriterThread() {
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"))) {
+            for (int i = 0; i < 50; i++) {
+                String thread = await(journal.append(entry("/t", i)).thenApply(s -> Thread.currentThread().getName()));
+                assertThat(thread).isNotEqualTo("clasp-journal-writer");
+            }
+        }
+    }
+
+    @Test
+    void aCallbackMayWaitForAnotherAppend() {
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"))) {
+            CompletableFuture<Long> chained = journal.append(entry("/first", 1))
+                    .thenApply(seq -> journal.append(entry("/second", 2)).join());
+            assertThat(await(chained)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void inMemoryAppendsAndReadsInterleave() throws Exception {
+        try (SqliteJournal journal = SqliteJournal.inMemory()) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> tasks = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    tasks.add(pool.submit(() -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            journal.append(entry("/m", i));
+                        }
+                        return null;
+                    }));
+                    tasks.add(pool.submit(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            await(journal.query(JournalQuery.of("/m").descending().limit(10)));
+                            await(journal.latestSeq());
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : tasks) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            journal.close();
+        }
+    }
+}
