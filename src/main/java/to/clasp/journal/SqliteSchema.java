@@ -1,6 +1,5 @@
 package to.clasp.journal;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -158,34 +157,31 @@ final class SqliteSchema {
     /**
      * Plans a query. The address filter is pushed down only in forms that cannot change the
      * result: equality for an exact address, and a half-open range on the address index for a
-     * literal prefix (SQLite compares text as UTF-8 bytes, i.e. in code point order, so the range
-     * holds exactly the strings that start with the prefix). Never LIKE: it ignores case and
-     * treats {@code _} and {@code %} as wildcards.
+     * literal prefix that every match starts with (SQLite compares text as UTF-8 bytes, that is
+     * in code point order, so the range holds exactly the strings that start with the prefix).
+     * Never LIKE: it ignores case and treats {@code _} and {@code %} as wildcards.
+     *
+     * <p>Only an exact address needs no recheck. Everything else, a match-all pattern included
+     * (it matches only addresses that start with {@code /}, and a foreign file might hold
+     * others), is checked again with {@link AddressPattern#matches}; rows are streamed, so a
+     * limit still stops the scan early.
      */
     static QueryPlan plan(JournalQuery query) {
         StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
         AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
-        boolean recheck;
+        boolean recheck = true;
         switch (pushdown.kind()) {
-            case MATCH_ALL -> recheck = false;
+            case MATCH_ALL -> {
+                // no address clause: a scan in seq order serves a limit best
+            }
             case EXACT -> {
                 where.add("address = ?");
                 params.add(pushdown.prefix());
                 recheck = false;
             }
-            case SUBTREE, CHILDREN -> {
-                addPrefixRange(pushdown.prefix(), where, params);
-                recheck = true;
-            }
-            default -> {
-                // A literal prefix, when the matcher knows one, still narrows the scan.
-                if (!pushdown.prefix().isEmpty()) {
-                    addPrefixRange(pushdown.prefix(), where, params);
-                }
-                recheck = true;
-            }
+            default -> addPrefixRange(pushdown.prefix(), where, params);
         }
         if (query.fromMicros().isPresent()) {
             where.add("timestamp >= ?");
@@ -217,18 +213,17 @@ final class SqliteSchema {
     }
 
     /**
-     * Adds {@code address >= lo AND address < hi} covering every string that starts with the
-     * prefix. A trailing {@code /} is left out of the range, so that a pattern like {@code /a/**}
-     * also finds {@code /a} whichever way the matcher treats it: the recheck decides.
+     * Adds {@code address >= prefix AND address < successor(prefix)}: exactly the strings that
+     * start with the prefix. Nothing is added for an empty prefix or one with a lone surrogate
+     * (whose UTF-8 order is undefined); the recheck keeps the result right either way.
      */
     private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
-        String lo = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-        if (lo.isEmpty() || !isWellFormed(lo)) {
-            return; // no narrowing possible; the recheck keeps the result right
+        if (prefix.isEmpty() || !isWellFormed(prefix)) {
+            return;
         }
         where.add("address >= ?");
-        params.add(lo);
-        String hi = successor(lo);
+        params.add(prefix);
+        String hi = successor(prefix);
         if (hi != null) {
             where.add("address < ?");
             params.add(hi);
@@ -272,7 +267,7 @@ final class SqliteSchema {
                 return false;
             }
         }
-        return s.getBytes(StandardCharsets.UTF_8).length > 0;
+        return true;
     }
 
     // ---- opening ----
