@@ -193,7 +193,9 @@ final class SqliteSchema {
         }
         Set<SignalType> types = query.signalTypes();
         if (!types.isEmpty() && types.size() < SignalType.values().length) {
-            StringBuilder in = new StringBuilder("signal_type IN (");
+            // Five values make a poor index, but SQLite rates IN (...) above a range: keep it
+            // (unary +) from taking over from the address or timestamp index.
+            StringBuilder in = new StringBuilder(where.isEmpty() ? "signal_type IN (" : "+signal_type IN (");
             int i = 0;
             for (SignalType t : types) {
                 in.append(i++ == 0 ? "?" : ", ?");

@@ -1,0 +1,119 @@
+package to.clasp.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static to.clasp.journal.SqliteTestSupport.await;
+import static to.clasp.journal.SqliteTestSupport.jdbc;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The SQL a query runs: which index it uses, and the prefix ranges it is built from. */
+class SqliteQueryPlanTest {
+
+    private static final long T0 = 1_708_500_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+
+    @BeforeEach
+    void fill() {
+        file = dir.resolve("j.db");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                futures.add(journal.append(JournalEntry.fromSet("/area" + (i % 40) + "/dev" + (i % 7) + "/level",
+                        Value.of(i), i, "w", T0 + i)));
+            }
+            futures.forEach(CompletableFuture::join);
+        }
+    }
+
+    private String explain(JournalQuery query) throws Exception {
+        SqliteSchema.QueryPlan plan = SqliteJournal.planFor(query);
+        StringBuilder details = new StringBuilder();
+        try (Connection c = jdbc(file); PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + plan.sql())) {
+            for (int i = 0; i < plan.params().size(); i++) {
+                ps.setObject(i + 1, plan.params().get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    details.append(rs.getString("detail")).append('\n');
+                }
+            }
+        }
+        return details.toString();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/area1/dev2/level", "/area1/**", "/area1/*", "/area1/dev?/level", "/area1/{dev1,dev2}/*"})
+    void addressQueriesUseTheAddressIndex(String pattern) throws Exception {
+        assertThat(explain(JournalQuery.of(pattern))).contains("idx_entries_address").doesNotContain("LIKE");
+        assertThat(explain(JournalQuery.of(pattern).descending().limit(5))).contains("idx_entries_address");
+        assertThat(explain(JournalQuery.of(pattern).types(SignalType.PARAM, SignalType.EVENT)))
+                .contains("idx_entries_address");
+    }
+
+    @Test
+    void theSqlNeverUsesLike() {
+        for (String pattern : List.of("/a/**", "/a_b/*", "/a%/**", "/x/y", "/**", "/a/*/c", "!/a/**")) {
+            assertThat(SqliteJournal.planFor(JournalQuery.of(pattern)).sql()).doesNotContainIgnoringCase("like");
+        }
+    }
+
+    @Test
+    void exactQueriesNeedNoRecheckAndPushTheLimit() {
+        SqliteSchema.QueryPlan plan = SqliteJournal.planFor(JournalQuery.of("/a/b").limit(3).from(5));
+        assertThat(plan.recheck()).isFalse();
+        assertThat(plan.sql()).contains("address = ?").endsWith("LIMIT ?");
+        assertThat(plan.params()).containsExactly("/a/b", 5L, 3L);
+
+        SqliteSchema.QueryPlan prefix = SqliteJournal.planFor(JournalQuery.of("/a_b/**").limit(3));
+        assertThat(prefix.recheck()).isTrue();
+        assertThat(prefix.sql()).contains("address >= ? AND address < ?").doesNotContain("LIMIT");
+        assertThat(prefix.params()).containsExactly("/a_b/", "/a_b0");
+    }
+
+    @Test
+    void timeRangesUseTheTimestampIndex() throws Exception {
+        assertThat(explain(JournalQuery.of("/**").from(T0 + 10).to(T0 + 20))).contains("idx_entries_timestamp");
+    }
+
+    @Test
+    void prefixRangesFollowUtf8ByteOrder() {
+        assertThat(SqliteSchema.successor("/a/")).isEqualTo("/a0");
+        assertThat(SqliteSchema.successor("/é/")).isEqualTo("/é0");
+        assertThat(SqliteSchema.successor("/é")).isEqualTo("/ê");
+        assertThat(SqliteSchema.successor("/a\uD7FF")).isEqualTo("/a\uE000"); // surrogates are skipped
+        assertThat(SqliteSchema.successor("/a\uFFFF")).isEqualTo("/a\uD800\uDC00"); // U+FFFF -> U+10000
+        assertThat(SqliteSchema.successor("/a\uDBFF\uDFFF")).isEqualTo("/b"); // U+10FFFF carries
+        assertThat(SqliteSchema.successor("\uDBFF\uDFFF")).isNull();
+    }
+
+    @Test
+    void prefixQueriesFindNonAsciiAddresses() {
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("u.db"))) {
+            List<String> addresses = List.of("/é/a", "/é", "/é0", "/ê/a", "/e/a", "/é\uFFFF/x", "/é/\uD83C\uDF9B",
+                    "/\uD83C\uDF9B/a", "/\uD83C\uDF9B/", "/\uD83C\uDF9C/a", "/\uFFFF/a");
+            for (String a : addresses) {
+                await(journal.append(JournalEntry.fromSet(a, Value.of(a), 1, "w", T0)));
+            }
+            for (String pattern : List.of("/é/**", "/é/*", "/\uD83C\uDF9B/**", "/\uFFFF/*", "/é*/**", "/ê/a")) {
+                List<String> expected = addresses.stream().filter(a -> AddressPattern.matches(pattern, a)).toList();
+                assertThat(await(journal.query(JournalQuery.of(pattern)))).as(pattern)
+                        .extracting(JournalEntry::address).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+}
