@@ -9,7 +9,9 @@ import java.util.Objects;
 
 /**
  * A compiled CLASP address pattern, with the semantics of the Rust {@code glob-match} crate
- * (version 0.2.1), which the Rust journal uses for the same job.
+ * (version 0.2.1), which the Rust journal uses for the same job. The rules below reproduce
+ * every assertion of that crate's own test suite; where the suite is silent they take the
+ * simplest rule consistent with it.
  *
  * <h2>Syntax</h2>
  * <table>
@@ -18,9 +20,10 @@ import java.util.Objects;
  *   <tr><td>{@code ?}</td><td>one character other than {@code /}</td></tr>
  *   <tr><td>{@code *}</td><td>any run of characters, including none, within one segment
  *       (never {@code /})</td></tr>
- *   <tr><td>{@code **}</td><td>as a whole segment ({@code /**}{@code /} or at the start or
- *       end of the pattern): any number of whole segments; anywhere else the same as
- *       {@code *}</td></tr>
+ *   <tr><td>{@code **}</td><td>as a whole segment (preceded by {@code /} or the start of the
+ *       pattern, and followed by {@code /} or the end of the pattern): any number of whole
+ *       segments; anywhere else the same as {@code *}. This is judged on the pattern text, so
+ *       in {@code a**}, {@code {a/**,b}} or {@code /x/**y} it is a {@code *}</td></tr>
  *   <tr><td>{@code [abc]} {@code [a-z]} {@code [!a]} {@code [^a]}</td><td>one character in
  *       (or, with {@code !} or {@code ^}, not in) the set; a {@code ]} right after the opening
  *       {@code [} (or its {@code !}/{@code ^}) is a member, a {@code -} before the closing
@@ -59,18 +62,20 @@ import java.util.Objects;
  * <ul>
  *   <li>Runs of whole-segment globstars count as one: {@code a/**}{@code /**} is
  *       {@code a/**}.</li>
- *   <li>A whole-segment {@code **}{@code /} that is not at the start of the pattern matches
- *       nothing only while more of the address follows: {@code a/**}{@code /b} matches
- *       {@code a/b}, but {@code a/**}{@code /*} does not match {@code a/} (whereas
+ *   <li>A trailing {@code /**} needs its {@code /}: {@code a/**} matches {@code a/} and
+ *       {@code a/b/c}, but not {@code a}.</li>
+ *   <li>A whole-segment {@code **}{@code /} that is not at the start of the pattern may match
+ *       the empty string only while more of the address follows: {@code a/**}{@code /b}
+ *       matches {@code a/b}, but {@code a/**}{@code /*} does not match {@code a/} (whereas
  *       {@code a/**} and {@code a/*} do).</li>
  *   <li>Matching works on the UTF-8 bytes of pattern and address, as the crate does: for ASCII
  *       this is per character, but {@code ?} and a class match one byte, so {@code ?} never
  *       matches a whole {@code é}. (An unpaired surrogate, which a Rust string cannot hold, is
  *       encoded as its own three bytes, so it matches only itself.)</li>
- *   <li>Every string is a pattern. An unclosed <code>&#123;</code> closes at the end of the pattern. An
- *       unclosed {@code [} or a trailing {@code \} is invalid: it never matches, and reaching
- *       it with address characters left makes the answer {@code false} even under a leading
- *       {@code !}, as the crate reports an invalid pattern.</li>
+ *   <li>Every string is a pattern. An unclosed <code>&#123;</code> closes at the end of the
+ *       pattern. An unclosed {@code [} or a trailing {@code \} is invalid: it never matches,
+ *       and reaching it with address characters left makes the answer {@code false} even
+ *       under a leading {@code !}, as the crate answers for an invalid pattern.</li>
  * </ul>
  *
  * <h2>Contract</h2>
@@ -272,9 +277,11 @@ public final class AddressPattern {
             CHILDREN,
             /**
              * Any other pattern. {@code prefix} is the literal that starts the pattern, up to
-             * its first wildcard, class or brace (escapes resolved), and every match starts
-             * with it; it is {@code ""} for a negated pattern or one that starts with a
-             * metacharacter. Candidates must be re-checked with {@code matches}.
+             * its first wildcard, class, brace or invalid part (escapes resolved), and every
+             * match starts with it. It is {@code ""} for a negated pattern (which may match
+             * anything), for one that starts with a metacharacter, and in the odd case of an
+             * escape splitting the bytes of an unpaired surrogate. Candidates must be
+             * re-checked with {@code matches}.
              */
             GENERAL
         }

@@ -3,11 +3,13 @@ package to.clasp.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -284,6 +286,32 @@ class AddressPatternTest {
             thread.join();
         }
         assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void matchingDoesNotAllocate() {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        AddressPattern small = AddressPattern.compile("/lights/**/{room?,hall}/*");
+        AddressPattern large = AddressPattern.compile("/a/{b,c}" + "{}".repeat(40) + "/**/x*");
+        String[] addresses = {"/lights/a/b/room1/brightness", "/lights/hall/x", "/audio/é/x", "/a/b/c/d/xy"};
+        int hits = 0;
+        for (int warmup = 0; warmup < 20_000; warmup++) {
+            hits += small.matches(addresses[warmup & 3]) ? 1 : 0;
+            hits += large.matches(addresses[warmup & 3]) ? 1 : 0;
+        }
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        for (int round = 0; round < 100_000; round++) {
+            hits += small.matches(addresses[round & 3]) ? 1 : 0;
+            hits += large.matches(addresses[round & 3]) ? 1 : 0;
+        }
+        long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertThat(hits).isEqualTo(120_000 / 4 * 3);
+        // A few hundred bytes of slack for the measuring itself; an allocation per call would
+        // show up as megabytes here.
+        assertThat(allocated).isLessThan(10_000);
     }
 
     // ------------------------------------------------------------ linear time
