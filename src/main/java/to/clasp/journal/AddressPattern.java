@@ -385,7 +385,7 @@ public final class AddressPattern {
             int liveCount = closeLarge(pending, pendingCount, seen, live, false);
             matched = contains(seen, kinds.length - 1);
             for (int j = 0; j < liveCount; j++) {
-                seen[live[j] >>> 6] = 0;
+                seen[live[j] >>> 6] &= ~(1L << live[j]);
             }
         }
         return matched != negated;
@@ -448,7 +448,10 @@ public final class AddressPattern {
         };
     }
 
-    /** Per-thread state sets for programs too large for one long. */
+    /**
+     * Per-thread state sets for programs too large for one long. They grow to the largest
+     * program the thread has matched and are kept, so that matching stays allocation-free.
+     */
     private static final class Scratch {
         long[] seen = new long[0];
         int[] live = new int[0];
