@@ -215,19 +215,22 @@ final class SqliteSchema {
     }
 
     /**
-     * Adds {@code address >= prefix AND address < successor(prefix)}: exactly the strings that
-     * start with the prefix. Nothing is added for an empty prefix or one with a lone surrogate
+     * Restricts to {@code address >= prefix AND address < successor(prefix)}: exactly the
+     * strings that start with the prefix. Nothing is added for an empty prefix or one with a lone surrogate
      * (whose UTF-8 order is undefined); the recheck keeps the result right either way.
      */
     private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
         if (prefix.isEmpty() || !isWellFormed(prefix)) {
             return;
         }
-        where.add("address >= ?");
-        params.add(prefix);
+        // As a subquery, the range is read from the index alone and yields seqs that SQLite
+        // walks in order: no table lookups and no sort for rows a limit never reaches.
         String hi = successor(prefix);
+        where.add(hi == null
+                ? "seq IN (SELECT seq FROM journal_entries WHERE address >= ?)"
+                : "seq IN (SELECT seq FROM journal_entries WHERE address >= ? AND address < ?)");
+        params.add(prefix);
         if (hi != null) {
-            where.add("address < ?");
             params.add(hi);
         }
     }

@@ -63,6 +63,7 @@ class SqliteQueryPlanTest {
         assertThat(explain(JournalQuery.of(pattern).descending().limit(5))).contains("idx_entries_address");
         assertThat(explain(JournalQuery.of(pattern).types(SignalType.PARAM, SignalType.EVENT)))
                 .contains("idx_entries_address");
+        assertThat(explain(JournalQuery.of(pattern).from(T0 + 10))).contains("idx_entries_address");
     }
 
     @Test
