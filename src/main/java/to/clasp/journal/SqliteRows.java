@@ -150,21 +150,15 @@ final class SqliteRows {
     }
 
     /**
-     * Encodes a snapshot's params; the exact form only when the JSON would lose something.
+     * Encodes a snapshot's params in both forms. Unlike an entry's, the exact form is always
+     * written: besides values, a snapshot holds addresses and writers, whose text JSON cannot
+     * always carry (unpaired surrogates), and snapshots are few.
      *
      * @throws JournalException.Serialization if a value cannot be encoded
      */
     static EncodedSnapshot encodeSnapshot(List<ParamSnapshot> params) {
         try {
-            String json = ValueJson.paramsToJson(params);
-            boolean exact = true;
-            for (ParamSnapshot p : params) {
-                if (!ValueJson.isJsonExact(p.value())) {
-                    exact = false;
-                    break;
-                }
-            }
-            return new EncodedSnapshot(json, exact ? null : ValueJson.paramsToExact(params));
+            return new EncodedSnapshot(ValueJson.paramsToJson(params), ValueJson.paramsToExact(params));
         } catch (RuntimeException e) {
             throw new JournalException.Serialization("cannot encode the snapshot: " + e.getMessage(), e);
         }

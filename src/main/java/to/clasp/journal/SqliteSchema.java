@@ -37,8 +37,9 @@ import java.util.Set;
  *   <li>{@code hmac} is the Rust crate's MAC over address, value_json and timestamp;
  *       {@code value_exact_hmac} covers {@code value_exact} in the same way (see
  *       {@link EntryMac}). Both are NULL for rows written without a key.</li>
- *   <li>{@code data_exact} is the exact CBOR form of a snapshot's params, present when
- *       {@code data_json} is lossy.</li>
+ *   <li>{@code data_exact} is the exact CBOR form of a snapshot's params, written with every
+ *       snapshot (addresses and writers, not only values, can be beyond JSON); readers here
+ *       prefer it, and {@code data_json} is there for the Rust crate.</li>
  *   <li>New files get {@code auto_vacuum=INCREMENTAL} (before the first table exists, the only
  *       time it can be set without a VACUUM) so that compaction can give space back.</li>
  * </ul>

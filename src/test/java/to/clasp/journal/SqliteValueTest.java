@@ -59,7 +59,7 @@ class SqliteValueTest {
     }
 
     @Test
-    void valueJsonStaysInTheRustFormAndTheExactColumnIsUsedOnlyWhenNeeded() throws Exception {
+    void valueJsonStaysInTheRustFormAndTheExactValueColumnIsUsedOnlyWhenNeeded() throws Exception {
         Path file = dir.resolve("v.db");
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             await(journal.append(JournalEntry.fromSet("/a", Value.of(new byte[] {0, 1, (byte) 255}), 1, "w", T0)));
@@ -77,7 +77,7 @@ class SqliteValueTest {
             assertThat(rows).containsExactly("[0,1,255] true", "null true", "1.0 false", "\"x\" false");
         }
         try (Connection c = jdbc(file); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT data_json, data_exact IS NULL FROM snapshots")) {
+                ResultSet rs = s.executeQuery("SELECT data_json, data_exact IS NOT NULL FROM snapshots")) {
             assertThat(rs.getString(1)).isEqualTo(
                     "[{\"address\":\"/a\",\"value\":1.0,\"revision\":3,\"writer\":\"w\",\"timestamp\":" + T0 + "}]");
             assertThat(rs.getBoolean(2)).isTrue();
