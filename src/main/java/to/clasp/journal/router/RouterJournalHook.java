@@ -303,8 +303,10 @@ public final class RouterJournalHook {
 
     /**
      * Returns a future that completes when the automatic snapshot running at the time of the
-     * call, and the compaction after it, have finished; at once if none is running. It never
-     * fails (failures go to the error listener). Wait for it before closing the journal.
+     * call, the compaction after it, and any snapshot that became due meanwhile have finished;
+     * at once if none is running. It never fails (failures go to the error listener). Once the
+     * router has stopped recording and its records' futures have completed, wait for it before
+     * closing the journal.
      *
      * @return the future
      */
@@ -360,10 +362,16 @@ public final class RouterJournalHook {
 
     private void finishAutoSnapshot(CompletableFuture<Void> done) {
         autoSnapshotRunning.set(false);
-        done.complete(null);
-        // Entries recorded while this snapshot ran may already be due for the next one.
+        // Entries recorded while this snapshot ran may already be due for the next one; whoever
+        // waits for this snapshot through idle() then waits for that one too.
         if (recordedSinceSnapshot.get() >= snapshotPolicy.interval().getAsLong()) {
             startAutoSnapshot();
+        }
+        CompletableFuture<Void> next = autoSnapshot.get();
+        if (next == done) {
+            done.complete(null);
+        } else {
+            next.whenComplete((v, error) -> done.complete(null));
         }
     }
 
