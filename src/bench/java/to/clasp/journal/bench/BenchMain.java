@@ -1,0 +1,99 @@
+package to.clasp.journal.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmarks and prints, for each one, the journal's figure beside its baseline,
+ * measured in the same run, and their ratio.
+ *
+ * <p>Every benchmark class holds a {@code baseline} method (the way the Rust crate, or the
+ * naive approach, does the work) and a {@code journal} method (this library). Scores are the
+ * median of every measured iteration over all forks, because this kind of machine is noisy.
+ *
+ * <p>Arguments: an optional regular expression selecting benchmark classes (default: all), and
+ * optionally {@code quick} for a short smoke run.
+ */
+public final class BenchMain {
+
+    private BenchMain() {}
+
+    public static void main(String[] args) throws RunnerException {
+        String include = args.length > 0 && !args[0].isBlank() ? args[0] : ".*";
+        boolean quick = args.length > 1 && args[1].equals("quick");
+        Options options = new OptionsBuilder()
+                .include("to\\.clasp\\.journal\\.bench\\.(" + include + ")")
+                .forks(quick ? 1 : 3)
+                .warmupIterations(quick ? 1 : 3)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 5)
+                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .timeUnit(TimeUnit.SECONDS)
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        printRatios(results);
+    }
+
+    private static void printRatios(Collection<RunResult> results) {
+        Map<String, Double[]> rows = new LinkedHashMap<>();
+        Map<String, String> units = new LinkedHashMap<>();
+        for (RunResult run : results) {
+            String name = run.getParams().getBenchmark();
+            int dot = name.lastIndexOf('.');
+            String method = name.substring(dot + 1);
+            String key = name.substring(name.lastIndexOf('.', dot - 1) + 1, dot) + params(run);
+            Double[] row = rows.computeIfAbsent(key, k -> new Double[2]);
+            row[method.equals("baseline") ? 0 : 1] = median(run);
+            units.put(key, run.getPrimaryResult().getScoreUnit());
+        }
+        System.out.println();
+        System.out.println("Medians of all measured iterations; ratio = journal / baseline (higher is better).");
+        System.out.printf(Locale.ROOT, "%-58s %16s %16s %8s  %s%n", "benchmark", "baseline", "journal",
+                "ratio", "unit");
+        for (Map.Entry<String, Double[]> e : rows.entrySet()) {
+            Double[] row = e.getValue();
+            String ratio = row[0] != null && row[1] != null && row[0] > 0
+                    ? String.format(Locale.ROOT, "%.2fx", row[1] / row[0]) : "-";
+            System.out.printf(Locale.ROOT, "%-58s %16s %16s %8s  %s%n", e.getKey(), format(row[0]),
+                    format(row[1]), ratio, units.get(e.getKey()));
+        }
+    }
+
+    private static String params(RunResult run) {
+        List<String> parts = new ArrayList<>();
+        for (String key : run.getParams().getParamsKeys()) {
+            parts.add(key + "=" + run.getParams().getParam(key));
+        }
+        return parts.isEmpty() ? "" : " " + String.join(",", parts);
+    }
+
+    private static double median(RunResult run) {
+        List<Double> scores = new ArrayList<>();
+        for (BenchmarkResult b : run.getBenchmarkResults()) {
+            for (IterationResult i : b.getIterationResults()) {
+                scores.add(i.getPrimaryResult().getScore());
+            }
+        }
+        scores.sort(null);
+        int n = scores.size();
+        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+    }
+
+    private static String format(Double score) {
+        return score == null ? "-" : String.format(Locale.ROOT, "%.1f", score);
+    }
+}
