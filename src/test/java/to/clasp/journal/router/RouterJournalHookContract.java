@@ -514,8 +514,20 @@ abstract class RouterJournalHookContract {
         int threads = 3;
         int perThread = 4_000;
         AtomicBoolean writing = new AtomicBoolean(true);
+        CountDownLatch firstSnapshot = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         try {
+            Future<Integer> snapshotter = pool.submit(() -> {
+                int taken = 0;
+                do {
+                    await(hook.saveSnapshot(store));
+                    taken++;
+                    firstSnapshot.countDown();
+                } while (writing.get());
+                return taken;
+            });
+            // The writers start once snapshots are being taken, so that the two overlap.
+            assertThat(firstSnapshot.await(30, TimeUnit.SECONDS)).isTrue();
             List<Future<?>> writers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 String author = "writer-" + t;
@@ -529,14 +541,6 @@ abstract class RouterJournalHookContract {
                     mine.forEach(Await::await);
                 }));
             }
-            Future<Integer> snapshotter = pool.submit(() -> {
-                int taken = 0;
-                while (writing.get()) {
-                    await(hook.saveSnapshot(store));
-                    taken++;
-                }
-                return taken;
-            });
             for (Future<?> w : writers) {
                 w.get(30, TimeUnit.SECONDS);
             }
