@@ -26,6 +26,7 @@ final class Validation {
             throw new JournalException.InvalidInput(
                     "entry.revision must not be negative: " + entry.revision().getAsLong());
         }
+        nesting("entry.value", entry.value());
         if (entry.msgType() < 0 || entry.msgType() > 0xFF) {
             throw new JournalException.InvalidInput(
                     "entry.msgType must fit in one byte: " + entry.msgType());
@@ -48,6 +49,20 @@ final class Validation {
     }
 
     /**
+     * Checks that a value nests no deeper than every backend can store, so that all backends
+     * refuse the same values.
+     *
+     * @throws JournalException.InvalidInput naming {@code field}
+     */
+    static void nesting(String field, Value value) {
+        try {
+            ValueJson.checkNesting(value);
+        } catch (IllegalArgumentException e) {
+            throw new JournalException.InvalidInput(field + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * Checks the params of a snapshot.
      *
      * @throws JournalException.InvalidInput for a null list, a null element or a bad field
@@ -66,6 +81,7 @@ final class Validation {
                 throw new JournalException.InvalidInput(
                         "snapshot state[" + i + "].revision must not be negative: " + p.revision());
             }
+            nesting("snapshot state[" + i + "].value", p.value());
             if (p.timestamp() < 0) {
                 throw new JournalException.InvalidInput(
                         "snapshot state[" + i + "].timestamp must not be negative: " + p.timestamp());

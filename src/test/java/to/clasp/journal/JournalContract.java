@@ -180,6 +180,14 @@ public abstract class JournalContract {
     }
 
     @Test
+    void valuesNestedAsDeeplyAsAllowedRoundTrip() {
+        Value deep = nestedArrays(ValueJson.MAX_DEPTH - 1);
+        append(set("/deep", deep, 1, T0));
+
+        assertThat(await(journal.since(0, null)).get(0).value()).isEqualTo(deep);
+    }
+
+    @Test
     void everyKindOfValueRoundTripsLosslessly() {
         Value value = everyKind();
         List<Value> values = new ArrayList<>(((Value.Array) value).items());
@@ -400,6 +408,14 @@ public abstract class JournalContract {
 
     // ---- bad input ------------------------------------------------------------------------
 
+    static Value nestedArrays(int depth) {
+        Value v = Value.NULL;
+        for (int i = 0; i < depth; i++) {
+            v = Value.of(List.of(v));
+        }
+        return v;
+    }
+
     static List<Arguments> badEntries() {
         Value v = Value.of(1);
         return List.of(
@@ -407,7 +423,8 @@ public abstract class JournalContract {
                 Arguments.of("empty address", set("", v, 1, T0), "address"),
                 Arguments.of("relative address", set("lights/a", v, 1, T0), "address"),
                 Arguments.of("negative timestamp", set("/a", v, 1, -1), "timestamp"),
-                Arguments.of("negative revision", set("/a", v, -1, T0), "revision"));
+                Arguments.of("negative revision", set("/a", v, -1, T0), "revision"),
+                Arguments.of("value nested too deeply", set("/a", nestedArrays(10_000), 1, T0), "value"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -437,7 +454,9 @@ public abstract class JournalContract {
                 Arguments.of("snapshot bad address", (CallOn) j -> j.snapshot(List.of(
                         new ParamSnapshot("p", Value.NULL, 1, "w", 1))), "address"),
                 Arguments.of("snapshot negative revision", (CallOn) j -> j.snapshot(List.of(
-                        new ParamSnapshot("/p", Value.NULL, -1, "w", 1))), "revision"));
+                        new ParamSnapshot("/p", Value.NULL, -1, "w", 1))), "revision"),
+                Arguments.of("snapshot value nested too deeply", (CallOn) j -> j.snapshot(List.of(
+                        new ParamSnapshot("/p", nestedArrays(10_000), 1, "w", 1))), "value"));
     }
 
     @FunctionalInterface
