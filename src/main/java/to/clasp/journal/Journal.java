@@ -96,6 +96,11 @@ public interface Journal extends AutoCloseable {
     /**
      * Saves a state snapshot, taken at the current {@link #latestSeq()}.
      *
+     * <p>Snapshots are ordered with appends: every append whose future completed before this
+     * call gets a seq at or below the snapshot's seq, and every append called after this method
+     * returned gets a greater one. Recovery relies on this to replay exactly the entries the
+     * snapshot does not cover.
+     *
      * @param state the params' states
      * @return a future of the snapshot's seq (the latest seq when it was taken); it fails with
      *     {@link JournalException.InvalidInput} for a null list or a null element

@@ -380,6 +380,17 @@ public abstract class JournalContract {
         assertThat(await(journal.latestSeq())).isEqualTo(3);
     }
 
+    @Test
+    void snapshotsAreOrderedWithAppends() {
+        CompletableFuture<Long> before = journal.append(set("/p", Value.of(1), 1, T0));
+        CompletableFuture<Long> snapshot = journal.snapshot(List.of());
+        CompletableFuture<Long> after = journal.append(set("/p", Value.of(2), 2, T0));
+
+        assertThat(await(before)).isLessThanOrEqualTo(await(snapshot));
+        assertThat(await(after)).isGreaterThan(await(snapshot));
+        assertThat(await(snapshot)).isEqualTo(1);
+    }
+
     // ---- compaction -----------------------------------------------------------------------
 
     @Test
