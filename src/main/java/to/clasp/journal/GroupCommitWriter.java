@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -42,7 +41,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class GroupCommitWriter {
 
-    private final Connection conn;
     private final String name;
     private final Lock txLock;
     private final int maxBatch;
@@ -83,7 +81,6 @@ final class GroupCommitWriter {
      */
     GroupCommitWriter(Connection conn, String name, Lock txLock, int maxBatch, int snapshotsToKeep)
             throws SQLException {
-        this.conn = conn;
         this.name = name;
         this.txLock = txLock;
         this.maxBatch = maxBatch;
@@ -374,10 +371,6 @@ final class GroupCommitWriter {
                 // closing anyway
             }
         }
-    }
-
-    Connection connection() {
-        return conn;
     }
 
     // ---- operations ----

@@ -669,9 +669,4 @@ public final class SqliteJournal implements Journal {
     GroupCommitWriter writer() {
         return writer;
     }
-
-    /** The file name, or the in-memory database's name. */
-    String name() {
-        return name;
-    }
 }

@@ -65,10 +65,6 @@ final class SqliteReadPool {
             return ps;
         }
 
-        Connection connection() {
-            return conn;
-        }
-
         void close() {
             for (PreparedStatement ps : statements.values()) {
                 closeQuietly(ps);

@@ -161,7 +161,7 @@ class SqliteGroupCommitTest {
             } finally {
                 pool.shutdownNow();
             }
-            journal.close();
+            assertThat(await(journal.size())).isLessThanOrEqualTo(4_000);
         }
     }
 }
