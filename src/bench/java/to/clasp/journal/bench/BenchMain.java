@@ -32,8 +32,10 @@ public final class BenchMain {
     private BenchMain() {}
 
     public static void main(String[] args) throws RunnerException {
-        String include = args.length > 0 && !args[0].isBlank() ? args[0] : ".*";
-        boolean quick = args.length > 1 && args[1].equals("quick");
+        // Maven hands the arguments over as one string.
+        String[] words = String.join(" ", args).trim().split("\\s+");
+        String include = words.length > 0 && !words[0].isEmpty() ? words[0] : ".*";
+        boolean quick = words.length > 1 && words[1].equals("quick");
         Options options = new OptionsBuilder()
                 .include("to\\.clasp\\.journal\\.bench\\.(" + include + ")")
                 .forks(quick ? 1 : 3)

@@ -1,0 +1,72 @@
+package to.clasp.journal.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import to.clasp.journal.JournalEntry;
+import to.clasp.journal.SignalType;
+import to.clasp.journal.Value;
+
+/** Deterministic data and scratch files shared by the benchmarks. */
+final class BenchData {
+
+    static final long T0 = 1_708_500_000_000_000L;
+
+    private static final String[] ROOMS = new String[100];
+    private static final String[] LEAVES = {"brightness", "hue", "level", "volume", "temp"};
+
+    static {
+        for (int i = 0; i < ROOMS.length; i++) {
+            ROOMS[i] = "room" + i;
+        }
+    }
+
+    private BenchData() {}
+
+    /** The address of param {@code i}: 5 leaves in 100 rooms under 4 top-level scopes. */
+    static String address(int i) {
+        String top = switch (i % 4) {
+            case 0 -> "lights";
+            case 1 -> "audio";
+            case 2 -> "sensors";
+            default -> "video";
+        };
+        return "/" + top + "/" + ROOMS[(i / 4) % ROOMS.length] + "/" + LEAVES[(i / 400) % LEAVES.length];
+    }
+
+    /** The {@code n}th entry of a router's traffic: mostly SETs over 2,000 params, some events. */
+    static JournalEntry entry(long n) {
+        String address = address((int) (n % 2_000));
+        if (n % 10 == 9) {
+            return JournalEntry.fromPublish(address, SignalType.EVENT, Value.of(n), "bench", T0 + n);
+        }
+        return JournalEntry.fromSet(address, Value.of(n * 0.001), n / 2_000 + 1, "bench", T0 + n);
+    }
+
+    /** The JSON of the numbers {@link #entry} produces, for the plain-JDBC baselines. */
+    static String json(Value value) {
+        if (value instanceof Value.Int i) {
+            return Long.toString(i.value());
+        }
+        return Double.toString(((Value.Float) value).value());
+    }
+
+    static Path tempDir() {
+        try {
+            return Files.createTempDirectory("clasp-journal-bench");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void delete(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
