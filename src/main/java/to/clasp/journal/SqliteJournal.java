@@ -482,14 +482,12 @@ public final class SqliteJournal implements Journal {
                 List<JournalEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        // Time bounds and types are in the SQL; the pattern is checked before
+                        // decoding so that only entries returned are decoded (and verified).
                         if (plan.recheck() && !pattern.matches(rs.getString(SqliteSchema.COL_ADDRESS))) {
-                            continue; // decode (and verify) only what is returned
-                        }
-                        JournalEntry e = SqliteRows.decode(rs, mac);
-                        if (plan.recheck() && !query.matches(e)) {
                             continue;
                         }
-                        out.add(e);
+                        out.add(SqliteRows.decode(rs, mac));
                         if (out.size() == limit) {
                             break;
                         }

@@ -1,0 +1,178 @@
+package to.clasp.journal.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.AddressPattern;
+import to.clasp.journal.Journal;
+import to.clasp.journal.JournalEntry;
+import to.clasp.journal.JournalException;
+import to.clasp.journal.JournalQuery;
+import to.clasp.journal.MemoryJournal;
+import to.clasp.journal.ParamSnapshot;
+import to.clasp.journal.SignalType;
+import to.clasp.journal.Snapshot;
+import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Value;
+
+/** The README's examples, as written there, so that the documentation cannot drift from the API. */
+class ReadmeExamplesTest {
+
+    private static final Logger log = System.getLogger("readme");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void usageExamples() {
+        Journal journal = MemoryJournal.withDefaultCapacity();
+        JournalEntry entry = JournalEntry.fromSet(
+                "/lights/room1/brightness",
+                Value.of(0.75),
+                1,
+                "session-abc",
+                1708500000000000L);
+        long seq = journal.append(entry).join();
+        journal.append(JournalEntry.fromPublish("/cues/go", SignalType.EVENT, Value.of(true),
+                "session-def", 1708500000001000L)).join();
+
+        List<JournalEntry> entries = journal.query(
+                "/lights/**",
+                1708400000000000L,
+                1708500000000000L,
+                100,
+                List.of(SignalType.PARAM)).join();
+        List<JournalEntry> newest = journal.query(JournalQuery.of("/lights/**")
+                .from(1708400000000000L).to(1708500000000000L)
+                .types(SignalType.PARAM)
+                .descending().limit(100)).join();
+        List<JournalEntry> recent = journal.since(seq, 50).join();
+        long latest = journal.latestSeq().join();
+
+        assertThat(seq).isEqualTo(1);
+        assertThat(entries).containsExactly(entry.withSeq(1));
+        assertThat(newest).isEqualTo(entries);
+        assertThat(recent).extracting(JournalEntry::address).containsExactly("/cues/go");
+        assertThat(latest).isEqualTo(2);
+
+        List<ParamSnapshot> state = List.of(new ParamSnapshot(
+                "/lights/room1/brightness",
+                Value.of(0.75),
+                1,
+                "session-abc",
+                1708500000000000L));
+        long snapSeq = journal.snapshot(state).join();
+        List<String> printed = new ArrayList<>();
+        journal.loadSnapshot().join().ifPresent(params -> {
+            for (ParamSnapshot p : params) {
+                printed.add(p.address() + " = " + p.value() + " (rev " + p.revision() + ")");
+            }
+        });
+        Optional<Snapshot> snapshot = journal.latestSnapshot().join();
+        long removed = journal.compact(1000).join();
+        long count = journal.size().join();
+        boolean empty = journal.isEmpty().join();
+
+        assertThat(snapSeq).isEqualTo(2);
+        assertThat(printed).containsExactly("/lights/room1/brightness = Float[value=0.75] (rev 1)");
+        assertThat(snapshot).map(Snapshot::seq).contains(2L);
+        assertThat(removed).isEqualTo(2);
+        assertThat(count).isZero();
+        assertThat(empty).isTrue();
+        journal.close();
+    }
+
+    @Test
+    void sqliteExamples() {
+        byte[] key32 = new byte[32];
+        Path file = dir.resolve("state").resolve("journal.db");
+        dir.resolve("state").toFile().mkdirs();
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            long seq = journal.append(JournalEntry.fromSet("/lights/room1/brightness",
+                    Value.of(0.75), 1, "session-abc", 1708500000000000L)).join();
+            assertThat(seq).isEqualTo(1);
+        }
+        SqliteJournal journal = SqliteJournal.builder(dir.resolve("signed.db"))
+                .hmacKey(key32)
+                .durability(SqliteJournal.Durability.FULL)
+                .snapshotsToKeep(5)
+                .maxBatchSize(1024)
+                .build();
+        journal.append(JournalEntry.fromSet("/a", Value.of(1), 1, "s", 1)).join();
+        assertThat(journal.since(0, null).join()).hasSize(1);
+        journal.close();
+        try (SqliteJournal scratch = SqliteJournal.inMemory()) {
+            assertThat(scratch.isEmpty().join()).isTrue();
+        }
+    }
+
+    @Test
+    void routerExamples() {
+        Journal journal = SqliteJournal.open(dir.resolve("state.db"));
+        InMemoryParamStore params = new InMemoryParamStore();
+        RouterJournalHook hook = RouterJournalHook.builder(journal)
+                .errorListener(failure -> log.log(Level.WARNING,
+                        "journal " + failure.operation() + " failed", failure.error()))
+                .snapshotPolicy(SnapshotPolicy.every(50_000, params).compactingKeeping(100_000))
+                .build();
+
+        RecoveryReport report = hook.recover(params).join();
+        log.log(Level.INFO, "recovered " + params.size() + " params: " + report.paramsFromSnapshot()
+                + " from the snapshot at seq " + report.snapshotSeq() + ", "
+                + report.entriesReplayed() + " SETs replayed, up to seq " + report.lastSeq());
+        if (report.snapshotStatus() == RecoveryReport.SnapshotStatus.UNREADABLE) {
+            log.log(Level.WARNING, "snapshot unreadable", report.snapshotError().get());
+        }
+        if (!report.complete()) {
+            log.log(Level.ERROR, report.entriesMissing() + " entries needed for recovery were"
+                    + " compacted or evicted; some params may be missing or stale");
+        }
+        assertThat(report.snapshotStatus()).isEqualTo(RecoveryReport.SnapshotStatus.NONE);
+        assertThat(report.complete()).isTrue();
+
+        String address = "/lights/room1/brightness";
+        Value value = Value.of(0.5);
+        long revision = 1;
+        String session = "session-abc";
+        long nowMicros = 1708500000000000L;
+        params.set(address, value, revision, session, nowMicros);
+        hook.recordSet(address, value, revision, session).join();
+        hook.recordPublish("/buttons/1/press", SignalType.EVENT, Value.of(true), session).join();
+        hook.recordSet("/admin/secret", Value.of(1), 1, session).join();
+
+        long seq = hook.saveSnapshot(params).join();
+        assertThat(seq).isEqualTo(3);
+
+        long sinceMicros = 0;
+        Predicate<String> mayRead = a -> AddressPattern.matches("/lights/**", a);
+        List<JournalEntry> answered = new ArrayList<>();
+        List<Throwable> denied = new ArrayList<>();
+        hook.replay(JournalQuery.of("/lights/**").from(sinceMicros).limit(500), mayRead)
+                .whenComplete((entries, error) -> {
+                    if (error instanceof JournalException.AccessDenied) {
+                        denied.add(error);
+                    } else if (error == null) {
+                        answered.addAll(entries);
+                    }
+                }).join();
+        hook.replay(JournalQuery.of("/**"), mayRead).handle((entries, error) -> denied.add(error)).join();
+
+        assertThat(answered).extracting(JournalEntry::address).containsExactly(address);
+        assertThat(answered.get(0).isSet()).isTrue();
+        assertThat(answered.get(0).revision()).hasValue(1);
+        assertThat(denied).singleElement().satisfies(e -> assertThat(
+                e instanceof JournalException.AccessDenied
+                        || e.getCause() instanceof JournalException.AccessDenied).isTrue());
+
+        hook.idle().join();
+        journal.close();
+    }
+}
