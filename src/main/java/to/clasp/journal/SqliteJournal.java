@@ -468,38 +468,35 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
         try {
-            ensureOpen();
             Validation.query(query);
-            int limit = query.maxResults().orElse(-1);
-            if (limit == 0) {
-                return CompletableFuture.completedFuture(List.of());
-            }
-            SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-            return CompletableFuture.completedFuture(readers.read(r -> {
-                PreparedStatement ps = r.prepare(plan.sql());
-                bind(ps, plan.params());
-                AddressPattern pattern = query.addressPattern();
-                List<JournalEntry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        // Time bounds and types are in the SQL; the pattern is checked before
-                        // decoding so that only entries returned are decoded (and verified).
-                        if (plan.recheck() && !pattern.matches(rs.getString(SqliteSchema.COL_ADDRESS))) {
-                            continue;
-                        }
-                        out.add(SqliteRows.decode(rs, mac));
-                        if (out.size() == limit) {
-                            break;
-                        }
-                    }
-                }
-                return Collections.unmodifiableList(out);
-            }));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
-        } catch (SQLException e) {
-            return CompletableFuture.failedFuture(storage("query failed", e));
         }
+        int limit = query.maxResults().orElse(-1);
+        SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
+        AddressPattern pattern = query.addressPattern();
+        return read("query failed", r -> {
+            if (limit == 0) {
+                return List.of();
+            }
+            PreparedStatement ps = r.prepare(plan.sql());
+            bind(ps, plan.params());
+            List<JournalEntry> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    // Time bounds and types are in the SQL; the pattern is checked before
+                    // decoding so that only entries returned are decoded (and verified).
+                    if (plan.recheck() && !pattern.matches(rs.getString(SqliteSchema.COL_ADDRESS))) {
+                        continue;
+                    }
+                    out.add(SqliteRows.decode(rs, mac));
+                    if (out.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            return Collections.unmodifiableList(out);
+        });
     }
 
     /**
@@ -511,28 +508,25 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
         try {
-            ensureOpen();
             Validation.limit(limit);
-            if (limit != null && limit == 0) {
-                return CompletableFuture.completedFuture(List.of());
-            }
-            return CompletableFuture.completedFuture(readers.read(r -> {
-                PreparedStatement ps = r.prepare(SqliteSchema.SINCE);
-                ps.setLong(1, seq);
-                ps.setLong(2, limit == null ? -1L : limit.longValue());
-                List<JournalEntry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(SqliteRows.decode(rs, mac));
-                    }
-                }
-                return Collections.unmodifiableList(out);
-            }));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
-        } catch (SQLException e) {
-            return CompletableFuture.failedFuture(storage("read failed", e));
         }
+        return read("read failed", r -> {
+            if (limit != null && limit == 0) {
+                return List.of();
+            }
+            PreparedStatement ps = r.prepare(SqliteSchema.SINCE);
+            ps.setLong(1, seq);
+            ps.setLong(2, limit == null ? -1L : limit.longValue());
+            List<JournalEntry> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(SqliteRows.decode(rs, mac));
+                }
+            }
+            return Collections.unmodifiableList(out);
+        });
     }
 
     /**
@@ -557,17 +551,22 @@ public final class SqliteJournal implements Journal {
     }
 
     private CompletableFuture<Long> readLong(String sql) {
+        return read("read failed", r -> {
+            try (ResultSet rs = r.prepare(sql).executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    /** Runs a read on the calling thread, with a pooled read connection; never throws. */
+    private <T> CompletableFuture<T> read(String what, SqliteReadPool.Read<T> body) {
         try {
             ensureOpen();
-            return CompletableFuture.completedFuture(readers.read(r -> {
-                try (ResultSet rs = r.prepare(sql).executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }));
+            return CompletableFuture.completedFuture(readers.read(body));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         } catch (SQLException e) {
-            return CompletableFuture.failedFuture(storage("read failed", e));
+            return CompletableFuture.failedFuture(storage(what, e));
         }
     }
 
@@ -590,30 +589,23 @@ public final class SqliteJournal implements Journal {
      */
     @Override
     public CompletableFuture<Optional<Snapshot>> latestSnapshot() {
-        try {
-            ensureOpen();
-            return CompletableFuture.completedFuture(readers.read(r -> {
-                try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SNAPSHOT).executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<Snapshot>empty();
-                    }
-                    long seqAt = rs.getLong(1);
-                    long createdAt = rs.getLong(2);
-                    List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3),
-                            rs.getBytes(4));
-                    try {
-                        return Optional.of(new Snapshot(seqAt, createdAt, params));
-                    } catch (RuntimeException e) {
-                        throw new JournalException.Snapshot(
-                                "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
-                    }
+        return read("reading the snapshot failed", r -> {
+            try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SNAPSHOT).executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.<Snapshot>empty();
                 }
-            }));
-        } catch (JournalException e) {
-            return CompletableFuture.failedFuture(e);
-        } catch (SQLException e) {
-            return CompletableFuture.failedFuture(storage("reading the snapshot failed", e));
-        }
+                long seqAt = rs.getLong(1);
+                long createdAt = rs.getLong(2);
+                List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3),
+                        rs.getBytes(4));
+                try {
+                    return Optional.of(new Snapshot(seqAt, createdAt, params));
+                } catch (RuntimeException e) {
+                    throw new JournalException.Snapshot(
+                            "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
+                }
+            }
+        });
     }
 
     // ---------------------------------------------------------------- closing

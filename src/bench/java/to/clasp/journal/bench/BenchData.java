@@ -4,6 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import to.clasp.journal.JournalEntry;
@@ -52,6 +58,47 @@ final class BenchData {
             return Long.toString(i.value());
         }
         return Double.toString(((Value.Float) value).value());
+    }
+
+    /**
+     * Opens a plain-JDBC baseline database with the Rust crate's table, indexes and pragmas, and
+     * returns its connection; {@link #insertBaseline} prepares the Rust crate's insert on it.
+     */
+    static Connection baselineDatabase(Path file, String synchronous) throws SQLException {
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=" + synchronous);
+            s.execute("CREATE TABLE journal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                    + " timestamp INTEGER NOT NULL, author TEXT NOT NULL, address TEXT NOT NULL,"
+                    + " signal_type TEXT NOT NULL, value_json TEXT NOT NULL, revision INTEGER,"
+                    + " msg_type INTEGER NOT NULL, hmac TEXT)");
+            s.execute("CREATE INDEX idx_entries_address ON journal_entries(address)");
+            s.execute("CREATE INDEX idx_entries_timestamp ON journal_entries(timestamp)");
+            s.execute("CREATE INDEX idx_entries_signal_type ON journal_entries(signal_type)");
+        }
+        return connection;
+    }
+
+    static PreparedStatement insertBaseline(Connection connection) throws SQLException {
+        return connection.prepareStatement("INSERT INTO journal_entries (timestamp, author, address,"
+                + " signal_type, value_json, revision, msg_type) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    }
+
+    /** Inserts one entry with the baseline's insert, in its own (autocommit) transaction. */
+    static int insert(PreparedStatement insert, JournalEntry e) throws SQLException {
+        insert.setLong(1, e.timestamp());
+        insert.setString(2, e.author());
+        insert.setString(3, e.address());
+        insert.setString(4, e.signalType().wireName());
+        insert.setString(5, json(e.value()));
+        if (e.revision().isPresent()) {
+            insert.setLong(6, e.revision().getAsLong());
+        } else {
+            insert.setNull(6, Types.INTEGER);
+        }
+        insert.setInt(7, e.msgType());
+        return insert.executeUpdate();
     }
 
     static Path tempDir() {

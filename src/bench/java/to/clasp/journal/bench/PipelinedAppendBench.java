@@ -2,10 +2,8 @@ package to.clasp.journal.bench;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,20 +46,8 @@ public class PipelinedAppendBench {
         dir = BenchData.tempDir();
         journal = SqliteJournal.builder(dir.resolve("journal.db"))
                 .durability(SqliteJournal.Durability.valueOf(durability)).build();
-        connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("baseline.db"));
-        try (Statement s = connection.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA synchronous=" + durability);
-            s.execute("CREATE TABLE journal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                    + " timestamp INTEGER NOT NULL, author TEXT NOT NULL, address TEXT NOT NULL,"
-                    + " signal_type TEXT NOT NULL, value_json TEXT NOT NULL, revision INTEGER,"
-                    + " msg_type INTEGER NOT NULL, hmac TEXT)");
-            s.execute("CREATE INDEX idx_entries_address ON journal_entries(address)");
-            s.execute("CREATE INDEX idx_entries_timestamp ON journal_entries(timestamp)");
-            s.execute("CREATE INDEX idx_entries_signal_type ON journal_entries(signal_type)");
-        }
-        insert = connection.prepareStatement("INSERT INTO journal_entries (timestamp, author, address,"
-                + " signal_type, value_json, revision, msg_type) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        connection = BenchData.baselineDatabase(dir.resolve("baseline.db"), durability);
+        insert = BenchData.insertBaseline(connection);
     }
 
     @TearDown(Level.Trial)
@@ -77,18 +63,7 @@ public class PipelinedAppendBench {
         long rows = 0;
         for (int i = 0; i < BURST; i++) {
             JournalEntry e = BenchData.entry(++counter);
-            insert.setLong(1, e.timestamp());
-            insert.setString(2, e.author());
-            insert.setString(3, e.address());
-            insert.setString(4, e.signalType().wireName());
-            insert.setString(5, BenchData.json(e.value()));
-            if (e.revision().isPresent()) {
-                insert.setLong(6, e.revision().getAsLong());
-            } else {
-                insert.setNull(6, java.sql.Types.INTEGER);
-            }
-            insert.setInt(7, e.msgType());
-            rows += insert.executeUpdate();
+            rows += BenchData.insert(insert, e);
         }
         return rows;
     }
