@@ -31,6 +31,14 @@ public record JournalEntry(long seq, long timestamp, String author, String addre
     /**
      * Creates an entry.
      *
+     * @param seq the sequence number the journal assigned (0 before appending)
+     * @param timestamp wall-clock time in microseconds since the Unix epoch
+     * @param author the session or entity that made the change, not null
+     * @param address the CLASP address, such as {@code /lights/room1/brightness}, not null
+     * @param signalType the kind of signal, not null
+     * @param value the value set or published, not null
+     * @param revision the param revision for a SET, empty for a PUBLISH; not null
+     * @param msgType the CLASP message type: {@link #MSG_SET} or {@link #MSG_PUBLISH}
      * @throws NullPointerException if {@code author}, {@code address}, {@code signalType},
      *     {@code value} or {@code revision} is null
      */

@@ -64,6 +64,7 @@ public sealed class JournalException extends RuntimeException
     /** A stored entry failed its integrity check (HMAC mismatch or wrong key). */
     public static final class Integrity extends JournalException {
         private static final long serialVersionUID = 1L;
+        /** The sequence number of the entry that failed the check. */
         private final long seq;
 
         /**

@@ -18,6 +18,9 @@ public record Snapshot(long seq, long createdAt, List<ParamSnapshot> params) {
     /**
      * Creates a snapshot from an immutable copy of {@code params}.
      *
+     * @param seq the journal's {@link Journal#latestSeq() latest seq} when the snapshot was taken
+     * @param createdAt when the snapshot was saved, in microseconds since the epoch
+     * @param params the params' states: an immutable copy, no nulls
      * @throws NullPointerException if {@code params} or any element is null
      */
     public Snapshot {

@@ -151,6 +151,7 @@ public sealed interface Value
         /**
          * Creates a string value.
          *
+         * @param value the string, not null
          * @throws NullPointerException if {@code value} is null
          */
         public Str {
@@ -167,6 +168,7 @@ public sealed interface Value
         /**
          * Creates an array value from an immutable copy of {@code items}.
          *
+         * @param items the elements: an immutable copy, no nulls
          * @throws NullPointerException if {@code items} or any element is null
          */
         public Array {
@@ -183,6 +185,7 @@ public sealed interface Value
         /**
          * Creates a map value from an immutable copy of {@code entries}, in their iteration order.
          *
+         * @param entries the entries: an immutable, order-keeping copy, no null keys or values
          * @throws NullPointerException if {@code entries}, a key or a value is null
          */
         public Map {
@@ -206,6 +209,7 @@ public sealed interface Value
         /**
          * Creates a byte-string value from a copy of {@code data}.
          *
+         * @param data the bytes
          * @throws NullPointerException if {@code data} is null
          */
         public Bytes {

@@ -33,6 +33,9 @@ public record JournalFailure(Operation operation, Optional<JournalEntry> entry, 
     /**
      * Creates a failure.
      *
+     * @param operation what failed, not null
+     * @param entry the entry that was not recorded; empty when there was none (the arguments were too broken to build one, or the failure was a snapshot or compaction); not null
+     * @param error why: a {@link to.clasp.journal.JournalException} for every failure the journal or the hook reports (such as {@code InvalidInput}, {@code Closed} or {@code Storage}), or whatever a misbehaving journal, clock or store threw; not null
      * @throws NullPointerException if an argument is null
      */
     public JournalFailure {

@@ -42,6 +42,14 @@ public record RecoveryReport(SnapshotStatus snapshotStatus,
     /**
      * Creates a report.
      *
+     * @param snapshotStatus whether a snapshot was used, not null
+     * @param snapshotError why the snapshot could not be read, present exactly when the status is {@link SnapshotStatus#UNREADABLE}; not null
+     * @param snapshotSeq the seq of the snapshot restored, 0 when none was
+     * @param paramsFromSnapshot the number of params the snapshot held
+     * @param entriesReplayed the number of SET entries after the snapshot that were restored
+     * @param lastSeq the seq of the last entry read, or {@code snapshotSeq} if there was none after it
+     * @param entriesMissing how many seqs recovery needed (those after the snapshot, or from 1 without one) were no longer in the journal
+     * @param duration how long recovery took, not null
      * @throws NullPointerException if {@code snapshotStatus}, {@code snapshotError} or
      *     {@code duration} is null
      * @throws IllegalArgumentException if {@code snapshotError} is present for any status but
