@@ -35,9 +35,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * next batch.
  *
  * <p>Futures are completed only after COMMIT returns, and never on the writer thread: each
- * batch's futures are completed by a task on a small pool of daemon threads, so that callbacks
- * a caller chains with the non-async {@code then…} methods can neither slow the writer down nor
- * deadlock it (for instance by waiting for another append).
+ * batch's futures are completed, in queue order, by a task on a pool of daemon threads, so that
+ * callbacks a caller chains with the non-async {@code then…} methods can neither slow the writer
+ * down nor deadlock it, for instance by waiting for a later append. The pool holds a thread per
+ * batch whose callbacks are still running (threads idle for 30 seconds end), so it stays small
+ * unless callbacks block; a callback that waits for an append queued later in its own batch
+ * would wait forever, which is why blocking work belongs in the {@code …Async} variants.
+ *
+ * <p>At most {@link #queueCapacity} operations wait for the writer; a caller that finds the
+ * queue full waits for room, which slows a producer down to the speed of the disk instead of
+ * filling the heap. The writer thread survives any failure of a batch, an {@link Error}
+ * included: that batch's uncommitted operations fail, and the writer goes on.
  */
 final class GroupCommitWriter {
 
@@ -60,7 +68,8 @@ final class GroupCommitWriter {
     /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
     private final Statement vacuum;
 
-    private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
+    private final int queueCapacity;
+    private final LinkedBlockingQueue<Op<?>> queue;
     /** Appends hold the read side while enqueueing; close() takes the write side to shut the door. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private boolean closed;
@@ -97,6 +106,8 @@ final class GroupCommitWriter {
         this.pruneSnapshots = conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS);
         this.compact = conn.prepareStatement(SqliteSchema.COMPACT);
         this.vacuum = conn.createStatement();
+        this.queueCapacity = Math.max(1024, maxBatch * 64);
+        this.queue = new LinkedBlockingQueue<>(queueCapacity);
         AtomicInteger completerIds = new AtomicInteger();
         this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> {
@@ -124,6 +135,16 @@ final class GroupCommitWriter {
         return submit(new CompactOp(beforeSeq));
     }
 
+    /** The most operations that wait for the writer before callers have to wait for room. */
+    int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /** Whether the current thread is the one that completes this writer's futures. */
+    boolean onCompletionThread() {
+        return onCompleter.get();
+    }
+
     /** The number of transactions committed so far (for tests). */
     long commits() {
         return commits.get();
@@ -142,7 +163,11 @@ final class GroupCommitWriter {
                 return CompletableFuture.failedFuture(
                         new JournalException.Closed("the journal " + name + " is closed"));
             }
-            queue.add(op);
+            queue.put(op);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new JournalException.Storage(
+                    name + ": interrupted while waiting for room in the write queue; nothing was written", e));
         } finally {
             shared.unlock();
         }
@@ -160,7 +185,7 @@ final class GroupCommitWriter {
         try {
             if (!closed) {
                 closed = true;
-                queue.add(Stop.INSTANCE);
+                putUninterruptibly(Stop.INSTANCE);
             }
         } finally {
             exclusive.unlock();
@@ -188,6 +213,21 @@ final class GroupCommitWriter {
         }
     }
 
+    private void putUninterruptibly(Op<?> op) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(op);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void run() {
         List<Op<?>> batch = new ArrayList<>(Math.min(maxBatch, 1024));
         boolean stop = false;
@@ -206,7 +246,19 @@ final class GroupCommitWriter {
             }
             if (!batch.isEmpty()) {
                 Op<?>[] ops = batch.toArray(new Op<?>[0]);
-                execute(ops);
+                try {
+                    execute(ops);
+                } catch (Throwable t) {
+                    // Whatever happened, the writer must live on: a dead writer would leave
+                    // every later append hanging. What was not committed fails.
+                    rollbackQuietly();
+                    for (Op<?> op : ops) {
+                        if (!op.committed && op.error == null) {
+                            op.clearResult();
+                            op.error = storage("the writer failed", t);
+                        }
+                    }
+                }
                 complete(ops);
             }
         }
@@ -288,6 +340,7 @@ final class GroupCommitWriter {
         commits.incrementAndGet();
         for (Op<?> op : ops) {
             if (op.error == null) {
+                op.committed = true;
                 committedOps.incrementAndGet();
             }
         }
@@ -351,8 +404,8 @@ final class GroupCommitWriter {
         };
         try {
             completer.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run(); // cannot happen before close(); never leave a future hanging
+        } catch (RejectedExecutionException | Error e) {
+            task.run(); // never leave a future hanging
         }
     }
 
@@ -380,6 +433,8 @@ final class GroupCommitWriter {
         final CompletableFuture<T> future = new CompletableFuture<>();
         T result;
         JournalException error;
+        /** Set once the transaction that ran this op has committed. */
+        boolean committed;
 
         abstract T run(GroupCommitWriter w) throws SQLException;
 

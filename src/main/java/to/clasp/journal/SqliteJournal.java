@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.sqlite.SQLiteConfig;
@@ -37,8 +38,12 @@ import org.sqlite.SQLiteOpenMode;
  * is waiting goes into one transaction, with no artificial delay. An append's future completes
  * once its transaction is committed (see {@link Durability} for what that survives). An append
  * whose value cannot be encoded fails at once, and one that fails in the database fails alone:
- * the rest of its group still commits. Futures are completed on a small pool of journal threads,
- * never on the writer thread and never on the caller's.
+ * the rest of its group still commits. Futures are completed on the journal's own daemon
+ * threads (one per batch whose callbacks are running), never on the writer thread and never on
+ * the caller's, so a callback chained with a non-async method cannot stall the writer; still,
+ * keep blocking work in the {@code …Async} methods. At most 64 batches' worth of writes wait for
+ * the writer; beyond that, {@code append} waits for room, so a producer faster than the disk is
+ * slowed down rather than filling the heap.
  *
  * <h2>Reading</h2>
  * Reads run on the caller's thread, on a small pool of read connections, and their futures are
@@ -108,6 +113,7 @@ public final class SqliteJournal implements Journal {
     private final GroupCommitWriter writer;
     private final SqliteReadPool readers;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch closeDone = new CountDownLatch(1);
 
     private SqliteJournal(String name, EntryMac mac, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers) {
@@ -486,7 +492,9 @@ public final class SqliteJournal implements Journal {
                 while (rs.next()) {
                     // Time bounds and types are in the SQL; the pattern is checked before
                     // decoding so that only entries returned are decoded (and verified).
-                    if (plan.recheck() && !pattern.matches(rs.getString(SqliteSchema.COL_ADDRESS))) {
+                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                    // A NULL address (a foreign file) is left for decode to report with its seq.
+                    if (plan.recheck() && address != null && !pattern.matches(address)) {
                         continue;
                     }
                     out.add(SqliteRows.decode(rs, mac));
@@ -567,6 +575,9 @@ public final class SqliteJournal implements Journal {
             return CompletableFuture.failedFuture(e);
         } catch (SQLException e) {
             return CompletableFuture.failedFuture(storage(what, e));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new JournalException.Storage(
+                    name + ": " + what + ": " + e, e));
         }
     }
 
@@ -614,17 +625,42 @@ public final class SqliteJournal implements Journal {
      * Closes the journal: stops accepting calls (later ones fail with
      * {@link JournalException.Closed}), commits every append already accepted and completes its
      * future, then stops the writer and closes the database. Safe to call from any thread,
-     * including a callback of one of this journal's futures; calling it again has no effect.
+     * including a callback of one of this journal's futures; calling it again has no effect, and
+     * a call from another thread while the first is running returns once the first is done.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
+            // Another thread is closing: return only once it is done, as the contract says, unless
+            // this is a callback the closing thread is waiting for.
+            if (!writer.onCompletionThread()) {
+                awaitUninterruptibly(closeDone);
+            }
             return;
         }
-        writer.close();
-        readers.close();
-        writer.closeStatements();
-        closeQuietly(writeConnection);
+        try {
+            writer.close();
+            readers.close();
+            writer.closeStatements();
+            closeQuietly(writeConnection);
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -180,7 +180,9 @@ final class SqliteSchema {
             case EXACT -> {
                 where.add("address = ?");
                 params.add(pushdown.prefix());
-                recheck = false;
+                // A lone surrogate cannot reach SQLite unchanged; the recheck drops what the
+                // mangled text finds instead.
+                recheck = !isWellFormed(pushdown.prefix());
             }
             default -> addPrefixRange(pushdown.prefix(), where, params);
         }

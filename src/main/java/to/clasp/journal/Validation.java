@@ -18,6 +18,7 @@ final class Validation {
             throw new JournalException.InvalidInput("entry must not be null");
         }
         address("entry.address", entry.address());
+        text("entry.author", entry.author());
         if (entry.timestamp() < 0) {
             throw new JournalException.InvalidInput(
                     "entry.timestamp must not be negative: " + entry.timestamp());
@@ -45,6 +46,26 @@ final class Validation {
         if (address.isEmpty() || address.charAt(0) != '/') {
             throw new JournalException.InvalidInput(
                     field + " must start with '/': '" + address + "'");
+        }
+        text(field, address);
+    }
+
+    /**
+     * Checks that a string is well-formed UTF-16 (no unpaired surrogate), so that it can be
+     * stored as UTF-8 text, and read back equal, by every backend and by the Rust crate.
+     *
+     * @throws JournalException.InvalidInput naming {@code field}
+     */
+    static void text(String field, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new JournalException.InvalidInput(
+                        field + " holds an unpaired surrogate at index " + i);
+            }
         }
     }
 
@@ -77,6 +98,7 @@ final class Validation {
                 throw new JournalException.InvalidInput("snapshot state[" + i + "] must not be null");
             }
             address("snapshot state[" + i + "].address", p.address());
+            text("snapshot state[" + i + "].writer", p.writer());
             if (p.revision() < 0) {
                 throw new JournalException.InvalidInput(
                         "snapshot state[" + i + "].revision must not be negative: " + p.revision());

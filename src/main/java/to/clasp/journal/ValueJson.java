@@ -73,15 +73,15 @@ import java.util.Objects;
  * <h2>Limits</h2>
  *
  * <p>Values may nest at most {@value #MAX_DEPTH} levels: every array and map is a level, and so
- * is {@code Bytes}, because the JSON form writes it as an array. Deeper values are refused by
- * every method here, on writing so that nothing is stored that could not be read back, and on
- * reading so that corrupt or hostile data can neither exhaust the stack here nor yield a value
- * whose own recursive {@code equals}, {@code hashCode} and {@code toString} would (on a default
- * 1 MB thread stack they overflow somewhere between 500 and 1000 levels). The limit is far above
- * any real CLASP value. Note that the Rust crate's serde_json refuses JSON nested deeper than 127
- * levels: it reads such a {@code value_json} as null and fails to load such a snapshot, so
- * values deeper than that survive only in the exact form. JSON numbers may have at most 1000
- * characters; strings have no limit beyond memory.
+ * is {@code Bytes}, because the JSON form writes it as an array. The limit is the Rust crate's:
+ * its serde_json refuses JSON nested deeper than 127 levels (reading such a {@code value_json}
+ * as null and failing to load such a snapshot), and a snapshot's JSON wraps each value in two
+ * more levels (the list and the param object), so every file written here stays readable there.
+ * Deeper values are refused by every method here, on writing so that nothing is stored that
+ * could not be read back, and on reading so that corrupt or hostile data can neither exhaust
+ * the stack nor yield a value whose own recursive {@code equals}, {@code hashCode} and
+ * {@code toString} would. The limit is far above any real CLASP value. JSON numbers may have at
+ * most 1000 characters; strings have no limit beyond memory.
  *
  * <h2>Contract</h2>
  *
@@ -93,8 +93,8 @@ import java.util.Objects;
  */
 final class ValueJson {
 
-    /** The deepest nesting of arrays, maps and byte strings that the codecs accept. */
-    static final int MAX_DEPTH = 256;
+    /** The deepest nesting of arrays, maps and byte strings that the codecs accept (see Limits). */
+    static final int MAX_DEPTH = 125;
 
     /** The first byte of every exact form. */
     static final int EXACT_FORMAT_VERSION = 1;

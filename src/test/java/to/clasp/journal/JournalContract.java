@@ -262,6 +262,23 @@ public abstract class JournalContract {
     }
 
     @Test
+    void unusualButWellFormedCharactersAreStoredAndMatchedExactly() {
+        List<String> addresses = List.of("/a/\u0000nul", "/a/😀/x", "/a/\uFFFF", "/a/?", "/a/\uFFFD", "/a/é");
+        appendAll(addresses);
+
+        assertThat(await(journal.since(0, null))).extracting(JournalEntry::address)
+                .containsExactlyElementsOf(addresses);
+        for (int i = 0; i < addresses.size(); i++) {
+            assertThat(seqsOf(JournalQuery.of(addresses.get(i).replace("?", "\\?"))))
+                    .as(addresses.get(i)).containsExactly(i + 1L);
+        }
+        assertThat(seqsOf(JournalQuery.of("/a/😀/*"))).containsExactly(2L);
+        // A pattern holding a lone surrogate can match no stored address.
+        assertThat(seqsOf(JournalQuery.of("/a/\uD800"))).isEmpty();
+        assertThat(seqsOf(JournalQuery.of("/a/\uD800/**"))).isEmpty();
+    }
+
+    @Test
     void aScopedQueryNeverLeaksEntriesFromOutsideItsScope() {
         List<String> addresses = new ArrayList<>();
         for (String top : List.of("lights", "admin", "lightsX", "Lights", "light", "lights_")) {
@@ -435,7 +452,10 @@ public abstract class JournalContract {
                 Arguments.of("relative address", set("lights/a", v, 1, T0), "address"),
                 Arguments.of("negative timestamp", set("/a", v, 1, -1), "timestamp"),
                 Arguments.of("negative revision", set("/a", v, -1, T0), "revision"),
-                Arguments.of("value nested too deeply", set("/a", nestedArrays(10_000), 1, T0), "value"));
+                Arguments.of("value nested too deeply", set("/a", nestedArrays(10_000), 1, T0), "value"),
+                Arguments.of("unpaired surrogate in address", set("/a\uD800", v, 1, T0), "address"),
+                Arguments.of("unpaired surrogate in author", JournalEntry.fromSet("/a", v, 1, "me\uDC00", T0),
+                        "author"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -466,6 +486,8 @@ public abstract class JournalContract {
                         new ParamSnapshot("p", Value.NULL, 1, "w", 1))), "address"),
                 Arguments.of("snapshot negative revision", (CallOn) j -> j.snapshot(List.of(
                         new ParamSnapshot("/p", Value.NULL, -1, "w", 1))), "revision"),
+                Arguments.of("snapshot writer with an unpaired surrogate", (CallOn) j -> j.snapshot(List.of(
+                        new ParamSnapshot("/p", Value.NULL, 1, "w\uD800", 1))), "writer"),
                 Arguments.of("snapshot value nested too deeply", (CallOn) j -> j.snapshot(List.of(
                         new ParamSnapshot("/p", nestedArrays(10_000), 1, "w", 1))), "value"));
     }

@@ -57,6 +57,28 @@ class SqliteCorruptionTest {
     }
 
     @Test
+    void aNullAddressInAForeignFileFailsTheReadThroughTheFuture() throws Exception {
+        Path file = dir.resolve("foreign.db");
+        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+            // The Rust shape, but without NOT NULL on address, as a hand-made file might have it.
+            s.execute("CREATE TABLE journal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                    + " timestamp INTEGER NOT NULL, author TEXT NOT NULL, address TEXT,"
+                    + " signal_type TEXT NOT NULL, value_json TEXT NOT NULL, revision INTEGER,"
+                    + " msg_type INTEGER NOT NULL, hmac TEXT)");
+            s.execute("INSERT INTO journal_entries (timestamp, author, address, signal_type, value_json,"
+                    + " revision, msg_type) VALUES (1, 'me', NULL, 'param', '1', 1, 33)");
+        }
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(assertFails(journal.query(JournalQuery.of("/**")), JournalException.Serialization.class))
+                    .hasMessageContaining("seq 1");
+            // A range on the address index never meets the row.
+            assertThat(await(journal.query(JournalQuery.of("/a/*")))).isEmpty();
+            assertThat(assertFails(journal.since(0, null), JournalException.Serialization.class))
+                    .hasMessageContaining("seq 1");
+        }
+    }
+
+    @Test
     void corruptValueExactFailsWithSerializationNamingTheSeq() throws Exception {
         Path file = journal();
         sql(file, "UPDATE journal_entries SET value_exact = X'FFFF00' WHERE seq = 2");

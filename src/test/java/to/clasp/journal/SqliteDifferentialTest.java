@@ -25,7 +25,7 @@ class SqliteDifferentialTest {
     private static final long T0 = 1_708_500_000_000_000L;
     private static final String[] SEGMENTS = {"lights", "Lights", "LIGHTS", "light", "lightsX", "room1", "room2",
         "room_", "room%", "room_1", "r%1", "a", "b", "ab", "abc", "A", "temp", "t3mp", "1", "12", "x_y", "é",
-        "ü1", "level", "", "lights_", "*"};
+        "ü1", "level", "", "lights_", "*", "nul\u0000", "😀", "a😀b", "\uFFFF", "?", "\uFFFD", "中文"};
     private static final SignalType[] TYPES = SignalType.values();
 
     @TempDir

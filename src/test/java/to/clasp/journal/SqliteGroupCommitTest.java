@@ -135,22 +135,68 @@ class SqliteGroupCommitTest {
     }
 
     @Test
+    void aProducerFasterThanTheDiskWaitsForRoomInsteadOfFailing() {
+        try (SqliteJournal journal = SqliteJournal.builder(dir.resolve("j.db")).maxBatchSize(1).build()) {
+            int capacity = journal.writer().queueCapacity();
+            assertThat(capacity).isEqualTo(1_024);
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < capacity * 5; i++) {
+                futures.add(journal.append(entry("/burst", i)));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertThat(await(futures.get(i))).isEqualTo(i + 1L);
+            }
+        }
+    }
+
+    @Test
+    void aSecondCloseReturnsOnlyOnceTheFirstHasCommittedEverything() throws Exception {
+        SqliteJournal journal = SqliteJournal.builder(dir.resolve("j.db"))
+                .durability(SqliteJournal.Durability.FULL).maxBatchSize(1).build();
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            futures.add(journal.append(entry("/close", i)));
+        }
+        Thread first = new Thread(journal::close);
+        first.start();
+        while (!journal.append(entry("/late", 0)).isCompletedExceptionally()) {
+            Thread.onSpinWait();
+        }
+        journal.close();
+
+        assertThat(futures).allSatisfy(f -> assertThat(f).isCompleted());
+        assertThat(futures.get(futures.size() - 1).join()).isEqualTo(500);
+        first.join(30_000);
+        assertThat(first.isAlive()).isFalse();
+    }
+
+    @Test
     void inMemoryAppendsAndReadsInterleave() throws Exception {
         try (SqliteJournal journal = SqliteJournal.inMemory()) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
                 List<Future<?>> tasks = new ArrayList<>();
+                List<CompletableFuture<Long>> appends = java.util.Collections.synchronizedList(new ArrayList<>());
                 for (int t = 0; t < 2; t++) {
                     tasks.add(pool.submit(() -> {
                         for (int i = 0; i < 2_000; i++) {
-                            journal.append(entry("/m", i));
+                            appends.add(journal.append(entry("/m", i)));
                         }
                         return null;
                     }));
                     tasks.add(pool.submit(() -> {
+                        long seen = 0;
                         for (int i = 0; i < 200; i++) {
-                            await(journal.query(JournalQuery.of("/m").descending().limit(10)));
-                            await(journal.latestSeq());
+                            List<JournalEntry> newest = await(journal.query(JournalQuery.of("/m").descending().limit(10)));
+                            long latest = await(journal.latestSeq());
+                            // Reads see whole commits: the newest entry read is never beyond the
+                            // latest seq read after it, and neither goes backwards.
+                            if (!newest.isEmpty()) {
+                                assertThat(newest.get(0).seq()).isLessThanOrEqualTo(latest);
+                                assertThat(seqs(newest)).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+                            }
+                            assertThat(latest).isGreaterThanOrEqualTo(seen);
+                            seen = latest;
                         }
                         return null;
                     }));
@@ -158,10 +204,14 @@ class SqliteGroupCommitTest {
                 for (Future<?> f : tasks) {
                     f.get(60, TimeUnit.SECONDS);
                 }
+                for (CompletableFuture<Long> f : appends) {
+                    await(f);
+                }
             } finally {
                 pool.shutdownNow();
             }
-            assertThat(await(journal.size())).isLessThanOrEqualTo(4_000);
+            assertThat(await(journal.size())).isEqualTo(4_000);
+            assertThat(seqs(await(journal.since(0, null)))).hasSize(4_000).isSorted().doesNotHaveDuplicates();
         }
     }
 }

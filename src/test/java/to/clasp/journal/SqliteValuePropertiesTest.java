@@ -29,8 +29,8 @@ class SqliteValuePropertiesTest {
         try {
             Path file = dir.resolve("p.db");
             List<ParamSnapshot> valid = state.stream()
-                    .map(p -> new ParamSnapshot("/" + p.address(), p.value(), Math.abs(p.revision() % 1000), p.writer(),
-                            Math.abs(p.timestamp() % 1000)))
+                    .map(p -> new ParamSnapshot("/" + wellFormed(p.address()), p.value(),
+                            Math.abs(p.revision() % 1000), wellFormed(p.writer()), Math.abs(p.timestamp() % 1000)))
                     .toList();
             try (SqliteJournal journal = SqliteJournal.builder(file).hmacKey(SqliteTestSupport.key(5)).build()) {
                 List<CompletableFuture<Long>> futures = new ArrayList<>();
@@ -48,6 +48,14 @@ class SqliteValuePropertiesTest {
         } finally {
             delete(dir);
         }
+    }
+
+    /** Addresses and writers must be well-formed UTF-16 (values need not be): mend lone surrogates. */
+    private static String wellFormed(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> out.appendCodePoint(
+                cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE ? 0xFFFD : cp));
+        return out.toString();
     }
 
     private static Path tempDir() {

@@ -65,8 +65,9 @@ import to.clasp.journal.router.RecoveryReport.SnapshotStatus;
  * <h2>Threads and callbacks</h2>
  * Every method may be called from any thread. The error listener, and the callbacks of the
  * returned futures, run on the caller's thread or on the thread that completes the journal's
- * future, so they should be short and must not block. Automatic snapshots run on the common
- * fork-join pool.
+ * future, so they should be short and must not block. Automatic snapshots run asynchronously
+ * on {@link java.util.concurrent.CompletableFuture}'s default executor (the common fork-join
+ * pool, or a new thread per snapshot where that pool has no parallelism).
  *
  * <h2>Ownership</h2>
  * The hook does not own the journal, and has nothing to close. Whoever opened the journal closes
@@ -279,7 +280,8 @@ public final class RouterJournalHook {
      * <p>The snapshot's seq is assigned by the journal when it stores the state, so it covers
      * every entry appended before. To make that exact, this method waits for SETs being appended
      * through this hook, holds new ones back while it reads the store and hands the state to the
-     * journal, then lets them go (typically for well under a millisecond per thousand params).
+     * journal, then lets them go: a few milliseconds per thousand params (reading the store and
+     * encoding the snapshot), so large stores should snapshot rarely.
      * Every SET with a seq at or below the snapshot's seq was therefore applied to the store
      * before the store was read, provided the router applies each SET to its store before it
      * records it. A SET applied to the store but recorded after the snapshot gets a higher seq

@@ -7,6 +7,7 @@ import static to.clasp.journal.router.Await.await;
 import static to.clasp.journal.router.SimulatedRouter.T0;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -515,13 +516,16 @@ abstract class RouterJournalHookContract {
         int perThread = 4_000;
         AtomicBoolean writing = new AtomicBoolean(true);
         CountDownLatch firstSnapshot = new CountDownLatch(1);
+        List<Snapshot> snapshots;
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         try {
-            Future<Integer> snapshotter = pool.submit(() -> {
-                int taken = 0;
+            Future<List<Snapshot>> snapshotter = pool.submit(() -> {
+                List<Snapshot> taken = new ArrayList<>();
                 do {
-                    await(hook.saveSnapshot(store));
-                    taken++;
+                    long seq = await(hook.saveSnapshot(store));
+                    Snapshot saved = await(journal.latestSnapshot()).orElseThrow();
+                    assertThat(saved.seq()).isEqualTo(seq);
+                    taken.add(saved);
                     firstSnapshot.countDown();
                 } while (writing.get());
                 return taken;
@@ -545,9 +549,28 @@ abstract class RouterJournalHookContract {
                 w.get(30, TimeUnit.SECONDS);
             }
             writing.set(false);
-            assertThat(snapshotter.get(30, TimeUnit.SECONDS)).isPositive();
+            snapshots = snapshotter.get(30, TimeUnit.SECONDS);
         } finally {
             pool.shutdownNow();
+        }
+
+        // Every snapshot, most of them taken while SETs were being recorded, holds every SET
+        // with a seq at or below its own: recovery replays only the SETs after it.
+        List<JournalEntry> entries = await(journal.since(0, null));
+        assertThat(entries).hasSize(threads * perThread);
+        assertThat(snapshots).hasSizeGreaterThan(1);
+        for (Snapshot snapshot : snapshots) {
+            Map<String, Long> covered = new HashMap<>();
+            for (JournalEntry e : entries) {
+                if (e.seq() <= snapshot.seq()) {
+                    covered.merge(e.address(), e.revision().getAsLong(), Math::max);
+                }
+            }
+            Map<String, Long> held = new HashMap<>();
+            snapshot.params().forEach(p -> held.put(p.address(), p.revision()));
+            covered.forEach((address, revision) -> assertThat(held.getOrDefault(address, -1L))
+                    .as("%s in the snapshot at seq %d", address, snapshot.seq())
+                    .isGreaterThanOrEqualTo(revision));
         }
 
         InMemoryParamStore recovered = new InMemoryParamStore();
