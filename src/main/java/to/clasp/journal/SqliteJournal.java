@@ -105,6 +105,9 @@ public final class SqliteJournal implements Journal {
     public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
 
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+    /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
+    private static final long MIN_PROBE_ROWS = 1_024;
+    private static final long MAX_PROBE_ROWS = 65_536;
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
@@ -485,26 +488,50 @@ public final class SqliteJournal implements Journal {
             if (limit == 0) {
                 return List.of();
             }
-            PreparedStatement ps = r.prepare(plan.sql());
-            bind(ps, plan.params());
-            List<JournalEntry> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    // Time bounds and types are in the SQL; the pattern is checked before
-                    // decoding so that only entries returned are decoded (and verified).
-                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
-                    // A NULL address (a foreign file) is left for decode to report with its seq.
-                    if (plan.recheck() && address != null && !pattern.matches(address)) {
-                        continue;
-                    }
-                    out.add(SqliteRows.decode(rs, mac));
-                    if (out.size() == limit) {
-                        break;
-                    }
+            if (limit > 0 && plan.addressRange()) {
+                // A range on the address index costs as much as the whole range even when the
+                // limit is met early; walking seqs first is cheap when matches are dense.
+                long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
+                List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
+                long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
+                if (found.size() == limit || read < rows) {
+                    return Collections.unmodifiableList(found);
                 }
             }
+            List<JournalEntry> out = new ArrayList<>();
+            select(r, plan, pattern, limit, out);
             return Collections.unmodifiableList(out);
         });
+    }
+
+    /**
+     * Runs a planned SELECT, adding to {@code out} the entries whose address matches (when the
+     * plan needs the check), until {@code limit} of them are found ({@code -1}: no limit).
+     *
+     * @return the number of rows read
+     */
+    private long select(SqliteReadPool.Reader r, SqliteSchema.QueryPlan plan, AddressPattern pattern,
+            int limit, List<JournalEntry> out) throws SQLException {
+        PreparedStatement ps = r.prepare(plan.sql());
+        bind(ps, plan.params());
+        long rows = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows++;
+                String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                // Time bounds and types are in the SQL; the pattern is checked before decoding,
+                // so that only entries returned are decoded (and verified). A NULL address (a
+                // foreign file) is left for decode to report with its seq.
+                if (plan.recheck() && address != null && !pattern.matches(address)) {
+                    continue;
+                }
+                out.add(SqliteRows.decode(rs, mac));
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return rows;
     }
 
     /**

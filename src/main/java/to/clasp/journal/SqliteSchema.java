@@ -153,7 +153,18 @@ final class SqliteSchema {
      * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
      * with {@link JournalQuery#matches} because the SQL only narrows the candidates.
      */
-    record QueryPlan(String sql, List<Object> params, boolean recheck) {}
+    record QueryPlan(String sql, List<Object> params, boolean recheck, boolean addressRange) {}
+
+    /**
+     * Plans the first try of a query with a limit and an address range: a walk in seq order
+     * without the range, reading at most {@code rows} rows. Matches that are dense among the
+     * newest (or oldest) entries are found that way after a few rows, where the range would
+     * first collect every matching seq; when the walk does not find enough, the caller falls
+     * back to {@link #plan}.
+     */
+    static QueryPlan probe(JournalQuery query, long rows) {
+        return plan(query, false, rows);
+    }
 
     /**
      * Plans a query. The address filter is pushed down only in forms that cannot change the
@@ -168,6 +179,10 @@ final class SqliteSchema {
      * limit still stops the scan early.
      */
     static QueryPlan plan(JournalQuery query) {
+        return plan(query, true, -1);
+    }
+
+    private static QueryPlan plan(JournalQuery query, boolean useAddressRange, long rowLimit) {
         StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
@@ -184,8 +199,13 @@ final class SqliteSchema {
                 // mangled text finds instead.
                 recheck = !isWellFormed(pushdown.prefix());
             }
-            default -> addPrefixRange(pushdown.prefix(), where, params);
+            default -> {
+                if (useAddressRange) {
+                    addPrefixRange(pushdown.prefix(), where, params);
+                }
+            }
         }
+        boolean addressRange = !where.isEmpty() && recheck;
         if (query.fromMicros().isPresent()) {
             where.add("timestamp >= ?");
             params.add(query.fromMicros().getAsLong());
@@ -213,8 +233,11 @@ final class SqliteSchema {
         if (!recheck && query.maxResults().isPresent()) {
             sql.append(" LIMIT ?");
             params.add((long) query.maxResults().getAsInt());
+        } else if (rowLimit >= 0) {
+            sql.append(" LIMIT ?");
+            params.add(rowLimit);
         }
-        return new QueryPlan(sql.toString(), List.copyOf(params), recheck);
+        return new QueryPlan(sql.toString(), List.copyOf(params), recheck, addressRange);
     }
 
     /**
@@ -223,8 +246,8 @@ final class SqliteSchema {
      * (whose UTF-8 order is undefined); the recheck keeps the result right either way.
      */
     private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
-        if (prefix.isEmpty() || !isWellFormed(prefix)) {
-            return;
+        if (prefix.isEmpty() || prefix.equals("/") || !isWellFormed(prefix)) {
+            return; // every address starts with "/": such a range would only cost
         }
         // As a subquery, the range is read from the index alone and yields seqs that SQLite
         // walks in order: no table lookups and no sort for rows a limit never reaches.
