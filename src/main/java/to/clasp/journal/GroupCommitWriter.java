@@ -54,19 +54,10 @@ final class GroupCommitWriter {
     private final int maxBatch;
     private final int snapshotsToKeep;
 
-    private final PreparedStatement begin;
-    private final PreparedStatement commit;
-    private final PreparedStatement rollback;
-    private final PreparedStatement savepoint;
-    private final PreparedStatement release;
-    private final PreparedStatement rollbackTo;
-    private final PreparedStatement insertEntry;
-    private final PreparedStatement latestSeq;
-    private final PreparedStatement insertSnapshot;
-    private final PreparedStatement pruneSnapshots;
-    private final PreparedStatement compact;
-    /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
-    private final Statement vacuum;
+    private final Connection conn;
+    /** The prepared statements; replaced when a failure may have left them unusable. */
+    private Statements sql;
+    private boolean statementsSuspect;
 
     private final int queueCapacity;
     private final LinkedBlockingQueue<Op<?>> queue;
@@ -94,18 +85,8 @@ final class GroupCommitWriter {
         this.txLock = txLock;
         this.maxBatch = maxBatch;
         this.snapshotsToKeep = snapshotsToKeep;
-        this.begin = conn.prepareStatement(SqliteSchema.BEGIN);
-        this.commit = conn.prepareStatement(SqliteSchema.COMMIT);
-        this.rollback = conn.prepareStatement(SqliteSchema.ROLLBACK);
-        this.savepoint = conn.prepareStatement(SqliteSchema.SAVEPOINT);
-        this.release = conn.prepareStatement(SqliteSchema.RELEASE);
-        this.rollbackTo = conn.prepareStatement(SqliteSchema.ROLLBACK_TO);
-        this.insertEntry = conn.prepareStatement(SqliteSchema.INSERT_ENTRY);
-        this.latestSeq = conn.prepareStatement(SqliteSchema.LATEST_SEQ);
-        this.insertSnapshot = conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT);
-        this.pruneSnapshots = conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS);
-        this.compact = conn.prepareStatement(SqliteSchema.COMPACT);
-        this.vacuum = conn.createStatement();
+        this.conn = conn;
+        this.sql = new Statements(conn);
         this.queueCapacity = Math.max(1024, maxBatch * 64);
         this.queue = new LinkedBlockingQueue<>(queueCapacity);
         AtomicInteger completerIds = new AtomicInteger();
@@ -251,7 +232,8 @@ final class GroupCommitWriter {
                 } catch (Throwable t) {
                     // Whatever happened, the writer must live on: a dead writer would leave
                     // every later append hanging. What was not committed fails.
-                    rollbackQuietly();
+                    abandonTransaction();
+                    statementsSuspect = true;
                     for (Op<?> op : ops) {
                         if (!op.committed && op.error == null) {
                             op.clearResult();
@@ -264,8 +246,25 @@ final class GroupCommitWriter {
         }
     }
 
+    private void renewStatements() throws SQLException {
+        Statements fresh = new Statements(conn);
+        sql.close();
+        sql = fresh;
+        statementsSuspect = false;
+    }
+
+    /** Rolls back whatever transaction a failure left open, with a statement of its own. */
+    private void abandonTransaction() {
+        try (Statement s = conn.createStatement()) {
+            s.execute(SqliteSchema.ROLLBACK);
+        } catch (SQLException | RuntimeException ignored) {
+            // no transaction was open
+        }
+    }
+
     /** Runs a batch; afterwards each op holds its result or its error. */
-    private void execute(Op<?>[] ops) {
+    private void execute(Op<?>[] ops) throws SQLException {
+
         List<Op<?>> pending = new ArrayList<>(ops.length);
         for (Op<?> op : ops) {
             pending.add(op);
@@ -275,6 +274,9 @@ final class GroupCommitWriter {
         }
         try {
             while (!pending.isEmpty()) {
+                if (statementsSuspect) {
+                    renewStatements(); // on failure the batch fails, and the next one tries again
+                }
                 if (runTransaction(pending)) {
                     break;
                 }
@@ -303,7 +305,7 @@ final class GroupCommitWriter {
      */
     private boolean runTransaction(List<Op<?>> ops) {
         try {
-            begin.execute();
+            sql.begin.execute();
         } catch (SQLException e) {
             failAll(ops, storage("cannot begin a transaction", e));
             return true;
@@ -311,21 +313,32 @@ final class GroupCommitWriter {
         boolean releases = false;
         for (Op<?> op : ops) {
             try {
-                savepoint.execute();
+                sql.savepoint.execute();
                 op.runAndKeep(this);
-                release.execute();
+                sql.release.execute();
                 releases |= op instanceof CompactOp;
             } catch (SQLException | RuntimeException e) {
-                op.error = e instanceof SQLException sql ? storage(op.describe(), sql)
+                op.error = e instanceof SQLException failure ? storage(op.describe(), failure)
                         : e instanceof JournalException je ? je : storage(op.describe(), e);
                 if (!rollbackToSavepoint()) {
                     rollbackQuietly();
+                    statementsSuspect = true;
                     return false;
+                }
+                // The driver may have closed the statement that failed (it does when a failure
+                // comes out of a callback into Java): the rest of the batch needs fresh ones.
+                try {
+                    renewStatements();
+                } catch (SQLException renewal) {
+                    rollbackQuietly();
+                    statementsSuspect = true;
+                    failAll(ops, storage("cannot prepare the writer's statements again", renewal));
+                    return true;
                 }
             }
         }
         try {
-            commit.execute();
+            sql.commit.execute();
         } catch (SQLException e) {
             rollbackQuietly();
             JournalException failure = storage("commit failed", e);
@@ -353,7 +366,7 @@ final class GroupCommitWriter {
     /** Gives the pages a compaction freed back to the file system before its future completes. */
     private void releaseFreePages(List<Op<?>> ops) {
         try {
-            vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
+            sql.vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
         } catch (SQLException e) {
             JournalException failure = storage("entries were removed, but freeing their space failed", e);
             for (Op<?> op : ops) {
@@ -367,8 +380,8 @@ final class GroupCommitWriter {
 
     private boolean rollbackToSavepoint() {
         try {
-            rollbackTo.execute();
-            release.execute();
+            sql.rollbackTo.execute();
+            sql.release.execute();
             return true;
         } catch (SQLException e) {
             return false;
@@ -377,7 +390,7 @@ final class GroupCommitWriter {
 
     private void rollbackQuietly() {
         try {
-            rollback.execute();
+            sql.rollback.execute();
         } catch (SQLException ignored) {
             // already rolled back by SQLite
         }
@@ -415,12 +428,66 @@ final class GroupCommitWriter {
 
     /** Frees the prepared statements; the connection itself belongs to the caller. */
     void closeStatements() {
-        for (Statement ps : new Statement[] {begin, commit, rollback, savepoint,
-                release, rollbackTo, insertEntry, latestSeq, insertSnapshot, pruneSnapshots, compact,
-                vacuum}) {
+        sql.close();
+    }
+
+    /**
+     * The writer's prepared statements. A failure that escapes the driver (an {@link Error}
+     * thrown inside it) can leave them closed, so the writer prepares a new set before the next
+     * batch instead of failing every later write.
+     */
+    private static final class Statements {
+        final PreparedStatement begin;
+        final PreparedStatement commit;
+        final PreparedStatement rollback;
+        final PreparedStatement savepoint;
+        final PreparedStatement release;
+        final PreparedStatement rollbackTo;
+        final PreparedStatement insertEntry;
+        final PreparedStatement latestSeq;
+        final PreparedStatement insertSnapshot;
+        final PreparedStatement pruneSnapshots;
+        final PreparedStatement compact;
+        /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
+        final Statement vacuum;
+
+        Statements(Connection conn) throws SQLException {
+            List<Statement> made = new ArrayList<>();
             try {
-                ps.close();
-            } catch (SQLException ignored) {
+                begin = add(made, conn.prepareStatement(SqliteSchema.BEGIN));
+                commit = add(made, conn.prepareStatement(SqliteSchema.COMMIT));
+                rollback = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK));
+                savepoint = add(made, conn.prepareStatement(SqliteSchema.SAVEPOINT));
+                release = add(made, conn.prepareStatement(SqliteSchema.RELEASE));
+                rollbackTo = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK_TO));
+                insertEntry = add(made, conn.prepareStatement(SqliteSchema.INSERT_ENTRY));
+                latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
+                insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
+                pruneSnapshots = add(made, conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS));
+                compact = add(made, conn.prepareStatement(SqliteSchema.COMPACT));
+                vacuum = add(made, conn.createStatement());
+            } catch (SQLException | RuntimeException e) {
+                made.forEach(Statements::closeQuietly);
+                throw e;
+            }
+        }
+
+        private static <S extends Statement> S add(List<Statement> made, S statement) {
+            made.add(statement);
+            return statement;
+        }
+
+        void close() {
+            for (Statement s : new Statement[] {begin, commit, rollback, savepoint, release, rollbackTo,
+                    insertEntry, latestSeq, insertSnapshot, pruneSnapshots, compact, vacuum}) {
+                closeQuietly(s);
+            }
+        }
+
+        private static void closeQuietly(Statement s) {
+            try {
+                s.close();
+            } catch (SQLException | RuntimeException ignored) {
                 // closing anyway
             }
         }
@@ -466,8 +533,8 @@ final class GroupCommitWriter {
 
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
-            SqliteRows.bind(w.insertEntry, entry);
-            try (ResultSet rs = w.insertEntry.executeQuery()) {
+            SqliteRows.bind(w.sql.insertEntry, entry);
+            try (ResultSet rs = w.sql.insertEntry.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("INSERT returned no seq");
                 }
@@ -491,18 +558,18 @@ final class GroupCommitWriter {
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
             // Read inside the write transaction: no append can slip in between.
-            long seqAt = readLatestSeq(w.latestSeq);
-            w.insertSnapshot.setLong(1, Micros.now());
-            w.insertSnapshot.setLong(2, seqAt);
-            w.insertSnapshot.setString(3, snapshot.dataJson());
+            long seqAt = readLatestSeq(w.sql.latestSeq);
+            w.sql.insertSnapshot.setLong(1, Micros.now());
+            w.sql.insertSnapshot.setLong(2, seqAt);
+            w.sql.insertSnapshot.setString(3, snapshot.dataJson());
             if (snapshot.dataExact() != null) {
-                w.insertSnapshot.setBytes(4, snapshot.dataExact());
+                w.sql.insertSnapshot.setBytes(4, snapshot.dataExact());
             } else {
-                w.insertSnapshot.setNull(4, java.sql.Types.BLOB);
+                w.sql.insertSnapshot.setNull(4, java.sql.Types.BLOB);
             }
-            w.insertSnapshot.executeUpdate();
-            w.pruneSnapshots.setInt(1, w.snapshotsToKeep);
-            w.pruneSnapshots.executeUpdate();
+            w.sql.insertSnapshot.executeUpdate();
+            w.sql.pruneSnapshots.setInt(1, w.snapshotsToKeep);
+            w.sql.pruneSnapshots.executeUpdate();
             return seqAt;
         }
 
@@ -521,8 +588,8 @@ final class GroupCommitWriter {
 
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
-            w.compact.setLong(1, beforeSeq);
-            return (long) w.compact.executeUpdate();
+            w.sql.compact.setLong(1, beforeSeq);
+            return (long) w.sql.compact.executeUpdate();
         }
 
         @Override
