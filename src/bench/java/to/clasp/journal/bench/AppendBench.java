@@ -1,19 +1,12 @@
 package to.clasp.journal.bench;
 
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.SqliteJournal;
@@ -27,32 +20,9 @@ import to.clasp.journal.SqliteJournal;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @Threads(4)
-public class AppendBench {
-
-    @Param({"NORMAL", "FULL"})
-    public String durability;
+public class AppendBench extends AppendBenchState {
 
     private final AtomicLong counter = new AtomicLong();
-    private Path dir;
-    private SqliteJournal journal;
-    private Connection connection;
-    private PreparedStatement insert;
-
-    @Setup(Level.Trial)
-    public void setUp() throws SQLException {
-        dir = BenchData.tempDir();
-        journal = SqliteJournal.builder(dir.resolve("journal.db"))
-                .durability(SqliteJournal.Durability.valueOf(durability)).build();
-        connection = BenchData.baselineDatabase(dir.resolve("baseline.db"), durability);
-        insert = BenchData.insertBaseline(connection);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws SQLException {
-        journal.close();
-        connection.close();
-        BenchData.delete(dir);
-    }
 
     @Benchmark
     public long baseline() throws SQLException {

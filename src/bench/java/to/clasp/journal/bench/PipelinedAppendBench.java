@@ -1,20 +1,13 @@
 package to.clasp.journal.bench;
 
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.SqliteJournal;
 
@@ -26,36 +19,13 @@ import to.clasp.journal.SqliteJournal;
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
-public class PipelinedAppendBench {
+public class PipelinedAppendBench extends AppendBenchState {
 
     private static final int BURST = 1_000;
 
-    @Param({"NORMAL", "FULL"})
-    public String durability;
-
     private long counter;
-    private Path dir;
-    private SqliteJournal journal;
-    private Connection connection;
-    private PreparedStatement insert;
     @SuppressWarnings("unchecked")
     private final CompletableFuture<Long>[] pending = new CompletableFuture[BURST];
-
-    @Setup(Level.Trial)
-    public void setUp() throws SQLException {
-        dir = BenchData.tempDir();
-        journal = SqliteJournal.builder(dir.resolve("journal.db"))
-                .durability(SqliteJournal.Durability.valueOf(durability)).build();
-        connection = BenchData.baselineDatabase(dir.resolve("baseline.db"), durability);
-        insert = BenchData.insertBaseline(connection);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws SQLException {
-        journal.close();
-        connection.close();
-        BenchData.delete(dir);
-    }
 
     @Benchmark
     @OperationsPerInvocation(BURST)
