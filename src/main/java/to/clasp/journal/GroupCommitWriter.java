@@ -116,6 +116,14 @@ final class GroupCommitWriter {
         return submit(new CompactOp(beforeSeq));
     }
 
+    /**
+     * Enqueues a VACUUM that also switches the file to incremental auto-vacuum; the future gets
+     * the bytes given back. It runs alone, outside any transaction, in queue order.
+     */
+    CompletableFuture<Long> vacuum() {
+        return submit(new VacuumOp());
+    }
+
     /** The most operations that wait for the writer before callers have to wait for room. */
     int queueCapacity() {
         return queueCapacity;
@@ -262,13 +270,58 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Runs a batch; afterwards each op holds its result or its error. */
+    /**
+     * Runs a batch; afterwards each op holds its result or its error. A vacuum cannot run in a
+     * transaction, so it splits the batch: the ops before it commit first, those after it later.
+     */
     private void execute(Op<?>[] ops) throws SQLException {
-
         List<Op<?>> pending = new ArrayList<>(ops.length);
         for (Op<?> op : ops) {
-            pending.add(op);
+            if (op instanceof VacuumOp vacuum) {
+                executeInTransactions(pending);
+                pending = new ArrayList<>();
+                runVacuum(vacuum);
+            } else {
+                pending.add(op);
+            }
         }
+        executeInTransactions(pending);
+    }
+
+    private void runVacuum(VacuumOp op) {
+        if (txLock != null) {
+            txLock.lock();
+        }
+        try (Statement s = conn.createStatement()) {
+            long pageSize = queryLong(s, SqliteSchema.PAGE_SIZE);
+            long before = queryLong(s, SqliteSchema.PAGE_COUNT);
+            s.execute(SqliteSchema.SET_INCREMENTAL_AUTO_VACUUM);
+            s.execute(SqliteSchema.VACUUM);
+            s.execute(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
+            long after = queryLong(s, SqliteSchema.PAGE_COUNT);
+            op.result = Math.max(0, before - after) * pageSize;
+            op.committed = true;
+            committedOps.incrementAndGet();
+        } catch (SQLException | RuntimeException e) {
+            op.error = storage("cannot vacuum (the file is unchanged)", e);
+        } finally {
+            if (txLock != null) {
+                txLock.unlock();
+            }
+        }
+    }
+
+    private static long queryLong(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
+    }
+
+    private void executeInTransactions(List<Op<?>> ops) throws SQLException {
+        if (ops.isEmpty()) {
+            return;
+        }
+        List<Op<?>> pending = ops;
         if (txLock != null) {
             txLock.lock();
         }
@@ -595,6 +648,19 @@ final class GroupCommitWriter {
         @Override
         String describe() {
             return "cannot compact";
+        }
+    }
+
+    /** A VACUUM; never run in a transaction (see {@link #runVacuum}). */
+    private static final class VacuumOp extends Op<Long> {
+        @Override
+        Long run(GroupCommitWriter w) {
+            throw new IllegalStateException("a vacuum runs outside the batch's transaction");
+        }
+
+        @Override
+        String describe() {
+            return "cannot vacuum";
         }
     }
 
