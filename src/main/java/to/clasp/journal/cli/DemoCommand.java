@@ -150,7 +150,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println("   " + describe(report));
         out.println("   The file holds seqs 1.." + latest + " (SETs and PUBLISHes), " + info.snapshotCount()
-                + " snapshots, " + Args.bytes(info.fileBytes() + info.walBytes()) + " with its WAL.");
+                + (info.snapshotCount() == 1 ? " snapshot, " : " snapshots (the newest kept), ")
+                + Args.bytes(info.fileBytes() + info.walBytes()) + " with its WAL.");
         out.println();
 
         List<String> problems = new ArrayList<>();

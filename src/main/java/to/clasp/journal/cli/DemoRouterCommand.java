@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,13 +70,18 @@ final class DemoRouterCommand implements Callable<Integer> {
         String[] cues = {"/cues/go", "/buttons/1/press", "/sensors/motion/hall", "/gestures/swipe", "/show/timeline"};
         SignalType[] kinds = {SignalType.EVENT, SignalType.EVENT, SignalType.STREAM, SignalType.GESTURE,
             SignalType.TIMELINE};
+        // A router bounds the records it has in flight; that also lets the automatic snapshots
+        // through the writer's queue promptly instead of behind tens of thousands of appends.
+        Semaphore inFlight = new Semaphore(2_048);
         for (long n = 0; n < maxSets; n++) {
             int i = random.nextInt(params);
             long rev = ++revisions[i];
             String address = DemoWorkload.address(i);
             Value value = DemoWorkload.value(i, rev);
             store.set(address, value, rev, "desk-" + (i % 4), System.currentTimeMillis() * 1000);
-            hook.recordSet(address, value, rev, "desk-" + (i % 4)).thenRun(() -> {
+            inFlight.acquire();
+            hook.recordSet(address, value, rev, "desk-" + (i % 4)).whenComplete((seq, error) -> inFlight.release())
+                    .thenRun(() -> {
                 synchronized (acks) {
                     acks.print("ack ");
                     acks.print(i);
@@ -85,7 +91,8 @@ final class DemoRouterCommand implements Callable<Integer> {
             });
             if (n % 4 == 3) {
                 int k = (int) (n / 4 % cues.length);
-                hook.recordPublish(cues[k], kinds[k], Value.of(n), "desk-" + k);
+                inFlight.acquire();
+                hook.recordPublish(cues[k], kinds[k], Value.of(n), "desk-" + k).whenComplete((seq, error) -> inFlight.release());
             }
         }
         // Not reached in the demo: it kills this process long before.
