@@ -149,4 +149,30 @@ class SqliteReadOnlyTest {
         assertFails(journal.append(JournalEntry.fromSet("/a", Value.of(1), 1, "w", T0)),
                 JournalException.Closed.class);
     }
+
+    /** The README's read-only, fileInfo and vacuum examples, as written there. */
+    @Test
+    void readmeExamples() throws Exception {
+        Path file = copyFixture("journal.db", dir);
+        Path signedFile = copyFixture("journal-hmac.db", Files.createDirectory(dir.resolve("signed")));
+        byte[] key32 = key(42);
+        List<JournalEntry> read;
+        try (SqliteJournal journal = SqliteJournal.openReadOnly(file)) {
+            List<JournalEntry> entries = journal.since(0, 100).join();
+            read = entries;
+            SqliteJournal.FileInfo info = journal.fileInfo().join();
+            String line = info.fileBytes() + " bytes, " + info.freeBytes() + " free, "
+                    + (info.shrinksOnCompaction() ? "shrinks" : "does not shrink") + " on compaction";
+            assertThat(line).isEqualTo("28672 bytes, 0 free, does not shrink on compaction");
+        }
+        assertThat(read).hasSize(26);
+        try (SqliteJournal signed = SqliteJournal.builder(signedFile).readOnly(true).hmacKey(key32).build()) {
+            assertThat(await(signed.since(0, null))).hasSize(3);
+        }
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            long reclaimed = journal.vacuum().join();
+            assertThat(reclaimed).isNotNegative();
+            assertThat(await(journal.fileInfo()).shrinksOnCompaction()).isTrue();
+        }
+    }
 }

@@ -50,7 +50,7 @@ final class StatsCommand implements Callable<Integer> {
             EntryScanner.scan(j, 0, t::add, (seq, error) -> badSeqs.add(seq));
 
             List<String[]> rows = new ArrayList<>();
-            rows.add(row("file", journal.file.toAbsolutePath().normalize().toString()));
+            rows.add(row("file", journal.file.toString()));
             rows.add(row("size", Args.bytes(info.fileBytes()) + ", WAL " + Args.bytes(info.walBytes())
                     + "; " + Args.count(info.pageCount()) + " pages of " + Args.bytes(info.pageSize())
                     + ", " + Args.count(info.freePages()) + " free (" + Args.bytes(info.freeBytes()) + ")"));
