@@ -139,4 +139,23 @@ class SqliteVacuumTest {
             assertThat(await(journal.fileInfo()).fileBytes()).isZero();
         }
     }
+
+    @Test
+    void waitsForAnotherWritersLock() throws Exception {
+        Path file = rustStyleFile(1_000);
+        try (SqliteJournal journal = SqliteJournal.open(file); Connection other = jdbc(file);
+                Statement s = other.createStatement()) {
+            await(journal.compact(900));
+            s.execute("BEGIN IMMEDIATE"); // another process's write transaction
+            s.execute("INSERT INTO journal_entries (timestamp, author, address, signal_type, value_json, msg_type)"
+                    + " VALUES (1, 'other', '/other', 'event', 'true', 32)");
+            CompletableFuture<Long> vacuum = journal.vacuum();
+            Thread.sleep(300);
+            assertThat(vacuum).isNotDone();
+            s.execute("COMMIT");
+            assertThat(await(vacuum)).isPositive();
+            assertThat(await(journal.size())).isEqualTo(102);
+            assertThat(await(journal.latestSeq())).isEqualTo(1_001);
+        }
+    }
 }

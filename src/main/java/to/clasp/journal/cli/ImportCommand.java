@@ -70,13 +70,25 @@ final class ImportCommand implements Callable<Integer> {
                         + (entries.isEmpty() ? "is empty" : "starts at seq " + entries.get(0).seq())
                         + " (nothing was written; import into a new file, or leave out --keep-seqs)");
             }
-            List<CompletableFuture<Long>> seqs = new ArrayList<>(entries.size());
-            for (JournalEntry e : entries) {
-                seqs.add(j.append(e));
-            }
+            boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
+            Progress progress = entries.size() >= 10_000
+                    ? Progress.start(terminal, spec.commandLine().getErr(), "import", entries.size()) : null;
             long[] assigned = new long[entries.size()];
-            for (int i = 0; i < assigned.length; i++) {
-                assigned[i] = seqs.get(i).join();
+            try {
+                List<CompletableFuture<Long>> seqs = new ArrayList<>(entries.size());
+                for (JournalEntry e : entries) {
+                    seqs.add(j.append(e));
+                }
+                for (int i = 0; i < assigned.length; i++) {
+                    assigned[i] = seqs.get(i).join();
+                    if (progress != null) {
+                        progress.stepTo(i + 1L);
+                    }
+                }
+            } finally {
+                if (progress != null) {
+                    progress.close();
+                }
             }
             if (seqMap != null) {
                 try (PrintWriter map = new PrintWriter(Files.newBufferedWriter(seqMap, StandardCharsets.UTF_8))) {

@@ -142,4 +142,18 @@ class CliReadCommandsTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("\"héllo\"").contains("0.75").contains("42");
     }
+
+    @Test
+    void anEmptyJournal() throws Exception {
+        Path empty = dir.resolve("empty.db");
+        to.clasp.journal.SqliteJournal.open(empty).close();
+        Cli.Result stats = Cli.run("stats", empty.toString());
+        assertThat(stats.code()).as(stats.toString()).isZero();
+        assertThat(stats.out()).contains("entries     0\n", "snapshots   none", "shrinks the file")
+                .doesNotContain("busiest");
+        assertThat(Cli.run("latest", empty.toString()).out()).isEqualTo("latest seq: 0\nentries:    0\n");
+        assertThat(Cli.run("snapshot", empty.toString()).out()).contains("holds no snapshot");
+        assertThat(Cli.run("snapshot", empty.toString(), "--json").out()).isEqualTo("null\n");
+        assertThat(Cli.run("tail", empty.toString()).out().lines()).hasSize(1);
+    }
 }
