@@ -12,8 +12,9 @@ import picocli.CommandLine.Spec;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "compact", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Removes old entries and reports the rows removed and the bytes given back. Writes to FILE:",
-            "stop writers you do not want to wait for. Seqs are never reused and the latest seq stays.",
+        description = {"Removes old entries and gives the space back. Writes to FILE.",
+            "Reports the rows removed and the bytes given back. Stop writers you do not want to wait for:",
+            "SQLite lets one writer in at a time. Seqs are never reused and the latest seq stays.",
             "A file the Rust crate created never shrinks: its freed pages are only reused; --vacuum",
             "rewrites it once so that it gives space back now and on every compaction from then on",
             "(the Rust crate still reads it). Opening a Rust file here adds this library's nullable columns."},

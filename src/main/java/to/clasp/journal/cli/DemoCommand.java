@@ -30,7 +30,8 @@ import to.clasp.journal.router.RecoveryReport;
 import to.clasp.journal.router.RouterJournalHook;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Shows crash recovery: a router process records SETs and PUBLISHes to a new SQLite journal",
+        description = {"Shows crash recovery: a router is killed mid-recording, then recovered and checked.",
+            "A router process records SETs and PUBLISHes to a new SQLite journal",
             "through RouterJournalHook, snapshots automatically, and is killed with SIGKILL while recording.",
             "This process then recovers the params from the file and checks that every SET the router had",
             "acknowledged is in the recovered state. Leaves the file behind for the other commands."},

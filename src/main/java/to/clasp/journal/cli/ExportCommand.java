@@ -20,7 +20,8 @@ import to.clasp.journal.AddressPattern;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes the entries that match PATTERN (default: all) as JSON Lines, one entry per line,",
+        description = {"Writes entries as lossless JSON Lines. Read-only.",
+            "Writes the entries that match PATTERN (default: all) as JSON Lines, one entry per line,",
             "oldest first, losslessly: seqs, timestamps, bytes, NaN, 64-bit integers and map order as stored.",
             "'import' reads them back. Stops with an error at an entry that cannot be read. Read-only."},
         footerHeading = "%nExamples:%n",

@@ -21,7 +21,8 @@ import to.clasp.journal.JournalEntry;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Appends the entries of a JSON Lines export to FILE (created if missing), in their order,",
+        description = {"Appends the entries of a JSON Lines export to FILE.",
+            "Appends them to FILE (created if missing) in their order,",
             "with their timestamps, authors, values and revisions exactly as exported.",
             "Seqs: the journal assigns them (they are dense and never reused), so they stay equal when the",
             "journal's latest seq is one below the first exported seq and the export has no gaps, as when",

@@ -11,7 +11,8 @@ import to.clasp.journal.JournalEntry;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "latest", mixinStandardHelpOptions = true,
-        description = {"Prints the latest seq ever assigned, how many entries the file holds, and the newest entry.",
+        description = {"Prints the latest seq, the number of entries and the newest entry. Read-only.",
+            "The latest seq is the highest ever assigned; the file may no longer hold that entry.",
             "The latest seq never goes down, even when compaction removed that entry. Read-only."},
         footerHeading = "%nExample:%n", footer = "  clasp-journal latest journal.db")
 final class LatestCommand implements Callable<Integer> {

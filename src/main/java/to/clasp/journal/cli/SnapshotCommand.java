@@ -15,7 +15,8 @@ import to.clasp.journal.Snapshot;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
-        description = {"Prints the latest snapshot: its seq, when it was taken, and every param in it.",
+        description = {"Prints the latest snapshot and its params. Read-only.",
+            "Its seq, when it was taken, and every param in it.",
             "Recovery restores it, then replays the SETs after its seq. Read-only."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal snapshot journal.db", "  clasp-journal snapshot journal.db --json"})

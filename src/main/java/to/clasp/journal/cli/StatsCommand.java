@@ -18,7 +18,8 @@ import to.clasp.journal.SignalType;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Summarises a journal file: entries, seq and time range, counts per signal and message type,",
+        description = {"Summarises a journal file. Read-only.",
+            "Entries, seq and time range, counts per signal and message type,",
             "snapshots, file and WAL size, free pages, whether compaction shrinks the file, the busiest",
             "address prefixes, and a chart of entries over time. Reads every entry once. Read-only."},
         footerHeading = "%nExample:%n", footer = "  clasp-journal stats journal.db")

@@ -19,7 +19,8 @@ import to.clasp.journal.SignalType;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "tail", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prints the last N entries that match PATTERN (default: all), oldest first.",
+        description = {"Prints the last N matching entries; -f follows new ones. Read-only.",
+            "Prints the last N entries that match PATTERN (default: all), oldest first.",
             "With -f, keeps printing new matching entries as other processes (a router, the Rust crate)",
             "append them, until interrupted (Ctrl-C): never skipping or repeating one. Read-only."},
         footerHeading = "%nExamples:%n",

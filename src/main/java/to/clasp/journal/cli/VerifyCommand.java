@@ -14,7 +14,8 @@ import to.clasp.journal.JournalException;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Checks every entry's HMAC with the key the journal was written with, and lists the",
+        description = {"Checks every entry's HMAC with the key. Read-only.",
+            "Uses the key the journal was written with, and lists the",
             "first bad seqs. Exits 1 if any entry fails. Entries written without a key carry no HMAC",
             "and pass, as they do when the library reads them. Read-only."},
         footerHeading = "%nExample:%n", footer = "  clasp-journal verify journal.db --key-file journal.key")
