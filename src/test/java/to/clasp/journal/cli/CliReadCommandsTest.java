@@ -156,4 +156,19 @@ class CliReadCommandsTest {
         assertThat(Cli.run("snapshot", empty.toString(), "--json").out()).isEqualTo("null\n");
         assertThat(Cli.run("tail", empty.toString()).out().lines()).hasSize(1);
     }
+
+    @Test
+    void statsAndVerifyGoOnPastRowsThatCannotBeRead() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + rust)) {
+            c.createStatement().execute("UPDATE journal_entries SET signal_type = 'hologram' WHERE seq IN (5, 17)");
+        }
+        Cli.Result stats = Cli.run("stats", rust.toString());
+        assertThat(stats.code()).as(stats.toString()).isZero();
+        assertThat(stats.out()).contains("entries       24, seqs 3..28", "unreadable    2 entries could not be read, first seqs [5, 17]");
+
+        Cli.Result query = Cli.run("since", rust.toString(), "0");
+        assertThat(query.code()).isEqualTo(1);
+        assertThat(query.err().lines()).hasSize(1);
+        assertThat(query.err()).contains("seq 5");
+    }
 }
