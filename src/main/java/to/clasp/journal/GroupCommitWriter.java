@@ -49,6 +49,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class GroupCommitWriter {
 
+    private static final int SQLITE_BUSY = 5;
+    private static final long VACUUM_LOCK_WAIT_NANOS = 60_000_000_000L;
+
     private final String name;
     private final Lock txLock;
     private final int maxBatch;
@@ -296,14 +299,26 @@ final class GroupCommitWriter {
             long pageSize = queryLong(s, SqliteSchema.PAGE_SIZE);
             long before = queryLong(s, SqliteSchema.PAGE_COUNT);
             s.execute(SqliteSchema.SET_INCREMENTAL_AUTO_VACUUM);
-            s.execute(SqliteSchema.VACUUM);
+            // Another process's write transaction can outlast the busy timeout; a vacuum is
+            // rare and long anyway, so it keeps waiting for the lock, up to a minute.
+            long deadline = System.nanoTime() + VACUUM_LOCK_WAIT_NANOS;
+            while (true) {
+                try {
+                    s.execute(SqliteSchema.VACUUM);
+                    break;
+                } catch (SQLException e) {
+                    if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
             s.execute(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
             long after = queryLong(s, SqliteSchema.PAGE_COUNT);
             op.result = Math.max(0, before - after) * pageSize;
             op.committed = true;
             committedOps.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
-            op.error = storage("cannot vacuum (the file is unchanged)", e);
+            op.error = storage("cannot vacuum (no entry was changed)", e);
         } finally {
             if (txLock != null) {
                 txLock.unlock();

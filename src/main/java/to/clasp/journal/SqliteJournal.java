@@ -561,8 +561,8 @@ public final class SqliteJournal implements Journal {
      *
      * <p>The vacuum runs on the writer thread, in order with appends, outside any transaction;
      * SQLite makes it atomic, so it never loses an entry, even if the process dies during it.
-     * It waits, like every write, for another process's write transaction to end (SQLite's busy
-     * timeout), and takes time and temporary disk space in proportion to the file. Readers are
+     * It waits for another process's write transaction to end (up to a minute), and takes time
+     * and temporary disk space in proportion to the file. Readers are
      * not blocked. Afterwards the WAL is checkpointed and truncated when no reader holds it, so
      * the file shrinks on disk at once; otherwise it shrinks at the next checkpoint.
      *
