@@ -49,8 +49,13 @@ final class ExportCommand implements Callable<Integer> {
         AddressPattern match = AddressPattern.compile(pattern);
         try (SqliteJournal j = journal.openReadOnly()) {
             long total = j.size().join();
-            Writer target = outFile == null ? spec.commandLine().getOut()
-                    : new BufferedWriter(Files.newBufferedWriter(outFile, StandardCharsets.UTF_8));
+            Writer target;
+            try {
+                target = outFile == null ? spec.commandLine().getOut()
+                        : new BufferedWriter(Files.newBufferedWriter(outFile, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw CliException.failure(outFile + ": cannot write the export (" + e + ")");
+            }
             AtomicLong written = new AtomicLong();
             long[] range = {0, 0};
             Progress progress = total >= 10_000 && outFile != null ? Progress.start(terminal, err, "export", total) : null;
