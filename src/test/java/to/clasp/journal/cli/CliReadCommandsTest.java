@@ -171,4 +171,17 @@ class CliReadCommandsTest {
         assertThat(query.err().lines()).hasSize(1);
         assertThat(query.err()).contains("seq 5");
     }
+
+    @Test
+    void timesTakeEveryFormTheHelpNames() {
+        String micros = Cli.run("query", rust.toString(), "/**", "--from", "1708500000015000", "--json").out();
+        assertThat(micros.lines()).hasSize(13);
+        assertThat(Cli.run("query", rust.toString(), "/**", "--from", "2024-02-21T07:20:00.015Z", "--json").out())
+                .isEqualTo(micros);
+        assertThat(Cli.run("query", rust.toString(), "/**", "--from", "2024-02-21T08:20:00.015+01:00", "--json").out())
+                .isEqualTo(micros);
+        assertThat(Cli.run("query", rust.toString(), "/**", "--from", "2024-02-21", "--to", "2024-02-22", "--json")
+                .out().lines()).hasSize(26);
+        assertThat(Cli.run("query", rust.toString(), "/**", "--to", "2024-02-21", "--json").out()).isEmpty();
+    }
 }
