@@ -140,9 +140,9 @@ class AddressPatternTest {
             a/**/        | a/      | false
             a/**/b       | a//b    | true
             **/*         | ''      | true
-            **/*         | a/      | true
+            **/*         | a/      | false
             **/a         | a       | true
-            a**          | a/b     | false
+            a**          | a/b     | true
             a**          | ab      | true
             a/***        | a/b/c   | false
             a/**b        | a/b     | true
@@ -154,7 +154,7 @@ class AddressPatternTest {
             {a,b         | b       | true
             {a,b         | c       | false
             {a,{b,c}d    | cd      | true
-            {}           | ''      | true
+            {}           | ''      | false
             a{}b         | ab      | true
             [a-]         | -       | true
             [z-a]        | a       | false
@@ -169,6 +169,35 @@ class AddressPatternTest {
         assertThat(AddressPattern.matches(pattern, address)).isEqualTo(expected);
     }
 
+    /** The crate's answers that surprise, and the spellings that avoid them (see README). */
+    @ParameterizedTest(name = "''{0}'' vs ''{1}'' -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            **/*/*                                      | a/a                       | false
+            /**/*/*                                     | /a%b/0/param3/0/ab        | false
+            **/*                                        | a/                        | false
+            **/                                         | /                         | false
+            /{                                          | /                         | false
+            ****                                        | /                         | true
+            /a**                                        | /a/                       | true
+            {**                                         | /                         | true
+            /lights/**/*/brightness                     | /lights/room1/brightness  | false
+            /lights/**/*/brightness                     | /lights//brightness       | true
+            {/lights/*/brightness,/lights/*/*/brightness} | /lights/a/b/brightness  | true
+            /lights/**/room*/brightness                 | /lights/a/room1/brightness | true
+            /lights/{*,*/*}/brightness                  | /lights/a/b/brightness    | false
+            /lights{,/room1}                            | /lights                   | false
+            {/lights,/lights/room1}                     | /lights                   | true
+            /lights/{a,b                                | /lights/b                 | true
+            /a{                                         | /a                        | false
+            /lights/**/                                 | /lights/a/                | true
+            /lights/**/                                 | /lights/                  | false
+            /lights/*/x                                 | /lights//x                | true
+            """)
+    void crateQuirks(String pattern, String address, boolean expected) {
+        assertThat(AddressPattern.matches(pattern, address)).isEqualTo(expected);
+        assertThat(AddressPattern.compile(pattern).matches(address)).isEqualTo(expected);
+    }
+
     @Test
     void escapes() {
         assertThat(AddressPattern.matches("\\*", "*")).isTrue();
@@ -179,7 +208,9 @@ class AddressPatternTest {
         assertThat(AddressPattern.matches("[\\]]", "]")).isTrue();
         assertThat(AddressPattern.matches("\\!a", "!a")).isTrue();
         assertThat(AddressPattern.matches("{a\\,b,c}", "a,b")).isTrue();
-        assertThat(AddressPattern.matches("{a\\}b,c}", "a}b")).isTrue();
+        // The byte after an escaped '}' still closes the brace, as in the crate.
+        assertThat(AddressPattern.matches("{a\\}b,c}", "a}b")).isFalse();
+        assertThat(AddressPattern.matches("{a\\}b,c}", "a}b,c}")).isTrue();
     }
 
     @Test
@@ -251,9 +282,9 @@ class AddressPatternTest {
 
     @Test
     void concurrentUseAgrees() throws Exception {
-        // One program fits a long, the other needs the per-thread buffers.
+        // The second pattern also uses the per-thread brace stack.
         AddressPattern small = AddressPattern.compile("/lights/**/room?/*");
-        AddressPattern large = AddressPattern.compile("/lights/**/{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t}*/"
+        AddressPattern large = AddressPattern.compile("/lights/**/{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t}?/"
                 + "{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t}?x");
         List<String> addresses = List.of("/lights/x/room1/b", "/lights/room1/b", "/lights/a/b/c/uyx",
                 "/lights/a/b/cq/tyx", "/lights/", "/audio/x");
@@ -352,6 +383,25 @@ class AddressPatternTest {
             assertThat(AddressPattern.matches("{**/a,{**/a,**/b}}/**/{*,?}/x", "/a".repeat(10_000)))
                     .isFalse();
         });
+    }
+
+    @Test
+    void starsInsideBracesBehindAStarStayBounded() {
+        // The crate's walk grows with the cube of the address here; this one stops at its
+        // step bound and answers false.
+        AddressPattern cubic = AddressPattern.compile("*{*{*x}}y");
+        String address = "a".repeat(4_000);
+        assertTimeoutPreemptively(FAST, () -> {
+            assertThat(cubic.matches(address)).isFalse();
+            assertThat(cubic.cutShort(address)).isTrue();
+            assertThat(AddressPattern.matches("!*{*{*x}}y", address)).isFalse();
+            assertThat(AddressPattern.matches("*{*x,*y}z", "a".repeat(20_000))).isFalse();
+        });
+        // Short addresses get the crate's own verdict.
+        assertThat(cubic.matches("aaxy")).isTrue();
+        assertThat(cubic.matches("aaxay")).isFalse();
+        assertThat(cubic.cutShort("a".repeat(60) + "xy")).isFalse();
+        assertThat(cubic.matches("a".repeat(60) + "xy")).isTrue();
     }
 
     @Test
