@@ -192,6 +192,18 @@ class AddressPatternTest {
             /lights/**/                                 | /lights/a/                | true
             /lights/**/                                 | /lights/                  | false
             /lights/*/x                                 | /lights//x                | true
+            **/*/*                                      | a/b/c                     | false
+            */**/*                                      | a/b/c                     | true
+            */**/*                                      | a/a                       | true
+            /x/{a,ab}b                                  | /x/ab                     | false
+            /x/{ab,abb}                                 | /x/abb                    | true
+            {a\\}b,c}                                   | a}b                       | false
+            {a[}]b,c}                                   | a}b                       | true
+            !**/a                                       | x/y/a                     | true
+            !/**/a                                      | /x/y/a                    | false
+            !/**/a                                      | /x/y/b                    | true
+            /lights/**                                  | /lights/a/                | true
+            /a/**                                       | /a                        | false
             """)
     void crateQuirks(String pattern, String address, boolean expected) {
         assertThat(AddressPattern.matches(pattern, address)).isEqualTo(expected);
