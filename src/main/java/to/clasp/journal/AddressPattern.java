@@ -145,6 +145,11 @@ public final class AddressPattern {
      * where it grows with a power of the address length (and may never end).
      */
     static final int STEPS_PER_CELL = 256;
+    // The shapes a pattern can take after its literal start (see #shape()).
+    private static final byte WHOLE = 0;
+    private static final byte ANY_REST = 1;
+    private static final byte SEGMENT_REST = 2;
+    private static final byte WALK = 3;
     private static final int NO_MATCH = 0;
     private static final int MATCH = 1;
     private static final int CUT_SHORT = 2;
@@ -163,6 +168,12 @@ public final class AddressPattern {
     private final int[] braceEnd;
     private final int[] braceNext;
     private final Pushdown pushdown;
+    // Patterns that are a literal plus nothing or a run of stars skip the walk; the others
+    // start it only for addresses that start with the literal.
+    private final byte shortcut;
+    private final String literal;
+    private final byte[] literalBytes;
+    private final int walkStart;
 
     private AddressPattern(String pattern) {
         this.pattern = pattern;
@@ -180,7 +191,15 @@ public final class AddressPattern {
         this.classes = compiler.classes.toArray(new long[0][]);
         this.braceEnd = compiler.braceEnd;
         this.braceNext = compiler.braceNext;
-        this.pushdown = analyse();
+        Object[] shape = shape();
+        String prefix = (String) shape[1];
+        this.pushdown = pushdownOf((byte) shape[0], prefix, negated);
+        // Without surrogates, comparing chars is comparing the UTF-8 bytes the crate compares.
+        boolean plain = prefix != null && !hasSurrogate(prefix);
+        this.shortcut = plain ? (byte) shape[0] : WALK;
+        this.literal = plain ? prefix : "";
+        this.literalBytes = utf8(literal);
+        this.walkStart = plain ? (int) shape[2] : start;
     }
 
     /**
@@ -221,9 +240,26 @@ public final class AddressPattern {
      */
     public boolean matches(String address) {
         Objects.requireNonNull(address, "address");
-        Scratch scratch = SCRATCH.get();
-        byte[] bytes = scratch.encode(address);
-        return run(bytes, scratch.length, scratch.braces) == MATCH;
+        switch (shortcut) {
+            case WHOLE -> {
+                return address.equals(literal) != negated;
+            }
+            case ANY_REST -> {
+                return address.startsWith(literal) != negated;
+            }
+            case SEGMENT_REST -> {
+                return (address.startsWith(literal) && address.indexOf('/', literal.length()) < 0) != negated;
+            }
+            default -> {
+                if (!address.startsWith(literal)) {
+                    // The walk starts with the literal and has nothing to resume at yet.
+                    return negated;
+                }
+                Scratch scratch = SCRATCH.get();
+                byte[] bytes = scratch.encode(address, literal, literalBytes);
+                return run(bytes, scratch.length, scratch.braces) == MATCH;
+            }
+        }
     }
 
     /**
@@ -231,8 +267,11 @@ public final class AddressPattern {
      * answers {@code false} without the crate's verdict. For tests.
      */
     boolean cutShort(String address) {
+        if (shortcut != WALK || !address.startsWith(literal)) {
+            return false;
+        }
         Scratch scratch = SCRATCH.get();
-        byte[] bytes = scratch.encode(address);
+        byte[] bytes = scratch.encode(address, literal, literalBytes);
         return run(bytes, scratch.length, scratch.braces) == CUT_SHORT;
     }
 
@@ -349,8 +388,8 @@ public final class AddressPattern {
     private int run(byte[] a, int m, int[] saved) {
         final byte[] g = glob;
         final int n = g.length;
-        int gi = start;
-        int pi = 0;
+        int gi = walkStart;
+        int pi = literalBytes.length;
         int resumeGlob = 0;
         int resumePath = 0;
         int globstarGlob = 0;
@@ -367,9 +406,20 @@ public final class AddressPattern {
                     case STAR, STAR_WIDE, STAR_TRAILING, STAR_SEGMENT -> {
                         byte op = ops[gi];
                         int at = args[gi];
+                        gi = at + (op == STAR ? 1 : 2);
+                        if (op <= STAR_WIDE && gi < n && ops[gi] == LITERAL) {
+                            // Until the byte after the star or a '/' comes up, each step
+                            // would only fail and resume one byte further.
+                            int c = args[gi];
+                            int p = pi;
+                            while (p < m && (a[p] & 0xFF) != c && a[p] != '/') {
+                                p++;
+                            }
+                            steps -= p - pi;
+                            pi = p;
+                        }
                         resumeGlob = at;
                         resumePath = pi + 1;
-                        gi = at + (op == STAR ? 1 : 2);
                         if (op == STAR_TRAILING) {
                             globstarGlob = at;
                             globstarPath = pi + 1;
@@ -555,8 +605,11 @@ public final class AddressPattern {
         int length;
         final int[] braces = new int[MAX_BRACE_DEPTH * FRAME];
 
-        /** Encodes {@code s} as {@link #utf8} does; returns the buffer, {@link #length} set. */
-        byte[] encode(String s) {
+        /**
+         * Encodes {@code s}, which starts with {@code head}, as {@link #utf8} does; returns the
+         * buffer, {@link #length} set.
+         */
+        byte[] encode(String s, String head, byte[] headBytes) {
             int chars = s.length();
             byte[] out = address;
             if (out.length < 3 * chars) {
@@ -565,8 +618,9 @@ public final class AddressPattern {
                     address = out;
                 }
             }
-            int o = 0;
-            for (int i = 0; i < chars; i++) {
+            System.arraycopy(headBytes, 0, out, 0, headBytes.length);
+            int o = headBytes.length;
+            for (int i = head.length(); i < chars; i++) {
                 char c = s.charAt(i);
                 if (c < 0x80) {
                     out[o++] = (byte) c;
@@ -586,10 +640,14 @@ public final class AddressPattern {
 
     // ---------------------------------------------------------------- pushdown
 
-    private Pushdown analyse() {
-        if (negated) {
-            return new Pushdown(Pushdown.Kind.GENERAL, "");
-        }
+    /**
+     * Finds the literal that starts the pattern (escapes resolved) and what follows it:
+     * nothing ({@link #WHOLE}), a run of stars ending in a trailing {@code **}
+     * ({@link #ANY_REST}), a run ending in a single {@code *} ({@link #SEGMENT_REST}), or
+     * anything else ({@link #WALK}), and where the literal ends in the pattern. The literal
+     * is null where its bytes spell no Java string.
+     */
+    private Object[] shape() {
         byte[] g = glob;
         int n = g.length;
         byte[] literal = new byte[n];
@@ -602,28 +660,49 @@ public final class AddressPattern {
         byte[] bytes = Arrays.copyOf(literal, length);
         String prefix = decode(bytes);
         if (!Arrays.equals(utf8(prefix), bytes)) {
-            // An escape can split a surrogate's bytes apart; no Java string has those bytes,
-            // so the literal is no usable prefix.
-            return new Pushdown(Pushdown.Kind.GENERAL, "");
+            // An escape can split a surrogate's bytes apart; no Java string has those bytes.
+            return new Object[] {WALK, null, start};
         }
         if (k == n) {
-            return new Pushdown(Pushdown.Kind.EXACT, prefix);
+            return new Object[] {WHOLE, prefix, k};
         }
         int stars = 0;
         while (k + stars < n && g[k + stars] == '*') {
             stars++;
         }
-        boolean trailingGlobstar = ops[k] == STAR_TRAILING
-                // a run of stars of even length ends in a trailing "**", of odd length in "*"
-                || k + stars == n && stars % 2 == 0;
-        boolean lastSegment = k + stars == n && stars % 2 == 1;
-        if (trailingGlobstar && (prefix.isEmpty() || prefix.equals("/"))) {
+        // A run of stars of even length ends in a trailing "**", of odd length in a '*'.
+        if (ops[k] == STAR_TRAILING || k + stars == n && stars % 2 == 0) {
+            return new Object[] {ANY_REST, prefix, k};
+        }
+        return new Object[] {k + stars == n ? SEGMENT_REST : WALK, prefix, k};
+    }
+
+    private static Pushdown pushdownOf(byte shape, String prefix, boolean negated) {
+        if (negated || prefix == null) {
+            return new Pushdown(Pushdown.Kind.GENERAL, "");
+        }
+        if (shape == WHOLE) {
+            return new Pushdown(Pushdown.Kind.EXACT, prefix);
+        }
+        if (shape == ANY_REST && (prefix.isEmpty() || prefix.equals("/"))) {
             return new Pushdown(Pushdown.Kind.MATCH_ALL, "");
         }
-        if (prefix.endsWith("/") && (trailingGlobstar || lastSegment)) {
-            return new Pushdown(trailingGlobstar ? Pushdown.Kind.SUBTREE : Pushdown.Kind.CHILDREN, prefix);
+        if (shape == ANY_REST && prefix.endsWith("/")) {
+            return new Pushdown(Pushdown.Kind.SUBTREE, prefix);
+        }
+        if (shape == SEGMENT_REST && prefix.endsWith("/")) {
+            return new Pushdown(Pushdown.Kind.CHILDREN, prefix);
         }
         return new Pushdown(Pushdown.Kind.GENERAL, prefix);
+    }
+
+    private static boolean hasSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- compiler

@@ -210,6 +210,42 @@ class AddressPatternTest {
         assertThat(AddressPattern.compile(pattern).matches(address)).isEqualTo(expected);
     }
 
+    /**
+     * A literal followed by nothing or by stars is answered without walking the pattern; a
+     * class for its first character ({@code [/]} for {@code /}) means the same to the crate but
+     * takes the walk, so both must agree, surrogates and negation included.
+     */
+    @Test
+    void literalShapesAgreeWithTheWalk() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        String[] pieces = {"a", "b", "/", "é", "\uD83D\uDCA1", "\uD800", "\uDC00", "\\*", "\\\\", "%"};
+        String[] tails = {"", "*", "**", "***", "****", "/**", "/*", "/**/**"};
+        String[] addressPieces = {"a", "b", "/", "é", "\uD83D\uDCA1", "\uD800", "\uDC00", "*", "\\", "%"};
+        int matched = 0;
+        for (int round = 0; round < 3_000; round++) {
+            StringBuilder literal = new StringBuilder("/");
+            for (int i = random.nextInt(4); i > 0; i--) {
+                literal.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String negation = random.nextInt(4) == 0 ? "!" : "";
+            String tail = tails[random.nextInt(tails.length)];
+            AddressPattern direct = AddressPattern.compile(negation + literal + tail);
+            AddressPattern walked = AddressPattern.compile(negation + "[/]" + literal.substring(1) + tail);
+            for (int k = 0; k < 20; k++) {
+                StringBuilder address = new StringBuilder(random.nextBoolean() ? literal.toString()
+                        .replace("\\\\", "\\").replace("\\*", "*") : "/");
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    address.append(addressPieces[random.nextInt(addressPieces.length)]);
+                }
+                boolean answer = direct.matches(address.toString());
+                assertThat(answer).as("'%s' vs '%s'", direct, address)
+                        .isEqualTo(walked.matches(address.toString()));
+                matched += answer ? 1 : 0;
+            }
+        }
+        assertThat(matched).isGreaterThan(10_000);
+    }
+
     @Test
     void escapes() {
         assertThat(AddressPattern.matches("\\*", "*")).isTrue();
