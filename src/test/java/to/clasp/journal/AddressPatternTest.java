@@ -453,6 +453,28 @@ class AddressPatternTest {
     }
 
     @Test
+    void theLongInputsAboveGetTheCratesVerdictNotTheBound() {
+        String as = "a".repeat(50_000);
+        String deep = "/a".repeat(20_000) + "/y";
+        String nested = "{a,{a,{a,b}}}*";
+        List<String[]> cases = List.of(
+                new String[] {"a*a*a*a*a*a*a*a*a*a*b", "a".repeat(100_000)},
+                new String[] {"?*".repeat(100) + "b", "a".repeat(100_000)},
+                new String[] {"/**/a/**/a/**/a/**/a/**/a/**/a/**/x", deep},
+                new String[] {"/**/*a*/**/*a*/**/*a*/**/*a*/**/z", deep},
+                new String[] {"**/" + "*/".repeat(100) + "x", deep},
+                new String[] {nested.repeat(10) + "b", as},
+                new String[] {nested.repeat(10), as},
+                new String[] {"{a*,{a*,{a*,{a*,b}}}}".repeat(20) + "c", as},
+                new String[] {"{**/a,{**/a,**/b}}/**/{*,?}/x", "/a".repeat(10_000)});
+        assertTimeoutPreemptively(FAST, () -> {
+            for (String[] c : cases) {
+                assertThat(AddressPattern.compile(c[0]).cutShort(c[1])).as(c[0]).isFalse();
+            }
+        });
+    }
+
+    @Test
     void hugePatternCompilesAndMatches() {
         String pattern = "/a*".repeat(30_000) + "/{x,y}";
         String address = "/ab".repeat(30_000) + "/y";
