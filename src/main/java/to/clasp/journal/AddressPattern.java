@@ -95,10 +95,12 @@ import java.util.Objects;
  * <h2>Contract</h2>
  * <p>Instances are immutable and safe to share between threads. No method accepts
  * {@code null}. Compiling costs time linear in the pattern (times the longest class body).
- * Matching walks pattern and address as the crate does, with one resume point and a stack of
- * open braces, but looks up every scan the crate repeats in tables built at compile time. It
- * takes at most 256 &times; (pattern bytes + 1) &times; (address
- * bytes + 1) steps, linear in the address: the crate's own walk stays far inside that bound
+ * A pattern that is a literal followed by nothing or by a run of stars ({@code /lights/**},
+ * {@code /lights/*}) is answered by comparing strings; any other first checks its literal
+ * start, then walks pattern and address as the crate does, with one resume point and a stack
+ * of open braces, looking up every scan the crate repeats in tables built at compile time. It
+ * takes at most 256 &times; (pattern bytes + 1) &times; (address bytes + 1) steps, linear in
+ * the address: the crate's own walk stays far inside that bound
  * except under braces that hold stars behind a star ({@code *{*x}y}), where its time grows
  * with a power of the address length and may never end. Where the bound is reached, the
  * answer is {@code false} (no match, negated or not) instead of the crate's. Matching
@@ -191,15 +193,15 @@ public final class AddressPattern {
         this.classes = compiler.classes.toArray(new long[0][]);
         this.braceEnd = compiler.braceEnd;
         this.braceNext = compiler.braceNext;
-        Object[] shape = shape();
-        String prefix = (String) shape[1];
-        this.pushdown = pushdownOf((byte) shape[0], prefix, negated);
+        Shape shape = shape();
+        String prefix = shape.literal();
+        this.pushdown = pushdownOf(shape.kind(), prefix, negated);
         // Without surrogates, comparing chars is comparing the UTF-8 bytes the crate compares.
         boolean plain = prefix != null && !hasSurrogate(prefix);
-        this.shortcut = plain ? (byte) shape[0] : WALK;
+        this.shortcut = plain ? shape.kind() : WALK;
         this.literal = plain ? prefix : "";
         this.literalBytes = utf8(literal);
-        this.walkStart = plain ? (int) shape[2] : start;
+        this.walkStart = plain ? shape.literalEnd() : start;
     }
 
     /**
@@ -384,7 +386,7 @@ public final class AddressPattern {
     // a failed step goes back to the last star (which then takes one more byte), and braces
     // save that state on a stack of at most ten levels. Every scan the crate repeats at match
     // time (star runs, class bodies, brace skips) is looked up in the tables built by the
-    // compiler, so each step costs O(1).
+    // compiler, so each step costs O(1); a star's skip counts the bytes it passes as steps.
     private int run(byte[] a, int m, int[] saved) {
         final byte[] g = glob;
         final int n = g.length;
@@ -647,7 +649,7 @@ public final class AddressPattern {
      * anything else ({@link #WALK}), and where the literal ends in the pattern. The literal
      * is null where its bytes spell no Java string.
      */
-    private Object[] shape() {
+    private Shape shape() {
         byte[] g = glob;
         int n = g.length;
         byte[] literal = new byte[n];
@@ -661,10 +663,10 @@ public final class AddressPattern {
         String prefix = decode(bytes);
         if (!Arrays.equals(utf8(prefix), bytes)) {
             // An escape can split a surrogate's bytes apart; no Java string has those bytes.
-            return new Object[] {WALK, null, start};
+            return new Shape(WALK, null, start);
         }
         if (k == n) {
-            return new Object[] {WHOLE, prefix, k};
+            return new Shape(WHOLE, prefix, k);
         }
         int stars = 0;
         while (k + stars < n && g[k + stars] == '*') {
@@ -672,10 +674,13 @@ public final class AddressPattern {
         }
         // A run of stars of even length ends in a trailing "**", of odd length in a '*'.
         if (ops[k] == STAR_TRAILING || k + stars == n && stars % 2 == 0) {
-            return new Object[] {ANY_REST, prefix, k};
+            return new Shape(ANY_REST, prefix, k);
         }
-        return new Object[] {k + stars == n ? SEGMENT_REST : WALK, prefix, k};
+        return new Shape(k + stars == n ? SEGMENT_REST : WALK, prefix, k);
     }
+
+    /** A pattern's literal start, where it ends in the pattern, and what follows it. */
+    private record Shape(byte kind, String literal, int literalEnd) {}
 
     private static Pushdown pushdownOf(byte shape, String prefix, boolean negated) {
         if (negated || prefix == null) {
