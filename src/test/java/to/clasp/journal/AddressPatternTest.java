@@ -204,6 +204,13 @@ class AddressPatternTest {
             !/**/a                                      | /x/y/b                    | true
             /lights/**                                  | /lights/a/                | true
             /a/**                                       | /a                        | false
+            /x/{ab,abb}                                 | /x/ab                     | true
+            {a[,]b,c}                                   | a,b                       | true
+            /lights/?*/x                                | /lights//x                | false
+            /lights/?*/x                                | /lights/a/x               | true
+            /**/*                                       | /a/                       | false
+            /**                                         | /a/                       | true
+            /lights{,/room1}                            | /lights/room1             | true
             """)
     void crateQuirks(String pattern, String address, boolean expected) {
         assertThat(AddressPattern.matches(pattern, address)).isEqualTo(expected);
