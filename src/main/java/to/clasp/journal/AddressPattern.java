@@ -323,7 +323,9 @@ public final class AddressPattern {
             EXACT,
             /**
              * The pattern is {@code <literal>/**} (literal without metacharacters, not
-             * negated), and {@code prefix} is the literal including its trailing {@code /}.
+             * negated; also {@code /**}{@code /**} or an even run of stars, which the crate
+             * reads as a trailing {@code **}), and {@code prefix} is the literal including its
+             * trailing {@code /}.
              * {@code matches(a)} is exactly {@code a.startsWith(prefix)}: {@code /lights/**}
              * matches {@code /lights/} and {@code /lights/x/y}, but not the bare literal
              * {@code /lights}, as in the crate.
@@ -331,7 +333,8 @@ public final class AddressPattern {
             SUBTREE,
             /**
              * The pattern is {@code <literal>/*} (literal without metacharacters, not
-             * negated), and {@code prefix} is the literal including its trailing {@code /}.
+             * negated; also an odd run of stars such as {@code ***}, which the crate reads as
+             * a {@code *}), and {@code prefix} is the literal including its trailing {@code /}.
              * {@code matches(a)} is exactly: {@code a} starts with {@code prefix} and the rest
              * contains no {@code /}. The rest may be empty: {@code /lights/*} matches
              * {@code /lights/}, but not {@code /lights}.
