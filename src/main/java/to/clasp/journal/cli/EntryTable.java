@@ -35,6 +35,19 @@ final class EntryTable {
         return new EntryTable(w);
     }
 
+    /**
+     * A layout for these entries and the ones still to come (tail -f): the type column fits
+     * every signal type, and the value and author columns leave room, so later rows line up.
+     */
+    static EntryTable growing(List<JournalEntry> entries) {
+        int[] w = fitting(entries).widths.clone();
+        w[0] = Math.max(w[0], 8);
+        w[2] = Math.max(w[2], "timeline".length());
+        w[4] = Math.max(w[4], 24);
+        w[5] = Math.max(w[5], 5);
+        return new EntryTable(w);
+    }
+
     /** Prints the entries as a table, or as JSON Lines; says so when there are none. */
     static void printEntries(PrintWriter out, List<JournalEntry> entries, boolean json) {
         if (json) {

@@ -74,7 +74,7 @@ final class TailCommand implements Callable<Integer> {
             for (JournalEntry e : last) {
                 start = Math.max(start, e.seq());
             }
-            EntryTable table = EntryTable.fitting(last);
+            EntryTable table = follow ? EntryTable.growing(last) : EntryTable.fitting(last);
             if (!json) {
                 table.printHeader(out);
             }
