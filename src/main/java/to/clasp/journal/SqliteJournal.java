@@ -285,7 +285,7 @@ public final class SqliteJournal implements Journal {
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             readConfig.setReadOnly(true);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
-            GroupCommitWriter writer = new GroupCommitWriter(w, name, null, b.maxBatchSize,
+            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
                     b.snapshotsToKeep);
             opened = true;
             return new SqliteJournal(name, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
@@ -321,7 +321,7 @@ public final class SqliteJournal implements Journal {
             SqliteSchema.prepare(w, false, null);
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
-            GroupCommitWriter writer = new GroupCommitWriter(w, name, tableLock.writeLock(),
+            GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
                     b.maxBatchSize, b.snapshotsToKeep);
             opened = true;
             return new SqliteJournal(name, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
@@ -658,11 +658,9 @@ public final class SqliteJournal implements Journal {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
-            // Another thread is closing: return only once it is done, as the contract says, unless
-            // this is a callback the closing thread is waiting for.
-            if (!writer.onCompletionThread()) {
-                awaitUninterruptibly(closeDone);
-            }
+            // Another thread is closing: return only once it is done, as the contract says. That
+            // thread never waits for callbacks, so a callback may wait for it.
+            awaitUninterruptibly(closeDone);
             return;
         }
         try {
