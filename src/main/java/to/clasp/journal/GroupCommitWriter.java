@@ -277,11 +277,18 @@ final class GroupCommitWriter {
             if (!batch.isEmpty()) {
                 Op<?>[] ops = batch.toArray(new Op<?>[0]);
                 try {
+                    if (lost == null && fileChanged()) {
+                        fileLost();
+                    }
                     if (lost != null) {
                         failAll(Arrays.asList(ops), lost);
                     } else {
                         executeInOrder(ops);
-                        checkFile(ops);
+                        if (fileChanged()) {
+                            // Changed while this batch ran: what it committed is not at the path.
+                            fileLost();
+                            failAll(Arrays.asList(ops), lost);
+                        }
                     }
                 } catch (Throwable t) {
                     // Whatever happened, the writer must live on: a dead writer would leave
@@ -315,22 +322,25 @@ final class GroupCommitWriter {
         }
     }
 
+    /** Whether the path no longer names the file the journal opened. */
+    private boolean fileChanged() {
+        return fileKey != null && !fileKey.equals(identity(file));
+    }
+
     /**
-     * Fails the batch's writes if the path no longer names the file the journal opened: they
-     * went to a file that is gone, so acknowledging them would be a lie.
+     * Stops all writing: the file was deleted, moved or replaced, so a write acknowledged now
+     * would not be found at the path. What was committed is copied from the WAL into the file
+     * it belongs to (moved or deleted), which also leaves the WAL at the path empty, so that it
+     * cannot be replayed into a file put in its place.
      */
-    private void checkFile(Op<?>[] ops) {
-        if (fileKey == null || fileKey.equals(identity(file))) {
-            return;
-        }
+    private void fileLost() {
         lost = new JournalException.Storage(name + ": the journal file was deleted, moved or replaced"
-                + " while the journal was open; writes to it are lost, so nothing more is written"
-                + " (close the journal and open the file again)", null);
-        for (Op<?> op : ops) {
-            if (op.error == null) {
-                op.clearResult();
-                op.error = lost;
-            }
+                + " while the journal was open, so nothing more is written to it (close the journal"
+                + " and open the file again)", null);
+        try {
+            checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
+        } catch (SQLException e) {
+            // Best effort: nothing more can be done for a file that is gone.
         }
     }
 
@@ -586,6 +596,7 @@ final class GroupCommitWriter {
         }
     }
 
+    /** Fails every op that has not failed already, committed ones included. */
     private static void failAll(List<Op<?>> ops, JournalException e) {
         for (Op<?> op : ops) {
             if (op.error == null) {

@@ -104,6 +104,12 @@ public final class SqliteJournal implements Journal {
     /** Default for {@link Builder#maxBatchSize(int)}. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
 
+    /**
+     * The largest {@link Builder#maxBatchSize(int)}: 65,536 writes per commit, with up to 64
+     * batches' worth (4,194,304 writes) waiting.
+     */
+    public static final int MAX_BATCH_SIZE = 1 << 16;
+
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
     private static final long MIN_PROBE_ROWS = 1_024;
@@ -227,15 +233,17 @@ public final class SqliteJournal implements Journal {
 
         /**
          * Sets the most writes committed in one transaction;
-         * {@value SqliteJournal#DEFAULT_MAX_BATCH_SIZE} by default.
+         * {@value SqliteJournal#DEFAULT_MAX_BATCH_SIZE} by default. Up to 64 batches' worth of
+         * writes may wait for the writer before {@code append} waits for room.
          *
-         * @param n one or more
+         * @param n from 1 to {@value SqliteJournal#MAX_BATCH_SIZE}
          * @return this builder
-         * @throws IllegalArgumentException if {@code n} is less than 1
+         * @throws IllegalArgumentException if {@code n} is out of that range
          */
         public Builder maxBatchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxBatchSize must be at least 1: " + n);
+            if (n < 1 || n > MAX_BATCH_SIZE) {
+                throw new IllegalArgumentException(
+                        "maxBatchSize must be from 1 to " + MAX_BATCH_SIZE + ": " + n);
             }
             this.maxBatchSize = n;
             return this;
@@ -477,6 +485,7 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
         try {
+            ensureOpen(); // after close every call answers Closed, bad arguments included
             Validation.query(query);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
@@ -543,6 +552,7 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
         try {
+            ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);

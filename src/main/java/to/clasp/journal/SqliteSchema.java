@@ -331,6 +331,15 @@ final class SqliteSchema {
      * @throws SQLException if the database cannot be read (for instance, it is not SQLite)
      */
     static String checkExisting(Connection c) throws SQLException {
+        // Views, indexes or triggers under the names of the tables would make prepare() fail
+        // half-way, after the file has been switched to WAL.
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT name, type FROM sqlite_master WHERE type <> 'table'"
+                        + " AND name IN ('journal_entries', 'snapshots')")) {
+            if (rs.next()) {
+                return rs.getString(1) + " is a " + rs.getString(2) + ", not a table";
+            }
+        }
         String entriesSql = null;
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(

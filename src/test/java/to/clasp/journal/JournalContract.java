@@ -608,6 +608,37 @@ public abstract class JournalContract {
     }
 
     @Test
+    void afterCloseEvenBadArgumentsAnswerClosed() {
+        journal.close();
+
+        List<Supplier<CompletableFuture<?>>> calls = List.of(
+                () -> journal.append(null),
+                () -> journal.query((JournalQuery) null),
+                () -> journal.since(0, -1),
+                () -> journal.snapshot(null));
+        for (Supplier<CompletableFuture<?>> call : calls) {
+            assertFails(call.get(), JournalException.Closed.class);
+        }
+    }
+
+    @Test
+    void aThreadWhoseInterruptFlagIsSetCanAppendAndKeepsTheFlag() {
+        CompletableFuture<Long> first;
+        CompletableFuture<Long> second;
+        boolean stillInterrupted;
+        Thread.currentThread().interrupt();
+        try {
+            first = journal.append(set("/interrupted", Value.of(1), 1, T0));
+            second = journal.append(set("/interrupted", Value.of(2), 2, T0));
+        } finally {
+            stillInterrupted = Thread.interrupted();
+        }
+        assertThat(stillInterrupted).isTrue();
+        assertThat(await(first)).isEqualTo(1);
+        assertThat(await(second)).isEqualTo(2);
+    }
+
+    @Test
     void appendsAcceptedBeforeCloseAreCompletedNotDropped() {
         List<CompletableFuture<Long>> futures = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
