@@ -45,6 +45,13 @@ import org.sqlite.SQLiteOpenMode;
  * the writer; beyond that, {@code append} waits for room, so a producer faster than the disk is
  * slowed down rather than filling the heap.
  *
+ * <p>When SQLite cannot take a write (a full disk, an I/O error), exactly the writes that were
+ * not committed fail with {@link JournalException.Storage}; the writer rolls back, prepares its
+ * statements again and holds no lock between batches, so writing works again as soon as the
+ * cause is gone, and {@link #compact(long)} can make room on a full disk. If the file is
+ * deleted, moved or replaced while open, every write from then on fails with {@code Storage}
+ * naming the file, so that no append is acknowledged that the file at this path lacks.
+ *
  * <h2>Reading</h2>
  * Reads run on the caller's thread, on a small pool of read connections, and their futures are
  * already complete when the method returns. On a file, the journal runs in WAL mode: reads see
@@ -460,9 +467,13 @@ public final class SqliteJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>The future completes after the rows are deleted and, on a file with incremental
-     * auto-vacuum (every file created by this library), after their pages are given back to the
-     * file system. A {@code beforeSeq} of 1 or less removes nothing.
+     * <p>Runs after the writes queued before it, as transactions of its own that each remove up
+     * to 1,024 of the oldest entries (fewer while the disk is full, so that compaction can free
+     * space on a full disk), each followed by a checkpoint; readers may see it half-way, always as
+     * a valid journal. The future completes after the rows are deleted and, on a file with
+     * incremental auto-vacuum (every file created by this library), after their pages are given
+     * back to the file system and the WAL is truncated. If it fails part-way, the message says how
+     * many entries were removed. A {@code beforeSeq} of 1 or less removes nothing.
      */
     @Override
     public CompletableFuture<Long> compact(long beforeSeq) {
@@ -660,10 +671,13 @@ public final class SqliteJournal implements Journal {
 
     /**
      * Closes the journal: stops accepting calls (later ones fail with
-     * {@link JournalException.Closed}), commits every append already accepted and completes its
-     * future, then stops the writer and closes the database. Safe to call from any thread,
-     * including a callback of one of this journal's futures; calling it again has no effect, and
-     * a call from another thread while the first is running returns once the first is done.
+     * {@link JournalException.Closed}), commits or fails every operation already accepted and
+     * completes its future, then stops the writer and closes the database. It never waits for
+     * callbacks chained on those futures to return (a future whose turn comes after a callback
+     * still running is completed on another thread), so closing under a lock that a callback
+     * needs cannot deadlock. Safe to call from any thread, including a callback of one of this
+     * journal's futures; calling it again has no effect, and a call from another thread while
+     * the first is running returns once the first is done.
      */
     @Override
     public void close() {
