@@ -490,6 +490,15 @@ final class GroupCommitWriter {
             long removed = 0;
             int chunk = COMPACT_CHUNK;
             boolean clearAllowed = true;
+            if (file != null) {
+                try {
+                    // A WAL copied into the file is written from its start again: the deletes
+                    // then need no room beyond what the WAL already takes.
+                    checkpoint(SqliteSchema.CHECKPOINT_PASSIVE);
+                } catch (SQLException e) {
+                    // The file cannot grow either; the chunks below may still fit.
+                }
+            }
             while (true) {
                 long n;
                 try {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static to.clasp.journal.SqliteTestSupport.assertFails;
 import static to.clasp.journal.SqliteTestSupport.await;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -125,6 +129,54 @@ class SqliteDiskFullTest {
             }
         } finally {
             unmount(mnt);
+        }
+    }
+
+    // ---- a file-size limit: the same failures on any Unix, without privileges ----
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aFileSizeLimitFailsCommitsWithoutWedgingTheWriterAndCompactionMakesRoom() throws Exception {
+        Path sh = Path.of("/bin/sh");
+        Assumptions.assumeTrue(Files.isExecutable(sh), "needs /bin/sh for ulimit; skipped");
+        Path file = dir.resolve("limited.db");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // POSIX ulimit -f counts 512-byte blocks: 2 MiB per file, room for the driver's native
+        // library, and a WAL that fills before SQLite's first automatic checkpoint.
+        Process child = new ProcessBuilder(sh.toString(), "-c",
+                "ulimit -f 4096 && exec \"$0\" -XX:-UsePerfData -cp \"$1\" \"$2\" \"$3\"",
+                java, System.getProperty("java.class.path"), FileSizeLimitWriterMain.class.getName(),
+                file.toString())
+                .redirectErrorStream(true).start();
+        List<String> lines;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            lines = out.lines().toList();
+        } finally {
+            child.waitFor(60, TimeUnit.SECONDS);
+            child.destroyForcibly();
+        }
+        assertThat(lines).as("the writer's report").contains("closed");
+        List<String> appends = lines.stream().filter(l -> l.startsWith("append ")).toList();
+        String failure = appends.get(appends.size() - 1);
+        assertThat(failure).startsWith("append fail").contains(file.toString()).contains("commit failed");
+        long acknowledged = appends.stream().filter(l -> l.startsWith("append ok ")).count();
+        assertThat(acknowledged).isGreaterThan(100);
+
+        // No driver state error, no lock kept; compaction makes room and writing goes on.
+        assertThat(lines).noneMatch(l -> l.contains("not executing") || l.contains("within a transaction"));
+        assertThat(lines).filteredOn(l -> l.startsWith("after "))
+                .hasSize(3).allMatch(l -> l.startsWith("after ok ") || l.contains("commit failed"));
+        assertThat(lines).filteredOn(l -> l.startsWith("lock ")).containsExactly("lock free", "lock free");
+        long afterOk = lines.stream().filter(l -> l.startsWith("after ok ")).count();
+        long stored = acknowledged + afterOk;
+        assertThat(lines).contains("compact ok " + stored);
+        assertThat(lines).containsSubsequence("later ok " + (stored + 1), "later ok " + (stored + 2),
+                "later ok " + (stored + 3));
+
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(await(journal.latestSeq())).isEqualTo(stored + 3);
+            assertThat(await(journal.size())).isEqualTo(3);
         }
     }
 
