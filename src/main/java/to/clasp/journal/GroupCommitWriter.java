@@ -81,6 +81,8 @@ final class GroupCommitWriter {
     private static final int BATCHES_QUEUED = 64;
     /** SQLite's result code for a full disk or a database at its max_page_count. */
     private static final int SQLITE_FULL = 13;
+    /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
+    private static final int SQLITE_IOERR = 10;
 
     private final String name;
     private final Lock txLock;
@@ -477,7 +479,8 @@ final class GroupCommitWriter {
     /**
      * Runs a compaction as a series of small transactions, each deleting the oldest entries,
      * giving their pages back and checkpointing, so that it needs little room in the WAL: that
-     * makes it the way out of a full disk. While the disk stays full the chunks get smaller.
+     * makes it the way out of a full disk. When a chunk finds no room, the WAL is checkpointed
+     * once (so that it is written from its start again), and then the chunks get smaller.
      * Every chunk removes a prefix of the log, so a compaction that stops half-way leaves a
      * journal as valid as a smaller compaction would. At the end the WAL is checkpointed and
      * truncated, so that the space is back on the file system when the future completes.
@@ -490,15 +493,7 @@ final class GroupCommitWriter {
             long removed = 0;
             int chunk = COMPACT_CHUNK;
             boolean clearAllowed = true;
-            if (file != null) {
-                try {
-                    // A WAL copied into the file is written from its start again: the deletes
-                    // then need no room beyond what the WAL already takes.
-                    checkpoint(SqliteSchema.CHECKPOINT_PASSIVE);
-                } catch (SQLException e) {
-                    // The file cannot grow either; the chunks below may still fit.
-                }
-            }
+            boolean checkpointed = false;
             while (true) {
                 long n;
                 try {
@@ -508,10 +503,25 @@ final class GroupCommitWriter {
                     n = deleteChunk(op.beforeSeq, chunk, clearAllowed);
                 } catch (SQLException e) {
                     endTransaction();
-                    if ((e.getErrorCode() & 0xFF) == SQLITE_FULL && chunk > 1) {
-                        chunk /= 2;
-                        clearAllowed = false;
-                        continue;
+                    int code = e.getErrorCode() & 0xFF;
+                    if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+                        // No room to write. Once checkpointed, the WAL is written from its start
+                        // again, so the same chunk may fit (not tried first: on a full disk the
+                        // checkpoint itself may eat the little room there is); then smaller ones.
+                        if (!checkpointed && file != null) {
+                            checkpointed = true;
+                            try {
+                                checkpoint(SqliteSchema.CHECKPOINT_PASSIVE);
+                            } catch (SQLException ignored) {
+                                // then only smaller chunks can help
+                            }
+                            continue;
+                        }
+                        if (chunk > 1) {
+                            chunk /= 2;
+                            clearAllowed = false;
+                            continue;
+                        }
                     }
                     op.error = storage(removed == 0 ? "cannot compact"
                             : "compaction stopped after removing " + removed + " entries", e);
