@@ -411,6 +411,21 @@ public abstract class JournalContract {
     // ---- compaction -----------------------------------------------------------------------
 
     @Test
+    void compactionsAreOrderedWithAppends() {
+        List<CompletableFuture<Long>> before = new ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            before.add(journal.append(set("/c", Value.of(i), i, T0)));
+        }
+        CompletableFuture<Long> compaction = journal.compact(Long.MAX_VALUE);
+        CompletableFuture<Long> after = journal.append(set("/c", Value.of(301), 301, T0));
+
+        assertThat(before).allSatisfy(f -> assertThat(f).succeedsWithin(WAIT));
+        assertThat(await(compaction)).isEqualTo(300);
+        assertThat(await(after)).isEqualTo(301);
+        assertThat(seqs(await(journal.since(0, null)))).containsExactly(301L);
+    }
+
+    @Test
     void compactionRemovesOlderEntriesAndNeverLowersLatestSeq() {
         for (int i = 0; i < 10; i++) {
             append(set("/c/" + i, Value.of(i), i, T0));
