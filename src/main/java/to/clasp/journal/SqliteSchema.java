@@ -331,11 +331,13 @@ final class SqliteSchema {
      * @throws SQLException if the database cannot be read (for instance, it is not SQLite)
      */
     static String checkExisting(Connection c) throws SQLException {
-        // Views, indexes or triggers under the names of the tables would make prepare() fail
-        // half-way, after the file has been switched to WAL.
+        // Anything else under the names of the tables or indexes (names are case-insensitive)
+        // would make prepare() fail half-way, after the file has been switched to WAL.
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT name, type FROM sqlite_master WHERE type <> 'table'"
-                        + " AND name IN ('journal_entries', 'snapshots')")) {
+                ResultSet rs = s.executeQuery("SELECT name, type FROM sqlite_master WHERE"
+                        + " (lower(name) IN ('journal_entries', 'snapshots') AND type <> 'table')"
+                        + " OR (lower(name) IN ('idx_entries_address', 'idx_entries_timestamp',"
+                        + " 'idx_entries_signal_type') AND type <> 'index')")) {
             if (rs.next()) {
                 return rs.getString(1) + " is a " + rs.getString(2) + ", not a table";
             }
