@@ -114,8 +114,6 @@ final class GroupCommitWriter {
     private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
-    /** True on a completer thread while it completes futures (and so runs callers' callbacks). */
-    private final ThreadLocal<Boolean> onCompleter = ThreadLocal.withInitial(() -> false);
 
     /**
      * Starts a writer on a connection prepared by {@link SqliteSchema#prepare}. The writer owns
@@ -663,22 +661,17 @@ final class GroupCommitWriter {
 
         @Override
         public void run() {
-            onCompleter.set(true);
-            try {
-                int i;
-                while ((i = next.getAndIncrement()) < ops.length) {
-                    if (i > 0) {
-                        awaitCompleted(ops[i - 1]); // claimed just before, by another thread
-                    }
-                    if (closing && i + 1 < ops.length) {
-                        continueElsewhere();
-                    }
-                    ops[i].complete();
+            int i;
+            while ((i = next.getAndIncrement()) < ops.length) {
+                if (i > 0) {
+                    awaitCompleted(ops[i - 1]); // claimed just before, maybe by another thread
                 }
-                unfinished.remove(this);
-            } finally {
-                onCompleter.set(false);
+                if (closing && i + 1 < ops.length) {
+                    continueElsewhere();
+                }
+                ops[i].complete();
             }
+            unfinished.remove(this);
         }
 
         /** Has another thread go on with this batch, unless it is done. */
