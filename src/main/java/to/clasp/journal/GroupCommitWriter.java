@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * The single writer of a SQLite journal: one thread owns the write connection and commits every
@@ -69,6 +70,8 @@ final class GroupCommitWriter {
     private final ThreadPoolExecutor completer;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
+    /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
+    private volatile Consumer<List<JournalEntry>> commitListener;
     /** True on a completer thread while it completes futures (and so runs callers' callbacks). */
     private final ThreadLocal<Boolean> onCompleter = ThreadLocal.withInitial(() -> false);
 
@@ -114,6 +117,15 @@ final class GroupCommitWriter {
     /** Enqueues a compaction; the future gets the number of entries removed, once their space is freed. */
     CompletableFuture<Long> compact(long beforeSeq) {
         return submit(new CompactOp(beforeSeq));
+    }
+
+    /**
+     * Sets who hears, right after each successful COMMIT and on the writer thread, which entries
+     * it made visible (with their seqs, ascending). The listener must return quickly and never
+     * block: the writer waits for it.
+     */
+    void onCommit(Consumer<List<JournalEntry>> listener) {
+        this.commitListener = listener;
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
@@ -357,10 +369,31 @@ final class GroupCommitWriter {
                 committedOps.incrementAndGet();
             }
         }
+        announceCommitted(ops);
         if (releases) {
             releaseFreePages(ops);
         }
         return true;
+    }
+
+    private void announceCommitted(List<Op<?>> ops) {
+        Consumer<List<JournalEntry>> listener = commitListener;
+        if (listener == null) {
+            return;
+        }
+        List<JournalEntry> entries = new ArrayList<>();
+        for (Op<?> op : ops) {
+            if (op.committed && op instanceof AppendOp append) {
+                entries.add(append.entry.entry().withSeq(append.result));
+            }
+        }
+        if (!entries.isEmpty()) {
+            try {
+                listener.accept(entries);
+            } catch (RuntimeException ignored) {
+                // the commit stands; a listener's failure is its own
+            }
+        }
     }
 
     /** Gives the pages a compaction freed back to the file system before its future completes. */
