@@ -258,10 +258,7 @@ final class FollowHub {
                 if (closed) {
                     return;
                 }
-                batch = queue.poll();
-                if (batch != null && batch.entries != null) {
-                    queuedEntries -= batch.entries.size();
-                }
+                batch = takeBatch();
                 if (pollNanos != 0 && System.nanoTime() - nextPoll >= 0) {
                     poll = true;
                     nextPoll = System.nanoTime() + pollNanos;
@@ -279,6 +276,36 @@ final class FollowHub {
                 behindAll(Math.max(fanned, latestCommittedNow()));
             }
         }
+    }
+
+    /**
+     * Takes the next batch, merged with the contiguous ones behind it, so that a stream wakes
+     * once for many small commits. Holds the lock.
+     */
+    private Batch takeBatch() {
+        Batch batch = queue.poll();
+        if (batch == null || batch.entries == null) {
+            return batch;
+        }
+        queuedEntries -= batch.entries.size();
+        List<JournalEntry> merged = null;
+        long through = batch.through;
+        while (true) {
+            Batch next = queue.peek();
+            int size = merged == null ? batch.entries.size() : merged.size();
+            if (next == null || next.entries == null || next.after != through
+                    || size + next.entries.size() > SHARED_PAGE) {
+                break;
+            }
+            queue.poll();
+            queuedEntries -= next.entries.size();
+            if (merged == null) {
+                merged = new ArrayList<>(batch.entries);
+            }
+            merged.addAll(next.entries);
+            through = next.through;
+        }
+        return merged == null ? batch : new Batch(batch.after, through, merged);
     }
 
     private void deliver(Batch batch) {
