@@ -3,14 +3,15 @@ package to.clasp.journal;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,9 +52,21 @@ final class FollowHub {
     static final int STREAM_BUFFER = 256;
     /** The most committed entries waiting for the dispatcher before it stops keeping them. */
     private static final int MAX_QUEUED_ENTRIES = 65_536;
+    /**
+     * The most entries in one batch the dispatcher offers: a live stream whose buffer is empty
+     * takes a whole batch even past {@link #STREAM_BUFFER}, so that big group commits do not
+     * push streams that keep up back to storage.
+     */
+    static final int MAX_BATCH = 1_024;
     /** Entries per shared read of commits the hub did not see itself. */
-    private static final int SHARED_PAGE = 1_024;
+    private static final int SHARED_PAGE = MAX_BATCH;
     private static final int SHARED_PAGES_PER_TURN = 16;
+    /** The threads that run subscribers, while no subscriber blocks. */
+    private static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** A stream waiting this long for a thread means subscribers block: add a thread. */
+    private static final long STARVED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often the dispatcher looks for waiting streams while any stream is open. */
+    private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
     private final FollowSource source;
@@ -88,12 +101,16 @@ final class FollowHub {
         this.fanned = latestSeq;
         this.pollNanos = pollInterval == null ? 0 : Math.max(1, pollInterval.toNanos());
         AtomicInteger ids = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
+        // A few threads take ready streams from one queue, so that many small deliveries cost no
+        // thread hand-off each; the dispatcher adds threads when a stream waits too long for one
+        // (its subscribers block), and the extra threads end once idle.
+        this.executor = new ThreadPoolExecutor(WORKERS, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "clasp-journal-follow-" + ids.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
+        this.executor.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -212,11 +229,29 @@ final class FollowHub {
 
     /** Runs a stream's drain on the pool; inline once the pool is shut down, so no signal is lost. */
     void execute(Runnable drain) {
-        Executor e = executor;
         try {
-            e.execute(drain);
+            executor.execute(new Queued(drain, System.nanoTime()));
         } catch (RejectedExecutionException ex) {
             drain.run();
+        }
+    }
+
+    /** A stream's drain, with when it was queued. */
+    private record Queued(Runnable drain, long queuedAt) implements Runnable {
+        @Override
+        public void run() {
+            drain.run();
+        }
+    }
+
+    /** Adds a thread when a stream has waited too long for one; back to the few once none waits. */
+    private void watchWorkers() {
+        Runnable head = executor.getQueue().peek();
+        int threads = executor.getCorePoolSize();
+        if (head instanceof Queued q && System.nanoTime() - q.queuedAt > STARVED_NANOS) {
+            executor.setCorePoolSize(threads + 1);
+        } else if (head == null && threads > WORKERS) {
+            executor.setCorePoolSize(WORKERS);
         }
     }
 
@@ -245,15 +280,20 @@ final class FollowHub {
             boolean poll = false;
             synchronized (lock) {
                 while (queue.isEmpty() && !closed) {
-                    if (pollNanos == 0) {
-                        waitUninterruptibly(0);
-                        continue;
-                    }
-                    long left = nextPoll - System.nanoTime();
+                    long left = pollNanos == 0 ? Long.MAX_VALUE : nextPoll - System.nanoTime();
                     if (left <= 0) {
                         break;
                     }
-                    waitUninterruptibly(left);
+                    if (!streams.isEmpty()) {
+                        if (left <= WATCH_NANOS) {
+                            waitUninterruptibly(left);
+                        } else {
+                            waitUninterruptibly(WATCH_NANOS);
+                            break; // to watch the workers
+                        }
+                    } else {
+                        waitUninterruptibly(left == Long.MAX_VALUE ? 0 : left);
+                    }
                 }
                 if (closed) {
                     return;
@@ -264,6 +304,7 @@ final class FollowHub {
                     nextPoll = System.nanoTime() + pollNanos;
                 }
             }
+            watchWorkers();
             try {
                 if (batch != null) {
                     deliver(batch);
@@ -294,7 +335,7 @@ final class FollowHub {
             Batch next = queue.peek();
             int size = merged == null ? batch.entries.size() : merged.size();
             if (next == null || next.entries == null || next.after != through
-                    || size + next.entries.size() > SHARED_PAGE) {
+                    || size + next.entries.size() > MAX_BATCH) {
                 break;
             }
             queue.poll();
@@ -346,8 +387,10 @@ final class FollowHub {
     }
 
     private void offerAll(long after, long through, List<JournalEntry> entries) {
+        // Streams that follow the same query share one filtering of the batch.
+        Map<JournalQuery, List<JournalEntry>> matched = new HashMap<>();
         for (FollowSubscription s : streams) {
-            s.offer(after, through, entries);
+            s.offer(after, through, entries, matched);
         }
         advance(through);
     }

@@ -3,6 +3,7 @@ package to.clasp.journal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code request} made inside {@code onNext} only bumps the counter instead of recursing.
  */
 final class FollowSubscription implements Flow.Subscription {
+
+    /** The most entries the drain takes from the buffer at a time. */
+    private static final int TAKE = 64;
 
     private final FollowHub hub;
     private final JournalQuery query;
@@ -38,7 +42,8 @@ final class FollowSubscription implements Flow.Subscription {
     private boolean reading;
     private boolean stalled;
 
-    // Drain thread only.
+    // Drain thread only: entries requested and taken from the buffer, to deliver next.
+    private final ArrayDeque<JournalEntry> ready = new ArrayDeque<>();
     private boolean subscribed;
     private boolean done;
     private long emitted;
@@ -99,6 +104,15 @@ final class FollowSubscription implements Flow.Subscription {
      * from storage. {@code entries} null means the hub did not keep them. Dispatcher thread.
      */
     void offer(long after, long through, List<JournalEntry> entries) {
+        offer(after, through, entries, null);
+    }
+
+    /**
+     * As {@link #offer(long, long, List)}; {@code matched} holds, per query, the entries of this
+     * batch it matches, shared by the streams that follow the same query (computed by the first).
+     */
+    void offer(long after, long through, List<JournalEntry> entries,
+            Map<JournalQuery, List<JournalEntry>> matched) {
         boolean wake;
         synchronized (this) {
             if (through > known) {
@@ -117,19 +131,19 @@ final class FollowSubscription implements Flow.Subscription {
                 behind = true;
                 wake = true;
             } else {
-                List<JournalEntry> matching = null;
-                for (JournalEntry e : entries) {
-                    if (e.seq() > covered && query.matches(e)) {
-                        if (matching == null) {
-                            matching = new ArrayList<>();
-                        }
-                        matching.add(e);
-                    }
+                List<JournalEntry> matching = matched == null ? matching(query, entries)
+                        : matched.computeIfAbsent(query, q -> matching(q, entries));
+                int skip = 0;
+                while (skip < matching.size() && matching.get(skip).seq() <= covered) {
+                    skip++;
                 }
-                if (matching == null) {
+                matching = matching.subList(skip, matching.size());
+                if (matching.isEmpty()) {
                     covered = through;
                     wake = false;
-                } else if (buffer.size() + matching.size() > FollowHub.STREAM_BUFFER) {
+                } else if (buffer.size() + matching.size() > FollowHub.STREAM_BUFFER
+                        && !(buffer.isEmpty() && matching.size() <= FollowHub.MAX_BATCH)) {
+                    // One commit's worth is always taken by a stream that is keeping up.
                     // A slow subscriber: stop holding entries for it; it reads storage later.
                     behind = true;
                     wake = true;
@@ -143,6 +157,19 @@ final class FollowSubscription implements Flow.Subscription {
         if (wake) {
             schedule();
         }
+    }
+
+    private static List<JournalEntry> matching(JournalQuery query, List<JournalEntry> entries) {
+        List<JournalEntry> out = null;
+        for (JournalEntry e : entries) {
+            if (query.matches(e)) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.add(e);
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
     void schedule() {
@@ -199,13 +226,20 @@ final class FollowSubscription implements Flow.Subscription {
             if (emitted == requested.get()) {
                 return;
             }
-            JournalEntry next;
-            boolean read;
-            synchronized (this) {
-                next = buffer.poll();
-                read = next == null && (behind || covered < known);
-                if (read) {
-                    reading = true;
+            JournalEntry next = ready.poll();
+            boolean read = false;
+            if (next == null) {
+                // Take what was requested out of the buffer in one go, not one lock per entry.
+                long wanted = Math.min(TAKE, requested.get() - emitted);
+                synchronized (this) {
+                    for (long i = 0; i < wanted && !buffer.isEmpty(); i++) {
+                        ready.add(buffer.poll());
+                    }
+                    next = ready.poll();
+                    read = next == null && (behind || covered < known);
+                    if (read) {
+                        reading = true;
+                    }
                 }
             }
             if (next != null) {
@@ -269,6 +303,7 @@ final class FollowSubscription implements Flow.Subscription {
     private void finish() {
         done = true;
         hub.remove(this);
+        ready.clear();
         synchronized (this) {
             buffer.clear();
         }

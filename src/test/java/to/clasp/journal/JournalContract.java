@@ -893,7 +893,7 @@ public abstract class JournalContract {
         List<Long> got = slow.seqs();
         assertThat(got).containsExactlyElementsOf(range(1, got.size()));
         assertThat(got.size()).as("entries held for a follower that requested one")
-                .isLessThanOrEqualTo(FollowHub.STREAM_BUFFER + 1);
+                .isLessThanOrEqualTo(Math.max(FollowHub.STREAM_BUFFER, FollowHub.MAX_BATCH) + 1);
         assertThat(slow.error()).isInstanceOf(JournalException.Truncated.class);
         JournalException.Truncated truncated = (JournalException.Truncated) slow.error();
         assertThat(truncated.firstMissed()).isEqualTo(got.size() + 1L);

@@ -66,7 +66,7 @@ class MemoryJournalTest extends JournalContract {
             TestFollower slow = new TestFollower(1);
             ring.follow(JournalQuery.of("/r"), 0).subscribe(slow);
             slow.awaitSubscribed(WAIT);
-            for (int i = 0; i < 1_000; i++) {
+            for (int i = 0; i < 3_000; i++) {
                 await(ring.append(set("/r", Value.of(i), i, T0)));
             }
             slow.awaitCount(1, WAIT);
@@ -75,12 +75,12 @@ class MemoryJournalTest extends JournalContract {
 
             List<Long> got = slow.seqs();
             assertThat(got).containsExactlyElementsOf(LongStream.rangeClosed(1, got.size()).boxed().toList());
-            assertThat(got.size()).isLessThanOrEqualTo(FollowHub.STREAM_BUFFER + 1);
+            assertThat(got.size()).isLessThanOrEqualTo(Math.max(FollowHub.STREAM_BUFFER, FollowHub.MAX_BATCH) + 1);
             assertThat(slow.error()).isInstanceOf(JournalException.Truncated.class);
             JournalException.Truncated truncated = (JournalException.Truncated) slow.error();
             assertThat(truncated.firstMissed()).isEqualTo(got.size() + 1L);
-            assertThat(truncated.oldestHeld()).isEqualTo(901);
-            assertThat(truncated).hasMessageContaining("seq " + (got.size() + 1)).hasMessageContaining("901");
+            assertThat(truncated.oldestHeld()).isEqualTo(2_901);
+            assertThat(truncated).hasMessageContaining("seq " + (got.size() + 1)).hasMessageContaining("2901");
         }
     }
 
