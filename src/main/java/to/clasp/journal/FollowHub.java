@@ -358,7 +358,7 @@ final class FollowHub {
             return;
         }
         if (batch.entries == null) {
-            behindAll(batch.through);
+            catchUpTo(batch.through); // the queue overflowed: read the commits back once, for all
             return;
         }
         if (batch.after > fanned) {
