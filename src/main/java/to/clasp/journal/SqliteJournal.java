@@ -751,6 +751,7 @@ public final class SqliteJournal implements Journal {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows++;
+                    long before = last;
                     last = rs.getLong(SqliteSchema.COL_SEQ);
                     String address = rs.getString(SqliteSchema.COL_ADDRESS);
                     // Only entries that can match are decoded (and verified); a NULL address is
@@ -758,7 +759,16 @@ public final class SqliteJournal implements Journal {
                     if (pattern != null && address != null && !pattern.matches(address)) {
                         continue;
                     }
-                    JournalEntry e = SqliteRows.decode(rs, mac);
+                    JournalEntry e;
+                    try {
+                        e = SqliteRows.decode(rs, mac);
+                    } catch (JournalException bad) {
+                        if (out.isEmpty()) {
+                            throw bad;
+                        }
+                        // Deliver what comes before a bad entry; the next read reports it.
+                        return new Page(out, before);
+                    }
                     if (query == null || query.matches(e)) {
                         out.add(e);
                         if (out.size() == max) {
