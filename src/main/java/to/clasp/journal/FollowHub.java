@@ -42,9 +42,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once, for all streams. A stream that is behind (new, slow, its buffer full, or the hub's
  * queue overflowed) reads storage itself, in pages, and turns live again once it has covered
  * the latest commit it knows of; a stream's position counts every seq it has looked at, so the
- * hand-over from storage to live entries has neither gap nor duplicate. Subscribers are called
- * on a pool of daemon threads, one stream at a time per thread, so a blocking subscriber holds
- * only its own stream.
+ * hand-over from storage to live entries has neither gap nor duplicate. Streams with the same
+ * query share the filtering of each batch.
+ *
+ * <p>Subscribers are called on a few daemon threads that take ready streams from one queue,
+ * each stream on one thread at a time. A subscriber that blocks holds its thread: when a ready
+ * stream has waited {@value #STARVED_MILLIS} ms for a thread, the dispatcher adds one, so a
+ * blocking subscriber holds up only its own stream; the extra threads end once idle.
  */
 final class FollowHub {
 
@@ -64,7 +68,8 @@ final class FollowHub {
     /** The threads that run subscribers, while no subscriber blocks. */
     private static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
     /** A stream waiting this long for a thread means subscribers block: add a thread. */
-    private static final long STARVED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long STARVED_MILLIS = 20;
+    private static final long STARVED_NANOS = TimeUnit.MILLISECONDS.toNanos(STARVED_MILLIS);
     /** How often the dispatcher looks for waiting streams while any stream is open. */
     private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 

@@ -143,8 +143,8 @@ final class FollowSubscription implements Flow.Subscription {
                     wake = false;
                 } else if (buffer.size() + matching.size() > FollowHub.STREAM_BUFFER
                         && !(buffer.isEmpty() && matching.size() <= FollowHub.MAX_BATCH)) {
-                    // One commit's worth is always taken by a stream that is keeping up.
                     // A slow subscriber: stop holding entries for it; it reads storage later.
+                    // (A stream that keeps up, its buffer empty, always takes one batch.)
                     behind = true;
                     wake = true;
                 } else {
