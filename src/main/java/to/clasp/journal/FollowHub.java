@@ -83,6 +83,7 @@ final class FollowHub {
     private final ArrayDeque<Batch> queue = new ArrayDeque<>();
     private int queuedEntries;
     private long latestCommitted;
+    private long fanFloor;
     private volatile boolean closed;
     private Thread dispatcher;
 
@@ -176,7 +177,7 @@ final class FollowHub {
     /** Tells the hub that something may have been committed elsewhere; it looks in storage. */
     void changed() {
         synchronized (lock) {
-            if (closed || streams.isEmpty()) {
+            if (closed || streams.isEmpty() || queue.peekLast() == Batch.CHECK) {
                 return;
             }
             queue.add(Batch.CHECK);
@@ -266,6 +267,11 @@ final class FollowHub {
                 s.fail(closedError());
                 return;
             }
+            if (streams.isEmpty()) {
+                // Commits made while nobody followed were not fanned out, and need not be: every
+                // stream from now on reads storage up to at least here first.
+                fanFloor = latestCommitted;
+            }
             streams.add(s);
             s.knowCommitted(latestCommitted);
             if (dispatcher == null) {
@@ -304,6 +310,7 @@ final class FollowHub {
                     return;
                 }
                 batch = takeBatch();
+                fanned = Math.max(fanned, fanFloor);
                 if (pollNanos != 0 && System.nanoTime() - nextPoll >= 0) {
                     poll = true;
                     nextPoll = System.nanoTime() + pollNanos;

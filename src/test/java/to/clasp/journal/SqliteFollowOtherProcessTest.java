@@ -1,6 +1,7 @@
 package to.clasp.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static to.clasp.journal.SqliteTestSupport.await;
 
 import java.io.BufferedReader;
@@ -84,5 +85,16 @@ class SqliteFollowOtherProcessTest {
             assertThat(all.violations()).isEmpty();
             assertThat(one.violations()).isEmpty();
         }
+    }
+
+    @Test
+    void thePollIntervalMustBePositive() {
+        SqliteJournal.Builder builder = SqliteJournal.builder(dir.resolve("never.db"));
+        assertThatThrownBy(() -> builder.followPollInterval(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("followPollInterval");
+        assertThatThrownBy(() -> builder.followPollInterval(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.followPollInterval(null)).isInstanceOf(NullPointerException.class);
+        assertThat(dir.resolve("never.db")).doesNotExist();
     }
 }
