@@ -65,6 +65,12 @@ import org.sqlite.SQLiteOpenMode;
  * compaction only makes room for later entries (run {@code PRAGMA auto_vacuum=INCREMENTAL;
  * VACUUM;} once, offline, to convert such a file).
  *
+ * <h2>Following</h2>
+ * {@link #follow(JournalQuery, long)} streams stored entries, then new ones: appends made
+ * through this journal reach streams straight from the writer as they commit; entries other
+ * processes commit to the file are found by a check of {@code sqlite_sequence} every
+ * {@link Builder#followPollInterval(Duration) poll interval} while something follows.
+ *
  * <h2>Integrity</h2>
  * With an {@link Builder#hmacKey(byte[]) HMAC key}, every entry written carries the Rust
  * crate's HMAC (and one more for the exact value column when there is one), and every entry
