@@ -399,8 +399,8 @@ final class FollowHub {
     }
 
     private void offerAll(long after, long through, List<JournalEntry> entries) {
-        // Streams that follow the same query share one filtering of the batch.
-        Map<JournalQuery, List<JournalEntry>> matched = new HashMap<>();
+        // Streams that follow equal queries share one filtering of the batch.
+        Map<String, List<JournalEntry>> matched = new HashMap<>();
         for (FollowSubscription s : streams) {
             s.offer(after, through, entries, matched);
         }

@@ -24,6 +24,8 @@ final class FollowSubscription implements Flow.Subscription {
     private final FollowHub hub;
     private final JournalQuery query;
     private final long limit;
+    /** Equal for queries that match the same entries; cheap to hash (a string caches its hash). */
+    private final String matchKey;
     private final Runnable drainTask = this::drain;
 
     private volatile Flow.Subscriber<? super JournalEntry> subscriber;
@@ -54,6 +56,8 @@ final class FollowSubscription implements Flow.Subscription {
         this.hub = hub;
         this.query = query;
         this.limit = query == null ? -1 : query.maxResults().orElse(-1);
+        this.matchKey = query == null ? null : query.pattern() + '\u0000' + query.fromMicros() + ' '
+                + query.toMicros() + ' ' + query.signalTypes();
         this.subscriber = subscriber;
         this.covered = afterSeq;
         this.known = afterSeq;
@@ -108,11 +112,12 @@ final class FollowSubscription implements Flow.Subscription {
     }
 
     /**
-     * As {@link #offer(long, long, List)}; {@code matched} holds, per query, the entries of this
-     * batch it matches, shared by the streams that follow the same query (computed by the first).
+     * As {@link #offer(long, long, List)}; {@code matched} holds, per query (by its
+     * {@link #matchKey}), the entries of this batch it matches, shared by the streams that follow
+     * equal queries (computed by the first).
      */
     void offer(long after, long through, List<JournalEntry> entries,
-            Map<JournalQuery, List<JournalEntry>> matched) {
+            Map<String, List<JournalEntry>> matched) {
         boolean wake;
         synchronized (this) {
             if (through > known) {
@@ -132,7 +137,7 @@ final class FollowSubscription implements Flow.Subscription {
                 wake = true;
             } else {
                 List<JournalEntry> matching = matched == null ? matching(query, entries)
-                        : matched.computeIfAbsent(query, q -> matching(q, entries));
+                        : matched.computeIfAbsent(matchKey, k -> matching(query, entries));
                 int skip = 0;
                 while (skip < matching.size() && matching.get(skip).seq() <= covered) {
                     skip++;
