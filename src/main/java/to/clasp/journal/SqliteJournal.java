@@ -873,6 +873,11 @@ public final class SqliteJournal implements Journal {
         return SqliteSchema.plan(query);
     }
 
+    /** The read pool (for tests). */
+    SqliteReadPool readers() {
+        return readers;
+    }
+
     /** The writer's commit counters (for tests). */
     GroupCommitWriter writer() {
         return writer;
