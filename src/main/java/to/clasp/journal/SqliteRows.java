@@ -33,8 +33,8 @@ final class SqliteRows {
         String json;
         byte[] exact;
         try {
-            json = ValueJson.toJson(entry.value());
-            exact = ValueJson.isJsonExact(entry.value()) ? null : ValueJson.toExact(entry.value());
+            json = RustJson.toJson(entry.value());
+            exact = RustJson.isJsonExact(entry.value()) ? null : ExactCbor.toExact(entry.value());
         } catch (RuntimeException e) {
             throw new JournalException.Serialization(
                     "cannot encode the value of the entry for " + entry.address() + ": " + e.getMessage(), e);
@@ -111,7 +111,7 @@ final class SqliteRows {
         }
         Value value;
         try {
-            value = exact != null ? ValueJson.fromExact(exact) : ValueJson.fromJson(json);
+            value = exact != null ? ExactCbor.fromExact(exact) : RustJson.fromJson(json);
         } catch (RuntimeException e) {
             throw new JournalException.Serialization("seq " + seq + ": cannot decode "
                     + (exact != null ? "value_exact" : "value_json") + ": " + e.getMessage(), e);
@@ -158,7 +158,7 @@ final class SqliteRows {
      */
     static EncodedSnapshot encodeSnapshot(List<ParamSnapshot> params) {
         try {
-            return new EncodedSnapshot(ValueJson.paramsToJson(params), ValueJson.paramsToExact(params));
+            return new EncodedSnapshot(RustJson.paramsToJson(params), ExactCbor.paramsToExact(params));
         } catch (RuntimeException e) {
             throw new JournalException.Serialization("cannot encode the snapshot: " + e.getMessage(), e);
         }
@@ -172,12 +172,12 @@ final class SqliteRows {
     static List<ParamSnapshot> decodeSnapshot(long seqAt, String dataJson, byte[] dataExact) {
         try {
             if (dataExact != null) {
-                return ValueJson.paramsFromExact(dataExact);
+                return ExactCbor.paramsFromExact(dataExact);
             }
             if (dataJson == null) {
                 throw new IllegalArgumentException("data_json is NULL");
             }
-            return ValueJson.paramsFromJson(dataJson);
+            return RustJson.paramsFromJson(dataJson);
         } catch (RuntimeException e) {
             throw new JournalException.Snapshot("the snapshot at seq " + seqAt + " is corrupt ("
                     + (dataExact != null ? "data_exact" : "data_json") + "): " + e.getMessage(), e);

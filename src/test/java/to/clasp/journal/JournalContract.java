@@ -181,7 +181,7 @@ public abstract class JournalContract {
 
     @Test
     void valuesNestedAsDeeplyAsAllowedRoundTrip() {
-        Value deep = nestedArrays(ValueJson.MAX_DEPTH - 1);
+        Value deep = nestedArrays(ValueCodec.MAX_DEPTH - 1);
         append(set("/deep", deep, 1, T0));
 
         assertThat(await(journal.since(0, null)).get(0).value()).isEqualTo(deep);
