@@ -1,0 +1,255 @@
+package to.clasp.journal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The PostgreSQL storage format, in one place: tables, indexes and every SQL statement a
+ * {@link PostgresJournal} runs, all qualified with the journal's schema.
+ *
+ * <h2>Format</h2>
+ * The SQLite format's columns, with PostgreSQL types, plus a counter row:
+ * <pre>
+ * journal_seq     (id SMALLINT PRIMARY KEY CHECK (id = 1), last_seq BIGINT NOT NULL)  -- one row
+ * journal_entries (seq BIGINT PRIMARY KEY, timestamp BIGINT NOT NULL, author TEXT NOT NULL,
+ *                  address TEXT COLLATE "C" NOT NULL, signal_type TEXT NOT NULL,
+ *                  value_json TEXT NOT NULL, revision BIGINT, msg_type INTEGER NOT NULL,
+ *                  hmac TEXT, value_exact BYTEA, value_exact_hmac TEXT)
+ * idx_entries_address (address, seq), idx_entries_timestamp (timestamp)
+ * snapshots       (id BIGSERIAL PRIMARY KEY, created_at BIGINT NOT NULL, seq_at BIGINT NOT NULL,
+ *                  data_json TEXT NOT NULL, data_exact BYTEA)
+ * </pre>
+ * <ul>
+ *   <li>{@code journal_seq.last_seq} is the highest seq ever assigned. Every write transaction
+ *       locks this row first (see {@link #RESERVE}) and holds it until it commits, which is what
+ *       makes seqs dense and commit-ordered across writers (see {@link PostgresJournal}).</li>
+ *   <li>{@code address} compares byte-wise ({@code COLLATE "C"}: UTF-8 bytes, that is code
+ *       point order, whatever the database's locale), so prefix ranges on the address index hold
+ *       exactly the addresses that start with the prefix, case included.</li>
+ *   <li>{@code value_json} is TEXT, not JSONB: it holds the Rust crate's JSON byte for byte
+ *       (the HMAC covers that text, and JSONB would reorder keys and refuse {@code \u0000}).
+ *       {@code value_exact}, {@code hmac}, {@code value_exact_hmac}, {@code data_json} and
+ *       {@code data_exact} mean what they mean in the SQLite format ({@link SqliteSchema}).</li>
+ *   <li>The SQLite format's {@code signal_type} index is left out: five values make an index
+ *       the planner would not use.</li>
+ * </ul>
+ * Entry SELECTs list the columns in the SQLite format's order, so {@link SqliteRows} decodes the
+ * rows of both backends.
+ */
+final class PostgresSchema {
+
+    /** What a schema name may be: a plain lowercase identifier, so it never needs quoting. */
+    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,54}");
+
+    /** Serialises the creation of the tables among journals opening the same schema at once. */
+    private static final long CREATE_LOCK_KEY = 0x636c_6173_705f_6a6eL;
+
+    private final String schema;
+
+    // ---- statements run by the writer ----
+
+    /**
+     * Locks the counter row until commit and takes the next {@code ?} seqs: returns the new
+     * {@code last_seq}; the batch's seqs are the {@code ?} numbers up to it. The notification
+     * (payload: that seq) is only delivered if the transaction commits, and then after it.
+     */
+    final String reserve;
+    /** Parameters: seq, timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac. */
+    final String insertEntry;
+    /** Parameters: created_at, seq_at, data_json, data_exact. */
+    final String insertSnapshot;
+    /** Parameter: how many of the newest snapshots to keep. */
+    final String pruneSnapshots;
+    /** Parameters: the first seq to keep, the most rows to delete in one transaction. */
+    final String compactChunk;
+
+    // ---- statements run by readers ----
+
+    final String latestSeq;
+    final String count;
+    final String latestSnapshot;
+    /** Parameters: the seq to read after, and the limit (NULL for none). */
+    final String since;
+    /** The columns every entry read selects, in {@link SqliteSchema}'s order. */
+    private final String entryColumns;
+    /** The LISTEN/NOTIFY channel on which every commit of entries in this schema is announced. */
+    final String channel;
+
+    /**
+     * @param schema a schema name that {@link #isValidSchemaName} accepts
+     */
+    PostgresSchema(String schema) {
+        if (!isValidSchemaName(schema)) {
+            throw new IllegalArgumentException("not a valid schema name: " + schema);
+        }
+        this.schema = schema;
+        String s = schema + ".";
+        this.channel = schema + "_journal";
+        this.reserve = "WITH u AS (UPDATE " + s + "journal_seq SET last_seq = last_seq + ? WHERE id = 1"
+                + " RETURNING last_seq) SELECT last_seq, pg_notify('" + channel + "', last_seq::text) FROM u";
+        this.insertEntry = "INSERT INTO " + s + "journal_entries (seq, timestamp, author, address, "
+                + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        this.insertSnapshot = "INSERT INTO " + s + "snapshots (created_at, seq_at, data_json, data_exact) "
+                + "VALUES (?, ?, ?, ?)";
+        this.pruneSnapshots = "DELETE FROM " + s + "snapshots WHERE id NOT IN "
+                + "(SELECT id FROM " + s + "snapshots ORDER BY id DESC LIMIT ?)";
+        this.compactChunk = "DELETE FROM " + s + "journal_entries WHERE seq IN "
+                + "(SELECT seq FROM " + s + "journal_entries WHERE seq < ? ORDER BY seq LIMIT ?)";
+        this.latestSeq = "SELECT last_seq FROM " + s + "journal_seq WHERE id = 1";
+        this.count = "SELECT count(*) FROM " + s + "journal_entries";
+        this.latestSnapshot = "SELECT seq_at, created_at, data_json, data_exact FROM " + s
+                + "snapshots ORDER BY id DESC LIMIT 1";
+        this.entryColumns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision, "
+                + "msg_type, hmac, value_exact, value_exact_hmac FROM " + s + "journal_entries";
+        this.since = entryColumns + " WHERE seq > ? ORDER BY seq LIMIT ?";
+    }
+
+    /** Whether {@code name} is a lowercase identifier of at most 55 characters (the channel name adds 8 and must stay within 63). */
+    static boolean isValidSchemaName(String name) {
+        return name != null && SCHEMA_NAME.matcher(name).matches();
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    /**
+     * Creates the schema, the tables, the counter row and the indexes if absent, in one
+     * transaction under an advisory lock, so that journals opening the same new schema at the
+     * same moment do not trip over each other. The counter starts at the highest seq already
+     * stored, so a table filled by other means is never given a seq twice.
+     */
+    void create(Connection c) throws SQLException {
+        String s = schema + ".";
+        List<String> ddl = List.of(
+                "CREATE SCHEMA IF NOT EXISTS " + schema,
+                "CREATE TABLE IF NOT EXISTS " + s + "journal_seq (id SMALLINT PRIMARY KEY CHECK (id = 1), "
+                        + "last_seq BIGINT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + s + "journal_entries (\n"
+                        + "    seq BIGINT PRIMARY KEY,\n"
+                        + "    timestamp BIGINT NOT NULL,\n"
+                        + "    author TEXT NOT NULL,\n"
+                        + "    address TEXT COLLATE \"C\" NOT NULL,\n"
+                        + "    signal_type TEXT NOT NULL,\n"
+                        + "    value_json TEXT NOT NULL,\n"
+                        + "    revision BIGINT,\n"
+                        + "    msg_type INTEGER NOT NULL,\n"
+                        + "    hmac TEXT,\n"
+                        + "    value_exact BYTEA,\n"
+                        + "    value_exact_hmac TEXT\n"
+                        + ")",
+                "CREATE INDEX IF NOT EXISTS idx_entries_address ON " + s + "journal_entries (address, seq)",
+                "CREATE INDEX IF NOT EXISTS idx_entries_timestamp ON " + s + "journal_entries (timestamp)",
+                "CREATE TABLE IF NOT EXISTS " + s + "snapshots (\n"
+                        + "    id BIGSERIAL PRIMARY KEY,\n"
+                        + "    created_at BIGINT NOT NULL,\n"
+                        + "    seq_at BIGINT NOT NULL,\n"
+                        + "    data_json TEXT NOT NULL,\n"
+                        + "    data_exact BYTEA\n"
+                        + ")",
+                "INSERT INTO " + s + "journal_seq (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM "
+                        + s + "journal_entries ON CONFLICT (id) DO NOTHING");
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK_KEY + ")");
+            for (String sql : ddl) {
+                st.execute(sql);
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
+     * with the pattern because the SQL only narrows the candidates.
+     */
+    record QueryPlan(String sql, List<Object> params, boolean recheck) {}
+
+    /**
+     * Plans a query, as {@link SqliteSchema#plan} does and for the same reasons: equality for an
+     * exact address, a half-open range for a literal prefix (under {@code COLLATE "C"} the range
+     * holds exactly the addresses with that prefix), never LIKE, and every row but an exact
+     * match checked again with the matcher.
+     */
+    QueryPlan plan(JournalQuery query) {
+        StringBuilder sql = new StringBuilder(entryColumns);
+        List<Object> params = new ArrayList<>(6);
+        List<String> where = new ArrayList<>(4);
+        AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
+        boolean recheck = true;
+        switch (pushdown.kind()) {
+            case MATCH_ALL -> {
+                // no address clause
+            }
+            case EXACT -> {
+                String exact = pushdown.prefix();
+                if (AddressRange.isWellFormed(exact) && exact.indexOf('\0') < 0) {
+                    where.add("address = (? COLLATE \"C\")");
+                    params.add(exact);
+                    recheck = false;
+                } else {
+                    // No stored address holds a lone surrogate or NUL: nothing can match.
+                    where.add("FALSE");
+                }
+            }
+            default -> addPrefixRange(pushdown.prefix(), where, params);
+        }
+        if (query.fromMicros().isPresent()) {
+            where.add("timestamp >= ?");
+            params.add(query.fromMicros().getAsLong());
+        }
+        if (query.toMicros().isPresent()) {
+            where.add("timestamp <= ?");
+            params.add(query.toMicros().getAsLong());
+        }
+        Set<SignalType> types = query.signalTypes();
+        if (!types.isEmpty() && types.size() < SignalType.values().length) {
+            StringBuilder in = new StringBuilder("signal_type IN (");
+            int i = 0;
+            for (SignalType t : types) {
+                in.append(i++ == 0 ? "?" : ", ?");
+                params.add(t.wireName());
+            }
+            where.add(in.append(')').toString());
+        }
+        for (int i = 0; i < where.size(); i++) {
+            sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
+        }
+        sql.append(query.isDescending() ? " ORDER BY seq DESC" : " ORDER BY seq");
+        if (!recheck && query.maxResults().isPresent()) {
+            sql.append(" LIMIT ?");
+            params.add((long) query.maxResults().getAsInt());
+        }
+        return new QueryPlan(sql.toString(), List.copyOf(params), recheck);
+    }
+
+    private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
+        if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)
+                || prefix.indexOf('\0') >= 0) {
+            return; // a range would not narrow anything, or cannot be bound; the recheck decides
+        }
+        String hi = AddressRange.successor(prefix);
+        where.add("address >= (? COLLATE \"C\")");
+        params.add(prefix);
+        if (hi != null) {
+            where.add("address < (? COLLATE \"C\")");
+            params.add(hi);
+        }
+    }
+}
