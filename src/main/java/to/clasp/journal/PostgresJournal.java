@@ -79,9 +79,8 @@ import javax.sql.DataSource;
  * The SQLite format's columns in a schema of their own (see {@link Builder#schema(String)}),
  * created if absent: {@code value_json} holds the Rust crate's JSON, the exact value sits beside
  * it where that JSON loses something, and {@code hmac} is the Rust crate's MAC. PostgreSQL text
- * cannot hold the character U+0000, so an address or author containing it is refused with
- * {@link JournalException.InvalidInput} (values may hold it: they are stored as escaped JSON or
- * bytes).
+ * cannot hold the character U+0000, so addresses and authors holding U+0000 or U+0001 are stored
+ * with those two escaped, in a way that keeps their order and prefixes (see the README).
  *
  * <h2>Errors and threads</h2>
  * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other method
@@ -307,8 +306,7 @@ public final class PostgresJournal implements Journal {
      * {@inheritDoc}
      *
      * <p>The value is encoded on the calling thread; the future completes, on a journal thread,
-     * once the entry is committed. It fails with {@link JournalException.InvalidInput} also for an
-     * address or author holding U+0000, and with {@link JournalException.Storage} if the
+     * once the entry is committed. It fails with {@link JournalException.Storage} if the
      * database rejects the entry or cannot be reached.
      */
     @Override
@@ -316,19 +314,9 @@ public final class PostgresJournal implements Journal {
         try {
             ensureOpen();
             Validation.entry(entry);
-            noNul("entry.address", entry.address());
-            noNul("entry.author", entry.author());
             return writer.append(SqliteRows.encode(entry, mac));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private static void noNul(String field, String text) {
-        int at = text.indexOf('\0');
-        if (at >= 0) {
-            throw new JournalException.InvalidInput(field + " holds U+0000 at index " + at
-                    + ", which PostgreSQL text cannot store");
         }
     }
 
@@ -438,11 +426,11 @@ public final class PostgresJournal implements Journal {
                     while (rs.next()) {
                         if (plan.recheck()) {
                             String address = rs.getString(SqliteSchema.COL_ADDRESS);
-                            if (address != null && !pattern.matches(address)) {
+                            if (address != null && !pattern.matches(PostgresSchema.fromStored(address))) {
                                 continue;
                             }
                         }
-                        out.add(SqliteRows.decode(rs, mac));
+                        out.add(SqliteRows.decode(rs, mac, PostgresSchema::fromStored));
                         if (out.size() == limit) {
                             break;
                         }
@@ -484,7 +472,7 @@ public final class PostgresJournal implements Journal {
                 List<JournalEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(SqliteRows.decode(rs, mac));
+                        out.add(SqliteRows.decode(rs, mac, PostgresSchema::fromStored));
                     }
                 }
                 return Collections.unmodifiableList(out);

@@ -38,8 +38,14 @@ import java.util.regex.Pattern;
  *   <li>The SQLite format's {@code signal_type} index is left out: five values make an index
  *       the planner would not use.</li>
  * </ul>
- * Entry SELECTs list the columns in the SQLite format's order, so {@link SqliteRows} decodes the
- * rows of both backends.
+ * PostgreSQL text cannot hold U+0000, which addresses and authors may contain. So
+ * {@code address} and {@code author} are stored with two characters escaped: U+0000 as U+0001
+ * U+0001, and U+0001 as U+0001 U+0002 (see {@link #toStored}). Every other address is stored as
+ * it is. The escape is a prefix-free code that keeps code point order, so equality, order and
+ * prefixes of stored addresses are those of the originals, and prefix ranges stay exact.
+ *
+ * <p>Entry SELECTs list the columns in the SQLite format's order, so {@link SqliteRows} decodes
+ * the rows of both backends.
  */
 final class PostgresSchema {
 
@@ -108,6 +114,43 @@ final class PostgresSchema {
         this.entryColumns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision, "
                 + "msg_type, hmac, value_exact, value_exact_hmac FROM " + s + "journal_entries";
         this.since = entryColumns + " WHERE seq > ? ORDER BY seq LIMIT ?";
+    }
+
+    /** Escapes U+0000 and U+0001 for a text column (see the class comment). */
+    static String toStored(String text) {
+        if (text.indexOf('\0') < 0 && text.indexOf('\u0001') < 0) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                sb.append("\u0001\u0001");
+            } else if (c == '\u0001') {
+                sb.append("\u0001\u0002");
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Undoes {@link #toStored}; a U+0001 in any other position (not written here) is kept. */
+    static String fromStored(String stored) {
+        if (stored.indexOf('\u0001') < 0) {
+            return stored;
+        }
+        StringBuilder sb = new StringBuilder(stored.length());
+        for (int i = 0; i < stored.length(); i++) {
+            char c = stored.charAt(i);
+            if (c == '\u0001' && i + 1 < stored.length()
+                    && (stored.charAt(i + 1) == '\u0001' || stored.charAt(i + 1) == '\u0002')) {
+                sb.append(stored.charAt(++i) == '\u0001' ? '\0' : '\u0001');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** Whether {@code name} is a lowercase identifier of at most 55 characters (the channel name adds 8 and must stay within 63). */
@@ -199,12 +242,12 @@ final class PostgresSchema {
             }
             case EXACT -> {
                 String exact = pushdown.prefix();
-                if (AddressRange.isWellFormed(exact) && exact.indexOf('\0') < 0) {
+                if (AddressRange.isWellFormed(exact)) {
                     where.add("address = (? COLLATE \"C\")");
-                    params.add(exact);
+                    params.add(toStored(exact));
                     recheck = false;
                 } else {
-                    // No stored address holds a lone surrogate or NUL: nothing can match.
+                    // No stored address holds a lone surrogate (appends refuse them).
                     where.add("FALSE");
                 }
             }
@@ -240,16 +283,15 @@ final class PostgresSchema {
     }
 
     private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
-        if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)
-                || prefix.indexOf('\0') >= 0) {
-            return; // a range would not narrow anything, or cannot be bound; the recheck decides
+        if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
+            return; // a range would not narrow anything, or has no defined order; the recheck decides
         }
         String hi = AddressRange.successor(prefix);
         where.add("address >= (? COLLATE \"C\")");
-        params.add(prefix);
+        params.add(toStored(prefix));
         if (hi != null) {
             where.add("address < (? COLLATE \"C\")");
-            params.add(hi);
+            params.add(toStored(hi));
         }
     }
 }

@@ -400,8 +400,8 @@ final class PostgresWriter {
         JournalEntry entry = e.entry();
         ps.setLong(1, seq);
         ps.setLong(2, entry.timestamp());
-        ps.setString(3, entry.author());
-        ps.setString(4, entry.address());
+        ps.setString(3, PostgresSchema.toStored(entry.author()));
+        ps.setString(4, PostgresSchema.toStored(entry.address()));
         ps.setString(5, entry.signalType().wireName());
         ps.setString(6, e.valueJson());
         if (entry.revision().isPresent()) {

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns entries and snapshots into column values and back. Encoding runs on the caller's
@@ -89,9 +90,21 @@ final class SqliteRows {
      * @throws JournalException.Serialization if the row cannot be decoded
      */
     static JournalEntry decode(ResultSet rs, EntryMac mac) throws SQLException {
+        return decode(rs, mac, UnaryOperator.identity());
+    }
+
+    /**
+     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns, for a store
+     * that keeps text columns in a form of its own.
+     *
+     * @param storedText turns a stored address or author (never null) back into the original
+     * @see #decode(ResultSet, EntryMac)
+     */
+    static JournalEntry decode(ResultSet rs, EntryMac mac, UnaryOperator<String> storedText) throws SQLException {
         long seq = rs.getLong(SqliteSchema.COL_SEQ);
         long timestamp = rs.getLong(SqliteSchema.COL_TIMESTAMP);
         String address = rs.getString(SqliteSchema.COL_ADDRESS);
+        address = address == null ? null : storedText.apply(address);
         String json = rs.getString(SqliteSchema.COL_VALUE_JSON);
         byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
         if (address == null || json == null) {
@@ -120,6 +133,7 @@ final class SqliteRows {
         OptionalLong rev = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(revision);
         int msgType = rs.getInt(SqliteSchema.COL_MSG_TYPE);
         String author = rs.getString(SqliteSchema.COL_AUTHOR);
+        author = author == null ? null : storedText.apply(author);
         return new JournalEntry(seq, timestamp, author == null ? "" : author, address, type, value,
                 rev, msgType);
     }
