@@ -72,8 +72,8 @@ import javax.sql.DataSource;
  * already complete when the method returns. Patterns are pushed into SQL with exactly
  * {@link AddressPattern}'s meaning: an exact address is an equality, a literal prefix a range on
  * the byte-ordered ({@code COLLATE "C"}) address index, never {@code LIKE}, and every candidate
- * of a range is checked with the matcher. Query results are fetched in chunks inside a read-only
- * transaction, so a limit stops reading early.
+ * of a range is checked with the matcher. Where rows must be checked and a limit may stop early,
+ * they are fetched in chunks through a cursor, so the limit stops reading early.
  *
  * <h2>Storage</h2>
  * The SQLite format's columns in a schema of their own (see {@link Builder#schema(String)}),
@@ -416,11 +416,16 @@ public final class PostgresJournal implements Journal {
                 return List.of();
             }
             List<JournalEntry> out = new ArrayList<>();
-            // A cursor (fetch size inside a transaction) lets a limit stop the scan early.
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
+            // Rows a limit may never need: a cursor (a fetch size inside a transaction) lets the
+            // limit stop the scan early. Otherwise every row is needed (or the SQL has the limit).
+            boolean cursor = plan.recheck() && limit > 0;
+            if (cursor) {
+                c.setAutoCommit(false);
+            }
             try (PreparedStatement ps = c.prepareStatement(plan.sql())) {
-                ps.setFetchSize(limit > 0 ? Math.min(1_000, Math.max(64, limit * 2)) : 1_000);
+                if (cursor) {
+                    ps.setFetchSize(Math.min(1_000, Math.max(64, limit * 2)));
+                }
                 bind(ps, plan.params());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -437,9 +442,10 @@ public final class PostgresJournal implements Journal {
                     }
                 }
             } finally {
-                c.commit();
-                c.setReadOnly(false);
-                c.setAutoCommit(true);
+                if (cursor) {
+                    c.commit();
+                    c.setAutoCommit(true);
+                }
             }
             return Collections.unmodifiableList(out);
         });
