@@ -61,8 +61,6 @@ final class PostgresPools {
             }
             config.setPoolName("clasp-journal");
             config.setMaximumPoolSize(8);
-            // Fail reads and writes within seconds while the server is away, rather than 30.
-            config.setConnectionTimeout(5_000);
             // Opening the pool does not connect; opening the journal does, and reports the failure.
             config.setInitializationFailTimeout(-1);
             Properties props = new Properties();

@@ -72,7 +72,7 @@ public final class PostgresTestSupport {
             config.setPassword(System.getenv(PASSWORD));
             config.setPoolName("clasp-journal-tests");
             config.setMaximumPoolSize(24);
-            config.setConnectionTimeout(5_000);
+            config.setConnectionTimeout(10_000);
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
             pool = new HikariDataSource(config);
             Runtime.getRuntime().addShutdownHook(new Thread(PostgresTestSupport::dropSchemas));
