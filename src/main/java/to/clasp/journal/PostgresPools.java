@@ -16,17 +16,24 @@ final class PostgresPools {
     record Pool(DataSource dataSource, AutoCloseable closer) {}
 
     static Pool open(String jdbcUrl, String user, String password) {
+        String where = withoutQuery(jdbcUrl);
         try {
             if (hikariPresent()) {
                 return HikariPool.open(jdbcUrl, user, password);
             }
             return DriverPool.open(jdbcUrl, user, password);
         } catch (NoClassDefFoundError e) {
-            throw new JournalException.Storage("cannot open " + jdbcUrl
+            throw new JournalException.Storage("cannot open " + where
                     + ": the PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class path", e);
         } catch (RuntimeException e) {
-            throw new JournalException.Storage("cannot open " + jdbcUrl + ": " + e.getMessage(), e);
+            throw new JournalException.Storage("cannot open " + where + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The URL without its parameters, which may hold a password, for messages. */
+    private static String withoutQuery(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
     }
 
     private static boolean hikariPresent() {
@@ -61,8 +68,9 @@ final class PostgresPools {
             }
             config.setPoolName("clasp-journal");
             config.setMaximumPoolSize(8);
-            // Opening the pool does not connect; opening the journal does, and reports the failure.
-            config.setInitializationFailTimeout(-1);
+            // HikariCP's default: opening the pool connects once and fails at once (a wrong
+            // password, a server that is down) rather than retrying for the connection timeout.
+            config.setInitializationFailTimeout(1);
             Properties props = new Properties();
             props.setProperty("reWriteBatchedInserts", "true");
             config.setDataSourceProperties(props);
