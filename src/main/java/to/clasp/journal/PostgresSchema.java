@@ -65,6 +65,14 @@ final class PostgresSchema {
      * (payload: that seq) is only delivered if the transaction commits, and then after it.
      */
     final String reserve;
+    /**
+     * A whole group of appends in one statement: {@link #reserve}'s counter update, then the
+     * rows from arrays, each given the next reserved seq in array order. Parameters: the number
+     * of rows twice, then one array per column of {@link #insertEntry} but seq (bigint[],
+     * text[], text[], text[], text[], bigint[], int[], text[], bytea[], text[]). Returns the new
+     * {@code last_seq}, and notifies as {@link #reserve} does.
+     */
+    final String appendGroup;
     /** Parameters: seq, timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac. */
     final String insertEntry;
     /** Parameters: created_at, seq_at, data_json, data_exact. */
@@ -98,6 +106,14 @@ final class PostgresSchema {
         this.channel = schema + "_journal";
         this.reserve = "WITH u AS (UPDATE " + s + "journal_seq SET last_seq = last_seq + ? WHERE id = 1"
                 + " RETURNING last_seq) SELECT last_seq, pg_notify('" + channel + "', last_seq::text) FROM u";
+        this.appendGroup = "WITH u AS (UPDATE " + s + "journal_seq SET last_seq = last_seq + ? WHERE id = 1"
+                + " RETURNING last_seq), ins AS (INSERT INTO " + s + "journal_entries (seq, timestamp, author,"
+                + " address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac)"
+                + " SELECT u.last_seq - ? + t.ord, t.ts, t.author, t.address, t.st, t.vj, t.rev, t.mt, t.hmac,"
+                + " t.ve, t.veh FROM u, unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],"
+                + " ?::bigint[], ?::int[], ?::text[], ?::bytea[], ?::text[]) WITH ORDINALITY"
+                + " AS t(ts, author, address, st, vj, rev, mt, hmac, ve, veh, ord))"
+                + " SELECT last_seq, pg_notify('" + channel + "', last_seq::text) FROM u";
         this.insertEntry = "INSERT INTO " + s + "journal_entries (seq, timestamp, author, address, "
                 + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";

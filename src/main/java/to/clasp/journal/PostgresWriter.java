@@ -24,10 +24,13 @@ import javax.sql.DataSource;
  * The single writer of a {@link PostgresJournal}: one thread holds one connection and commits
  * every append and snapshot in groups, the way {@link GroupCommitWriter} does for SQLite.
  *
- * <p>Each batch is one transaction: lock the counter row and take as many seqs as the batch has
- * appends ({@link PostgresSchema#reserve}), insert the rows with those seqs in one JDBC batch,
- * write the snapshots in queue order, commit. The futures complete after COMMIT, in queue order,
- * on a pool of daemon threads (never the writer's).
+ * <p>Each batch is one transaction that first locks the counter row and takes as many seqs as the
+ * batch has appends. A batch of appends only is one statement ({@link PostgresSchema#appendGroup}:
+ * counter, rows from arrays, notification) and a COMMIT, two round trips whatever its size. A
+ * batch with snapshots takes the seqs ({@link PostgresSchema#reserve}), then inserts rows and
+ * snapshots in queue order, so that each snapshot's seq is that of the last append before it.
+ * The futures complete after COMMIT, in queue order, on a pool of daemon threads (never the
+ * writer's).
  *
  * <p>Failures. A batch that fails for its data (a constraint, a trigger) is rolled back whole,
  * which also gives its seqs back, and its operations are run again one per transaction, so that
@@ -52,6 +55,7 @@ final class PostgresWriter {
     /** The writer thread's connection and statements; null until needed or after a failure. */
     private Connection conn;
     private PreparedStatement reserve;
+    private PreparedStatement appendGroup;
     private PreparedStatement insertEntry;
     private PreparedStatement insertSnapshot;
     private PreparedStatement pruneSnapshots;
@@ -262,44 +266,18 @@ final class PostgresWriter {
         try {
             connect();
             int appends = 0;
+            boolean snapshots = false;
             for (Op<?> op : ops) {
                 if (op instanceof AppendOp) {
                     appends++;
+                } else if (op instanceof SnapshotOp) {
+                    snapshots = true;
                 }
             }
-            reserve.setInt(1, appends);
-            long last;
-            try (ResultSet rs = reserve.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("the counter row of " + schema.schema() + ".journal_seq is missing");
-                }
-                last = rs.getLong(1);
-            }
-            long seq = last - appends;
-            int batched = 0;
-            for (Op<?> op : ops) {
-                if (op instanceof AppendOp a) {
-                    a.result = ++seq;
-                    bind(insertEntry, seq, a.entry);
-                    insertEntry.addBatch();
-                    batched++;
-                } else if (op instanceof SnapshotOp s) {
-                    if (batched > 0) {
-                        insertEntry.executeBatch();
-                        batched = 0;
-                    }
-                    s.result = seq;
-                    insertSnapshot.setLong(1, Micros.now());
-                    insertSnapshot.setLong(2, seq);
-                    insertSnapshot.setString(3, s.snapshot.dataJson());
-                    setBytes(insertSnapshot, 4, s.snapshot.dataExact());
-                    insertSnapshot.executeUpdate();
-                    pruneSnapshots.setInt(1, snapshotsToKeep);
-                    pruneSnapshots.executeUpdate();
-                }
-            }
-            if (batched > 0) {
-                insertEntry.executeBatch();
+            if (snapshots) {
+                writeInOrder(ops, appends);
+            } else {
+                appendAll(ops, appends);
             }
             committing = true;
             conn.commit();
@@ -324,6 +302,96 @@ final class PostgresWriter {
                 op.result = null;
             }
             return new Failure(e, lost, committing && lost);
+        }
+    }
+
+    /** Appends only: one round trip for the counter, the rows and the notification. */
+    private void appendAll(List<Op<?>> ops, int n) throws SQLException {
+        Long[] ts = new Long[n];
+        String[] author = new String[n];
+        String[] address = new String[n];
+        String[] type = new String[n];
+        String[] json = new String[n];
+        Long[] revision = new Long[n];
+        Integer[] msgType = new Integer[n];
+        String[] hmac = new String[n];
+        byte[][] exact = new byte[n][];
+        String[] exactHmac = new String[n];
+        for (int i = 0; i < n; i++) {
+            SqliteRows.EncodedEntry e = ((AppendOp) ops.get(i)).entry;
+            JournalEntry entry = e.entry();
+            ts[i] = entry.timestamp();
+            author[i] = PostgresSchema.toStored(entry.author());
+            address[i] = PostgresSchema.toStored(entry.address());
+            type[i] = entry.signalType().wireName();
+            json[i] = e.valueJson();
+            revision[i] = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
+            msgType[i] = entry.msgType();
+            hmac[i] = e.hmac();
+            exact[i] = e.valueExact();
+            exactHmac[i] = e.exactHmac();
+        }
+        PreparedStatement ps = appendGroup;
+        ps.setInt(1, n);
+        ps.setInt(2, n);
+        ps.setArray(3, conn.createArrayOf("bigint", ts));
+        ps.setArray(4, conn.createArrayOf("text", author));
+        ps.setArray(5, conn.createArrayOf("text", address));
+        ps.setArray(6, conn.createArrayOf("text", type));
+        ps.setArray(7, conn.createArrayOf("text", json));
+        ps.setArray(8, conn.createArrayOf("bigint", revision));
+        ps.setArray(9, conn.createArrayOf("int4", msgType));
+        ps.setArray(10, conn.createArrayOf("text", hmac));
+        ps.setArray(11, conn.createArrayOf("bytea", exact));
+        ps.setArray(12, conn.createArrayOf("text", exactHmac));
+        long last;
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the counter row of " + schema.schema() + ".journal_seq is missing");
+            }
+            last = rs.getLong(1);
+        }
+        long seq = last - n;
+        for (Op<?> op : ops) {
+            ((AppendOp) op).result = ++seq;
+        }
+    }
+
+    /** Appends and snapshots in queue order: each snapshot sees exactly the appends before it. */
+    private void writeInOrder(List<Op<?>> ops, int appends) throws SQLException {
+        reserve.setInt(1, appends);
+        long last;
+        try (ResultSet rs = reserve.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the counter row of " + schema.schema() + ".journal_seq is missing");
+            }
+            last = rs.getLong(1);
+        }
+        long seq = last - appends;
+        int batched = 0;
+        for (Op<?> op : ops) {
+            if (op instanceof AppendOp a) {
+                a.result = ++seq;
+                bind(insertEntry, seq, a.entry);
+                insertEntry.addBatch();
+                batched++;
+            } else if (op instanceof SnapshotOp s) {
+                if (batched > 0) {
+                    insertEntry.executeBatch();
+                    batched = 0;
+                }
+                s.result = seq;
+                insertSnapshot.setLong(1, Micros.now());
+                insertSnapshot.setLong(2, seq);
+                insertSnapshot.setString(3, s.snapshot.dataJson());
+                setBytes(insertSnapshot, 4, s.snapshot.dataExact());
+                insertSnapshot.executeUpdate();
+                pruneSnapshots.setInt(1, snapshotsToKeep);
+                pruneSnapshots.executeUpdate();
+            }
+        }
+        if (batched > 0) {
+            insertEntry.executeBatch();
         }
     }
 
@@ -357,6 +425,7 @@ final class PostgresWriter {
             }
             c.commit();
             reserve = c.prepareStatement(schema.reserve);
+            appendGroup = c.prepareStatement(schema.appendGroup);
             insertEntry = c.prepareStatement(schema.insertEntry);
             insertSnapshot = c.prepareStatement(schema.insertSnapshot);
             pruneSnapshots = c.prepareStatement(schema.pruneSnapshots);
@@ -376,6 +445,7 @@ final class PostgresWriter {
         Connection c = conn;
         conn = null;
         reserve = null;
+        appendGroup = null;
         insertEntry = null;
         insertSnapshot = null;
         pruneSnapshots = null;

@@ -139,6 +139,37 @@ class PostgresJournalTest {
     }
 
     @Test
+    void anAppendTheDatabaseRejectsFailsAloneAndItsGroupStillCommits() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        try (PostgresJournal journal = open(schema)) {
+            PostgresTestSupport.execute("CREATE FUNCTION " + schema + ".refuse() RETURNS trigger AS $$ BEGIN"
+                    + " IF NEW.address = '/refused' THEN RAISE EXCEPTION 'refused by a trigger'; END IF;"
+                    + " RETURN NEW; END $$ LANGUAGE plpgsql");
+            PostgresTestSupport.execute("CREATE TRIGGER refuse BEFORE INSERT ON " + schema
+                    + ".journal_entries FOR EACH ROW EXECUTE FUNCTION " + schema + ".refuse()");
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                String address = i == 150 ? "/refused" : "/ok/" + i;
+                futures.add(journal.append(JournalEntry.fromSet(address, Value.of(i), i, "me", T0)));
+                if (i == 200) {
+                    futures.add(journal.snapshot(List.of()).thenApply(seq -> -seq));
+                }
+            }
+            assertThat(assertFails(futures.get(150), JournalException.Storage.class)).hasMessageContaining("refused");
+            List<Long> seqs = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                if (i != 150) {
+                    seqs.add(await(futures.get(i)));
+                }
+            }
+            assertThat(seqs.remove(Long.valueOf(-200L))).as("the snapshot covers the 200 appends before it that committed").isTrue();
+            assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(1, 299).boxed().toList());
+            assertThat(await(journal.latestSeq())).isEqualTo(299);
+            assertThat(await(journal.append(JournalEntry.fromSet("/ok/next", Value.of(1), 1, "me", T0)))).isEqualTo(300);
+        }
+    }
+
+    @Test
     void compactionDeletesInChunksAndCountsExactly() {
         try (PostgresJournal journal = PostgresTestSupport.newJournal()) {
             int n = PostgresJournal.COMPACTION_CHUNK * 2 + 500;
