@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -68,6 +69,8 @@ final class PostgresWriter {
     private final ThreadPoolExecutor completer;
     private final ThreadLocal<Boolean> onCompleter = ThreadLocal.withInitial(() -> false);
     private final AtomicLong commits = new AtomicLong();
+    /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
+    private volatile Consumer<List<JournalEntry>> commitListener;
 
     PostgresWriter(DataSource dataSource, PostgresSchema schema, String name, int maxBatch,
             int snapshotsToKeep) {
@@ -102,6 +105,16 @@ final class PostgresWriter {
     /** Completes, with null, once every operation enqueued before it has been completed. */
     CompletableFuture<Long> barrier() {
         return submit(new BarrierOp());
+    }
+
+    /**
+     * Sets who hears, right after each successful COMMIT and on the writer thread, which entries
+     * it made visible (with their seqs, ascending and contiguous). The listener must return
+     * quickly and never block: the writer waits for it. This is how followers learn of this
+     * journal's own appends without reading them back.
+     */
+    void onCommit(Consumer<List<JournalEntry>> listener) {
+        this.commitListener = listener;
     }
 
     boolean onCompletionThread() {
@@ -285,6 +298,7 @@ final class PostgresWriter {
             for (Op<?> op : ops) {
                 op.committed = true;
             }
+            announceCommitted(ops);
             return null;
         } catch (SQLException e) {
             boolean lost = isConnectionLost(e);
@@ -302,6 +316,26 @@ final class PostgresWriter {
                 op.result = null;
             }
             return new Failure(e, lost, committing && lost);
+        }
+    }
+
+    private void announceCommitted(List<Op<?>> ops) {
+        Consumer<List<JournalEntry>> listener = commitListener;
+        if (listener == null) {
+            return;
+        }
+        List<JournalEntry> entries = new ArrayList<>();
+        for (Op<?> op : ops) {
+            if (op instanceof AppendOp append) {
+                entries.add(append.entry.entry().withSeq(append.result));
+            }
+        }
+        if (!entries.isEmpty()) {
+            try {
+                listener.accept(entries);
+            } catch (RuntimeException ignored) {
+                // the commit stands; a listener's failure is its own
+            }
         }
     }
 

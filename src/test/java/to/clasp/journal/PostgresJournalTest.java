@@ -170,6 +170,27 @@ class PostgresJournalTest {
     }
 
     @Test
+    void theListenerHearsCommitsOfAnyJournalOnTheSchemaAndNothingElse() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        String other = PostgresTestSupport.freshSchema();
+        try (PostgresJournal writer = open(schema); PostgresJournal elsewhere = open(other)) {
+            java.util.concurrent.Semaphore heard = new java.util.concurrent.Semaphore(0);
+            try (PostgresListener listener = new PostgresListener(PostgresTestSupport.dataSource(),
+                    new PostgresSchema(schema).channel, heard::release, "test")) {
+                assertThat(heard.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("the call made once listening").isTrue();
+                assertThat(listener.isListening()).isTrue();
+                await(elsewhere.append(JournalEntry.fromSet("/x", Value.of(1), 1, "me", T0)));
+                assertThat(heard.tryAcquire(1, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("a commit on another schema").isFalse();
+                await(writer.append(JournalEntry.fromSet("/x", Value.of(1), 1, "me", T0)));
+                assertThat(heard.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("a commit on the schema").isTrue();
+            }
+        }
+    }
+
+    @Test
     void compactionDeletesInChunksAndCountsExactly() {
         try (PostgresJournal journal = PostgresTestSupport.newJournal()) {
             int n = PostgresJournal.COMPACTION_CHUNK * 2 + 500;
