@@ -488,8 +488,13 @@ final class PostgresWriter {
                 if (!c.getAutoCommit()) {
                     c.rollback();
                 }
+                // A pooled connection goes back to other users as it came.
+                try (Statement s = c.createStatement()) {
+                    s.execute("RESET idle_in_transaction_session_timeout");
+                }
+                c.commit();
             } catch (SQLException | RuntimeException ignored) {
-                // it is going away anyway
+                // broken, and going away anyway
             }
             try {
                 c.close();
