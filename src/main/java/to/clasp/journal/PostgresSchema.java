@@ -244,7 +244,8 @@ final class PostgresSchema {
      * Plans a query, as {@link SqliteSchema#plan} does and for the same reasons: equality for an
      * exact address, a half-open range for a literal prefix (under {@code COLLATE "C"} the range
      * holds exactly the addresses with that prefix), never LIKE, and every row but an exact
-     * match checked again with the matcher.
+     * match and a subtree ({@code <literal>/**}, which the range expresses exactly) checked again
+     * with the matcher.
      */
     QueryPlan plan(JournalQuery query) {
         StringBuilder sql = new StringBuilder(entryColumns);
@@ -267,7 +268,11 @@ final class PostgresSchema {
                     where.add("FALSE");
                 }
             }
-            default -> addPrefixRange(pushdown.prefix(), where, params);
+            default -> {
+                boolean exactRange = addPrefixRange(pushdown.prefix(), where, params);
+                // For <literal>/** the range is the whole meaning of the pattern.
+                recheck = !(exactRange && pushdown.kind() == AddressPattern.Pushdown.Kind.SUBTREE);
+            }
         }
         if (query.fromMicros().isPresent()) {
             where.add("timestamp >= ?");
@@ -298,9 +303,10 @@ final class PostgresSchema {
         return new QueryPlan(sql.toString(), List.copyOf(params), recheck);
     }
 
-    private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
+    /** Adds the range of addresses starting with {@code prefix}; false if it added none. */
+    private static boolean addPrefixRange(String prefix, List<String> where, List<Object> params) {
         if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
-            return; // a range would not narrow anything, or has no defined order; the recheck decides
+            return false; // a range would not narrow anything, or has no defined order; the recheck decides
         }
         String hi = AddressRange.successor(prefix);
         where.add("address >= (? COLLATE \"C\")");
@@ -309,5 +315,6 @@ final class PostgresSchema {
             where.add("address < (? COLLATE \"C\")");
             params.add(toStored(hi));
         }
+        return true;
     }
 }
