@@ -11,10 +11,12 @@ class SqliteDifferentialTest extends DifferentialContract {
     @TempDir
     static Path dir;
 
+    private int opened;
+
     @Override
     protected Map<String, Journal> openJournals() {
         Map<String, Journal> journals = new LinkedHashMap<>();
-        journals.put("a file", SqliteJournal.open(dir.resolve("diff.db")));
+        journals.put("a file", SqliteJournal.open(dir.resolve("diff" + opened++ + ".db")));
         journals.put("in memory", SqliteJournal.inMemory());
         return journals;
     }
