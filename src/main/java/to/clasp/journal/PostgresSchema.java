@@ -1,6 +1,7 @@
 package to.clasp.journal;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -179,8 +180,8 @@ final class PostgresSchema {
     }
 
     /**
-     * Creates the schema, the tables, the counter row and the indexes if absent, in one
-     * transaction under an advisory lock, so that journals opening the same new schema at the
+     * Creates the schema, the tables, the counter row and the indexes if absent (and only the
+     * counter row if the tables exist), in one transaction under an advisory lock, so that journals opening the same new schema at the
      * same moment do not trip over each other. The counter starts at the highest seq already
      * stored, so a table filled by other means is never given a seq twice.
      */
@@ -218,7 +219,15 @@ final class PostgresSchema {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK_KEY + ")");
-            for (String sql : ddl) {
+            // Where the tables exist, run no DDL: a user with only the right to read and write
+            // them (the schema made by an administrator) can open the journal.
+            boolean exists;
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + s + "journal_seq') IS NOT NULL"
+                    + " AND to_regclass('" + s + "journal_entries') IS NOT NULL"
+                    + " AND to_regclass('" + s + "snapshots') IS NOT NULL")) {
+                exists = rs.next() && rs.getBoolean(1);
+            }
+            for (String sql : exists ? ddl.subList(ddl.size() - 1, ddl.size()) : ddl) {
                 st.execute(sql);
             }
             c.commit();

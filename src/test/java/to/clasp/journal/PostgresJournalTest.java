@@ -223,6 +223,33 @@ class PostgresJournalTest {
     }
 
     @Test
+    void aUserWhoMayOnlyReadAndWriteTheTablesCanOpenAnExistingJournal() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        String role = schema + "_rw";
+        try (PostgresJournal owner = open(schema)) {
+            await(owner.append(JournalEntry.fromSet("/a", Value.of(1), 1, "me", T0)));
+        }
+        PostgresTestSupport.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
+        try {
+            PostgresTestSupport.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
+            PostgresTestSupport.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
+            PostgresTestSupport.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
+            try (PostgresJournal limited = PostgresJournal.builder(System.getenv(PostgresTestSupport.URL), role, "pw")
+                    .schema(schema).build()) {
+                assertThat(await(limited.append(JournalEntry.fromSet("/b", Value.of(2), 1, "me", T0)))).isEqualTo(2);
+                assertThat(await(limited.snapshot(List.of()))).isEqualTo(2);
+                assertThat(await(limited.compact(2))).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> PostgresJournal.builder(System.getenv(PostgresTestSupport.URL), role, "pw")
+                    .schema(PostgresTestSupport.freshSchema()).build())
+                    .isInstanceOf(JournalException.Storage.class).hasMessageContaining("permission denied");
+        } finally {
+            PostgresTestSupport.execute("DROP OWNED BY " + role);
+            PostgresTestSupport.execute("DROP ROLE " + role);
+        }
+    }
+
+    @Test
     void aWrongPasswordFailsToOpenWithStorage() {
         assertThatThrownBy(() -> PostgresJournal.open(System.getenv(PostgresTestSupport.URL),
                 System.getenv(PostgresTestSupport.USER), "not-the-password"))
