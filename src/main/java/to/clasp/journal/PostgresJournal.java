@@ -60,9 +60,10 @@ import javax.sql.DataSource;
  * <h2>Writing</h2>
  * An append's future completes, on a journal thread, once its transaction is committed. A lost
  * connection or a server restart fails the affected futures with {@link JournalException.Storage}
- * and changes nothing (should the connection break during COMMIT itself, the message says that
- * the outcome is unknown); the writer takes a new connection for the next group, so the journal
- * recovers by itself when the server is back. Nothing is retried behind the caller's back, so
+ * and changes nothing; the writer takes a new connection for the next group, so the journal
+ * recovers by itself when the server is back. Should the connection break during COMMIT itself,
+ * the writer looks at the seqs the transaction had taken and completes the futures as the rows
+ * there say; only if it cannot tell does the failure say that the outcome is unknown. Nothing is retried behind the caller's back, so
  * nothing is written twice. Snapshots are written by the same writer, in call order relative to
  * appends. Compaction runs beside the writer, in chunks of {@value #COMPACTION_CHUNK} rows per
  * transaction, and takes no lock that appends wait for.

@@ -83,6 +83,12 @@ final class PostgresSchema {
     /** Parameters: the first seq to keep, the most rows to delete in one transaction. */
     final String compactChunk;
 
+    /**
+     * What the writer compares after a COMMIT whose outcome it could not learn. Parameters: the
+     * first and last seq it had reserved.
+     */
+    final String rowsBetween;
+
     // ---- statements run by readers ----
 
     final String latestSeq;
@@ -124,6 +130,8 @@ final class PostgresSchema {
                 + "(SELECT id FROM " + s + "snapshots ORDER BY id DESC LIMIT ?)";
         this.compactChunk = "DELETE FROM " + s + "journal_entries WHERE seq IN "
                 + "(SELECT seq FROM " + s + "journal_entries WHERE seq < ? ORDER BY seq LIMIT ?)";
+        this.rowsBetween = "SELECT seq, timestamp, author, address, value_json FROM " + s
+                + "journal_entries WHERE seq BETWEEN ? AND ?";
         this.latestSeq = "SELECT last_seq FROM " + s + "journal_seq WHERE id = 1";
         this.count = "SELECT count(*) FROM " + s + "journal_entries";
         this.latestSnapshot = "SELECT seq_at, created_at, data_json, data_exact FROM " + s

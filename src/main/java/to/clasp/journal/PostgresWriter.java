@@ -39,8 +39,11 @@ import javax.sql.DataSource;
  * failure) fails all its operations with {@link JournalException.Storage}; the connection is
  * dropped and the next batch takes a new one from the data source, so the journal recovers as
  * soon as the server is back. Nothing is retried on its own: an operation whose future failed
- * was rolled back, except when the connection broke during COMMIT itself, when the server may
- * have committed it; that failure says so. The writer thread survives any failure.
+ * was rolled back. When the connection breaks during COMMIT itself, the server may or may not
+ * have committed: the writer then looks, on a new connection, at the seqs the transaction had
+ * taken, and completes the futures as the rows there say; only if it cannot tell (the server is
+ * still away) does the failure say that the outcome is unknown. The writer thread survives any
+ * failure.
  *
  * <p>Compaction does not pass through here: it needs no seq and takes no lock that appends
  * wait for (see {@link PostgresJournal#compact(long)}).
@@ -312,11 +315,86 @@ final class PostgresWriter {
             if (lost) {
                 dropConnection();
             }
+            boolean inDoubt = committing && lost;
+            if (inDoubt) {
+                Boolean written = resolveInDoubt(ops);
+                if (Boolean.TRUE.equals(written)) {
+                    commits.incrementAndGet();
+                    for (Op<?> op : ops) {
+                        op.committed = true;
+                    }
+                    announceCommitted(ops);
+                    return null;
+                }
+                inDoubt = written == null;
+            }
             for (Op<?> op : ops) {
                 op.result = null;
             }
-            return new Failure(e, lost, committing && lost);
+            return new Failure(e, lost, inDoubt);
         }
+    }
+
+    /**
+     * After the connection broke during COMMIT: looks, on a new connection, at the seqs the
+     * transaction had reserved. TRUE if they hold exactly its rows (it committed, and so did
+     * its snapshots), FALSE if they hold other rows or were never taken (it did not), null if
+     * that cannot be told (no appends in it, the server still away, rows compacted meanwhile).
+     */
+    private Boolean resolveInDoubt(List<Op<?>> ops) {
+        java.util.Map<Long, SqliteRows.EncodedEntry> bySeq = new java.util.HashMap<>();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Op<?> op : ops) {
+            if (op instanceof AppendOp a && a.result != null) {
+                bySeq.put(a.result, a.entry);
+                first = Math.min(first, a.result);
+                last = Math.max(last, a.result);
+            }
+        }
+        if (bySeq.isEmpty()) {
+            return null;
+        }
+        int ours = 0;
+        int others = 0;
+        long counter;
+        try {
+            connect();
+            try (PreparedStatement latest = conn.prepareStatement(schema.latestSeq);
+                    ResultSet rs = latest.executeQuery()) {
+                counter = rs.next() ? rs.getLong(1) : 0;
+            }
+            try (PreparedStatement rows = conn.prepareStatement(schema.rowsBetween)) {
+                rows.setLong(1, first);
+                rows.setLong(2, last);
+                try (ResultSet rs = rows.executeQuery()) {
+                    while (rs.next()) {
+                        SqliteRows.EncodedEntry e = bySeq.get(rs.getLong(1));
+                        JournalEntry entry = e == null ? null : e.entry();
+                        boolean same = entry != null && rs.getLong(2) == entry.timestamp()
+                                && PostgresSchema.toStored(entry.author()).equals(rs.getString(3))
+                                && PostgresSchema.toStored(entry.address()).equals(rs.getString(4))
+                                && e.valueJson().equals(rs.getString(5));
+                        if (same) {
+                            ours++;
+                        } else {
+                            others++;
+                        }
+                    }
+                }
+            }
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            dropConnection();
+            return null;
+        }
+        if (ours == bySeq.size()) {
+            return Boolean.TRUE;
+        }
+        if (ours == 0 && (others > 0 || counter < first)) {
+            return Boolean.FALSE;
+        }
+        return null;
     }
 
     private void announceCommitted(List<Op<?>> ops) {
