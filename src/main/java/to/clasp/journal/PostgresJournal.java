@@ -591,8 +591,9 @@ public final class PostgresJournal implements Journal {
     /**
      * Closes the journal: stops accepting calls (later ones fail with
      * {@link JournalException.Closed}), commits every append already accepted and completes its
-     * future, lets a running compaction finish, gives the writer's connection back, and closes
-     * the pool if the journal opened it. The data source passed to {@link #open(DataSource)} is
+     * future (if the server cannot be reached meanwhile, the appends left fail at once, rather
+     * than each group waiting out the pool), lets a running compaction finish, gives the writer's
+     * connection back, and closes the pool if the journal opened it. The data source passed to {@link #open(DataSource)} is
      * left open. Safe to call from any thread, including a callback of one of this journal's
      * futures; calling it again has no effect.
      */

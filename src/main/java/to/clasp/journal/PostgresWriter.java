@@ -67,6 +67,10 @@ final class PostgresWriter {
     private final LinkedBlockingQueue<Op<?>> queue;
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private boolean closed;
+    /** Set by close(): from then on, a server that cannot be reached fails what is left at once. */
+    private volatile boolean closing;
+    /** Writer thread: the last attempt to get a connection failed. */
+    private boolean unreachable;
 
     private final Thread thread;
     private final ThreadPoolExecutor completer;
@@ -158,6 +162,7 @@ final class PostgresWriter {
         try {
             if (!closed) {
                 closed = true;
+                closing = true;
                 boolean interrupted = false;
                 while (true) {
                     try {
@@ -527,7 +532,18 @@ final class PostgresWriter {
         if (conn != null) {
             return;
         }
-        Connection c = dataSource.getConnection();
+        if (closing && unreachable) {
+            // Closing must not wait out the pool's timeout once per group left in the queue.
+            throw new SQLException("the server could not be reached while the journal was closing", "08001");
+        }
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException | RuntimeException e) {
+            unreachable = true;
+            throw e;
+        }
+        unreachable = false;
         try {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);

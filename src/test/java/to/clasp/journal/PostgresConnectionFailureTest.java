@@ -22,11 +22,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The connection breaks during COMMIT, after the server committed or before: the writer looks
- * at the seqs it had taken and completes the futures as the rows say, so an acknowledged append
- * is one that is stored, and a failed one is one that is not.
+ * Connections that break at chosen moments, through a data source that simulates them. When a
+ * connection breaks during COMMIT, after the server committed or before, the writer looks at the
+ * seqs it had taken and completes the futures as the rows say, so an acknowledged append is one
+ * that is stored, and a failed one is one that is not. Closing while the server is away does not
+ * wait out the pool once per group.
  */
-class PostgresCommitInDoubtTest {
+class PostgresConnectionFailureTest {
 
     private static final long T0 = 1_708_500_000_000_000L;
 
@@ -41,12 +43,22 @@ class PostgresCommitInDoubtTest {
     static final class BreakingDataSource implements DataSource {
         final DataSource pool = PostgresTestSupport.dataSource();
         final AtomicReference<Break> armed = new AtomicReference<>();
+        /** While set, the server is "away": every call fails after a wait, as a pool's would. */
+        volatile boolean down;
 
         @Override
         public Connection getConnection() throws SQLException {
+            if (down) {
+                sleep(1_000);
+                throw new SQLException("simulated: the server is away", "08001");
+            }
             Connection real = pool.getConnection();
             boolean[] broken = {false};
             InvocationHandler handler = (proxy, method, args) -> {
+                if (down && !method.getName().equals("close")) {
+                    broken[0] = true;
+                    throw new SQLException("simulated: the connection broke", "08006");
+                }
                 switch (method.getName()) {
                     case "commit" -> {
                         Break mode = armed.getAndSet(null);
@@ -77,6 +89,14 @@ class PostgresCommitInDoubtTest {
             };
             return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                     new Class<?>[] {Connection.class}, handler);
+        }
+
+        private static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
@@ -164,6 +184,26 @@ class PostgresCommitInDoubtTest {
             assertThat(await(journal.size())).isEqualTo(1L + 50 - failed);
             assertThat(seqs(await(journal.since(0, null)))).containsExactlyElementsOf(
                     LongStream.rangeClosed(1, 51 - failed).boxed().toList());
+        }
+    }
+
+    @Test
+    void closingWhileTheServerIsAwayFailsWhatIsLeftWithoutWaitingForEachGroup() {
+        BreakingDataSource ds = new BreakingDataSource();
+        PostgresJournal journal = PostgresJournal.builder(ds).schema(PostgresTestSupport.freshSchema())
+                .maxBatchSize(10).build();
+        assertThat(await(journal.append(JournalEntry.fromSet("/first", Value.of(0), 1, "me", T0)))).isEqualTo(1);
+        ds.down = true;
+        List<CompletableFuture<Long>> futures = appendBurst(journal, 500); // fits in the write queue
+
+        long start = System.nanoTime();
+        journal.close();
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+
+        // 50 groups would wait a second each; closing gives up on the server after the first.
+        assertThat(seconds).as("seconds to close").isLessThan(30);
+        for (CompletableFuture<Long> f : futures) {
+            assertThat(assertFails(f, JournalException.Storage.class)).hasMessageContaining("nothing was written");
         }
     }
 }
