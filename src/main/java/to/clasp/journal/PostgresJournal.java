@@ -342,9 +342,10 @@ public final class PostgresJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>Runs after this journal's earlier appends are committed, beside later ones: rows are
-     * deleted in transactions of {@value #COMPACTION_CHUNK}, none of which holds up an append.
-     * Entries appended after the call are never removed by it, whatever {@code beforeSeq} says.
+     * <p>Ordered with appends: it covers what was committed when this journal's earlier appends
+     * were, and never removes an entry committed after that (this journal's later appends
+     * among them), whatever {@code beforeSeq} says. Rows are deleted beside later appends, in
+     * transactions of {@value #COMPACTION_CHUNK}, none of which holds up an append.
      */
     @Override
     public CompletableFuture<Long> compact(long beforeSeq) {
@@ -354,13 +355,15 @@ public final class PostgresJournal implements Journal {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Long> result = new CompletableFuture<>();
-        writer.barrier().whenComplete((ignored, error) -> {
+        writer.barrier().whenComplete((latest, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
                 return;
             }
+            // Entries committed after the call (this journal's later appends among them) stay.
+            long bound = Math.min(beforeSeq, latest + 1);
             try {
-                compactor.execute(() -> runCompaction(beforeSeq, result));
+                compactor.execute(() -> runCompaction(bound, result));
             } catch (RejectedExecutionException e) {
                 result.completeExceptionally(new JournalException.Closed("the journal " + name + " is closed"));
             }
@@ -368,14 +371,10 @@ public final class PostgresJournal implements Journal {
         return result;
     }
 
-    private void runCompaction(long beforeSeq, CompletableFuture<Long> result) {
+    private void runCompaction(long bound, CompletableFuture<Long> result) {
         long removed = 0;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            long bound;
-            try (PreparedStatement ps = c.prepareStatement(schema.latestSeq); ResultSet rs = ps.executeQuery()) {
-                bound = Math.min(beforeSeq, (rs.next() ? rs.getLong(1) : 0) + 1);
-            }
             if (bound > 1) {
                 try (PreparedStatement delete = c.prepareStatement(schema.compactChunk)) {
                     delete.setLong(1, bound);
@@ -405,6 +404,7 @@ public final class PostgresJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
         try {
+            ensureOpen();
             Validation.query(query);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
@@ -461,6 +461,7 @@ public final class PostgresJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
         try {
+            ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);

@@ -109,7 +109,11 @@ final class PostgresWriter {
         return submit(new SnapshotOp(snapshot));
     }
 
-    /** Completes, with null, once every operation enqueued before it has been completed. */
+    /**
+     * Completes once every operation enqueued before it is committed (or failed), with the
+     * highest seq committed by any journal on the schema at that moment; nothing enqueued after
+     * it is committed yet then. Fails with {@code Storage} if that seq cannot be read.
+     */
     CompletableFuture<Long> barrier() {
         return submit(new BarrierOp());
     }
@@ -141,7 +145,10 @@ final class PostgresWriter {
                 return CompletableFuture.failedFuture(
                         new JournalException.Closed("the journal " + name + " is closed"));
             }
-            queue.put(op);
+            // Only a full queue makes the caller wait, and only then can an interrupt stop it.
+            if (!queue.offer(op)) {
+                queue.put(op);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(new JournalException.Storage(
@@ -236,16 +243,47 @@ final class PostgresWriter {
         dropConnection();
     }
 
-    /** Runs a batch in one transaction; on a failure of its data, each operation alone. */
     private void execute(List<Op<?>> batch) {
+        // A barrier splits the batch: what follows it must not be committed when it is reached.
         List<Op<?>> ops = new ArrayList<>(batch.size());
         for (Op<?> op : batch) {
-            if (op instanceof BarrierOp) {
-                op.committed = true; // nothing to write: it is done once the ops before it are
+            if (op instanceof BarrierOp barrier) {
+                executeGroup(ops);
+                ops.clear();
+                reachBarrier(barrier);
             } else {
                 ops.add(op);
             }
         }
+        executeGroup(ops);
+    }
+
+    /** Reads the counter for a barrier, on the writer's connection. */
+    private void reachBarrier(BarrierOp barrier) {
+        try {
+            connect();
+            try (PreparedStatement ps = conn.prepareStatement(schema.latestSeq); ResultSet rs = ps.executeQuery()) {
+                barrier.result = rs.next() ? rs.getLong(1) : 0L;
+            }
+            conn.commit();
+            barrier.committed = true;
+        } catch (SQLException | RuntimeException e) {
+            if (!(e instanceof SQLException sql) || isConnectionLost(sql)) {
+                dropConnection();
+            } else {
+                try {
+                    conn.rollback();
+                } catch (SQLException | RuntimeException ignored) {
+                    dropConnection();
+                }
+            }
+            barrier.result = null;
+            barrier.error = storage("cannot read the latest seq", e);
+        }
+    }
+
+    /** Runs a group in one transaction; on a failure of its data, each operation alone. */
+    private void executeGroup(List<Op<?>> ops) {
         if (ops.isEmpty()) {
             return;
         }
