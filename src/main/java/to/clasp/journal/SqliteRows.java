@@ -4,8 +4,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns entries and snapshots into column values and back. Encoding runs on the caller's
@@ -33,8 +35,8 @@ final class SqliteRows {
         String json;
         byte[] exact;
         try {
-            json = ValueJson.toJson(entry.value());
-            exact = ValueJson.isJsonExact(entry.value()) ? null : ValueJson.toExact(entry.value());
+            json = RustJson.toJson(entry.value());
+            exact = RustJson.isJsonExact(entry.value()) ? null : ExactCbor.toExact(entry.value());
         } catch (RuntimeException e) {
             throw new JournalException.Serialization(
                     "cannot encode the value of the entry for " + entry.address() + ": " + e.getMessage(), e);
@@ -89,9 +91,81 @@ final class SqliteRows {
      * @throws JournalException.Serialization if the row cannot be decoded
      */
     static JournalEntry decode(ResultSet rs, EntryMac mac) throws SQLException {
+        return decode(rs, mac, UnaryOperator.identity());
+    }
+
+    /**
+     * Reads one page for a follower from a SELECT of the entry columns after {@code afterSeq} in
+     * seq order, shared by the SQL backends' {@link FollowSource}s: only rows whose address can
+     * match are decoded, and a bad row ends the page just before it (so that the entries before
+     * it are delivered first, and the next read reports it).
+     *
+     * @param rs the rows, at most {@code scan} of them
+     * @param query the filter, or null for every entry
+     * @param afterSeq the last seq already covered
+     * @param max the most entries to return
+     * @param scan the limit the SELECT was given
+     * @param latest the latest committed seq, read in the same transaction as {@code rs}
+     * @param decoder decodes (and verifies) the current row
+     * @return the page
+     */
+    static FollowSource.Page followPage(ResultSet rs, JournalQuery query, long afterSeq, int max, int scan,
+            long latest, RowDecoder decoder) throws SQLException {
+        List<JournalEntry> out = new ArrayList<>();
+        long last = afterSeq;
+        int rows = 0;
+        AddressPattern pattern = query == null ? null : query.addressPattern();
+        while (rs.next()) {
+            rows++;
+            long before = last;
+            last = rs.getLong(SqliteSchema.COL_SEQ);
+            String address = rs.getString(SqliteSchema.COL_ADDRESS);
+            // A NULL address is left for the decoder to report.
+            if (pattern != null && address != null && !pattern.matches(decoder.address(address))) {
+                continue;
+            }
+            JournalEntry e;
+            try {
+                e = decoder.decode(rs);
+            } catch (JournalException bad) {
+                if (out.isEmpty()) {
+                    throw bad;
+                }
+                return new FollowSource.Page(out, before);
+            }
+            if (query == null || query.matches(e)) {
+                out.add(e);
+                if (out.size() == max) {
+                    return new FollowSource.Page(out, last);
+                }
+            }
+        }
+        return new FollowSource.Page(out, rows == scan ? last : Math.max(latest, last));
+    }
+
+    /** Decodes the current row for {@link #followPage}. */
+    interface RowDecoder {
+        /** Decodes and verifies the current row. */
+        JournalEntry decode(ResultSet rs) throws SQLException;
+
+        /** Turns a stored address back into the original (the identity for SQLite). */
+        default String address(String stored) {
+            return stored;
+        }
+    }
+
+    /**
+     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns, for a store
+     * that keeps text columns in a form of its own.
+     *
+     * @param storedText turns a stored address or author (never null) back into the original
+     * @see #decode(ResultSet, EntryMac)
+     */
+    static JournalEntry decode(ResultSet rs, EntryMac mac, UnaryOperator<String> storedText) throws SQLException {
         long seq = rs.getLong(SqliteSchema.COL_SEQ);
         long timestamp = rs.getLong(SqliteSchema.COL_TIMESTAMP);
         String address = rs.getString(SqliteSchema.COL_ADDRESS);
+        address = address == null ? null : storedText.apply(address);
         String json = rs.getString(SqliteSchema.COL_VALUE_JSON);
         byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
         if (address == null || json == null) {
@@ -111,7 +185,7 @@ final class SqliteRows {
         }
         Value value;
         try {
-            value = exact != null ? ValueJson.fromExact(exact) : ValueJson.fromJson(json);
+            value = exact != null ? ExactCbor.fromExact(exact) : RustJson.fromJson(json);
         } catch (RuntimeException e) {
             throw new JournalException.Serialization("seq " + seq + ": cannot decode "
                     + (exact != null ? "value_exact" : "value_json") + ": " + e.getMessage(), e);
@@ -120,6 +194,7 @@ final class SqliteRows {
         OptionalLong rev = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(revision);
         int msgType = rs.getInt(SqliteSchema.COL_MSG_TYPE);
         String author = rs.getString(SqliteSchema.COL_AUTHOR);
+        author = author == null ? null : storedText.apply(author);
         return new JournalEntry(seq, timestamp, author == null ? "" : author, address, type, value,
                 rev, msgType);
     }
@@ -158,7 +233,7 @@ final class SqliteRows {
      */
     static EncodedSnapshot encodeSnapshot(List<ParamSnapshot> params) {
         try {
-            return new EncodedSnapshot(ValueJson.paramsToJson(params), ValueJson.paramsToExact(params));
+            return new EncodedSnapshot(RustJson.paramsToJson(params), ExactCbor.paramsToExact(params));
         } catch (RuntimeException e) {
             throw new JournalException.Serialization("cannot encode the snapshot: " + e.getMessage(), e);
         }
@@ -181,12 +256,12 @@ final class SqliteRows {
         try {
             List<ParamSnapshot> params;
             if (dataExact != null) {
-                params = ValueJson.paramsFromExact(dataExact);
+                params = ExactCbor.paramsFromExact(dataExact);
             } else {
                 if (dataJson == null) {
                     throw new IllegalArgumentException("data_json is NULL");
                 }
-                params = ValueJson.paramsFromJson(dataJson);
+                params = RustJson.paramsFromJson(dataJson);
             }
             Validation.snapshot(params);
             return params;

@@ -245,7 +245,7 @@ final class SqliteSchema {
                 params.add(pushdown.prefix());
                 // A lone surrogate cannot reach SQLite unchanged; the recheck drops what the
                 // mangled text finds instead.
-                recheck = !isWellFormed(pushdown.prefix());
+                recheck = !AddressRange.isWellFormed(pushdown.prefix());
             }
             default -> {
                 if (useAddressRange) {
@@ -294,12 +294,12 @@ final class SqliteSchema {
      * (whose UTF-8 order is undefined); the recheck keeps the result right either way.
      */
     private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
-        if (prefix.isEmpty() || prefix.equals("/") || !isWellFormed(prefix)) {
+        if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
             return; // every address starts with "/": such a range would only cost
         }
         // As a subquery, the range is read from the index alone and yields seqs that SQLite
         // walks in order: no table lookups and no sort for rows a limit never reaches.
-        String hi = successor(prefix);
+        String hi = AddressRange.successor(prefix);
         where.add(hi == null
                 ? "seq IN (SELECT seq FROM journal_entries WHERE address >= ?)"
                 : "seq IN (SELECT seq FROM journal_entries WHERE address >= ? AND address < ?)");
@@ -307,46 +307,6 @@ final class SqliteSchema {
         if (hi != null) {
             params.add(hi);
         }
-    }
-
-    /**
-     * The smallest string, in code point (= UTF-8 byte) order, greater than every string that
-     * starts with {@code prefix}; null if there is none (the prefix is all U+10FFFF).
-     */
-    static String successor(String prefix) {
-        int[] cps = prefix.codePoints().toArray();
-        for (int n = cps.length; n > 0; n--) {
-            int last = cps[n - 1];
-            if (last == Character.MAX_CODE_POINT) {
-                continue; // cannot grow this one; carry into the previous code point
-            }
-            int next = last + 1;
-            if (next == Character.MIN_SURROGATE) {
-                next = Character.MAX_SURROGATE + 1; // surrogates are not valid code points
-            }
-            StringBuilder sb = new StringBuilder(prefix.length() + 1);
-            for (int i = 0; i < n - 1; i++) {
-                sb.appendCodePoint(cps[i]);
-            }
-            return sb.appendCodePoint(next).toString();
-        }
-        return null;
-    }
-
-    /** False for strings with a lone surrogate, whose UTF-8 form (and so its order) is undefined. */
-    private static boolean isWellFormed(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ---- opening ----

@@ -77,7 +77,7 @@ final class Validation {
      */
     static void nesting(String field, Value value) {
         try {
-            ValueJson.checkNesting(value);
+            ValueCodec.checkNesting(value);
         } catch (IllegalArgumentException e) {
             throw new JournalException.InvalidInput(field + ": " + e.getMessage());
         }

@@ -181,7 +181,7 @@ public abstract class JournalContract {
 
     @Test
     void valuesNestedAsDeeplyAsAllowedRoundTrip() {
-        Value deep = nestedArrays(ValueJson.MAX_DEPTH - 1);
+        Value deep = nestedArrays(ValueCodec.MAX_DEPTH - 1);
         append(set("/deep", deep, 1, T0));
 
         assertThat(await(journal.since(0, null)).get(0).value()).isEqualTo(deep);
@@ -543,12 +543,15 @@ public abstract class JournalContract {
                 long seen = 0;
                 start.await();
                 while (writing.get() || seen < (long) threads * perThread) {
+                    // Read the flag before reading entries: an empty read that started before the
+                    // last commits says nothing about them, even if the writers are done by now.
+                    boolean writersDone = !writing.get();
                     List<JournalEntry> batch = journal.since(seen, 5_000).get(30, TimeUnit.SECONDS);
                     for (JournalEntry e : batch) {
                         assertThat(e.seq()).isEqualTo(seen + 1);
                         seen = e.seq();
                     }
-                    if (batch.isEmpty() && !writing.get() && seen < (long) threads * perThread) {
+                    if (batch.isEmpty() && writersDone && seen < (long) threads * perThread) {
                         break;
                     }
                 }

@@ -4,6 +4,6 @@ package to.clasp.journal;
 public class MemoryFollowTckTest extends FollowTck {
 
     public MemoryFollowTckTest() {
-        super(new MemoryJournal(2 * STORED));
+        super(() -> new MemoryJournal(2 * STORED));
     }
 }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public class SqliteFileFollowTckTest extends FollowTck {
 
     public SqliteFileFollowTckTest() {
-        super(SqliteJournal.open(tempFile()));
+        super(() -> SqliteJournal.open(tempFile()));
     }
 
     private static Path tempFile() {

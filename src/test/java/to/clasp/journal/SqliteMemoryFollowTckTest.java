@@ -4,6 +4,6 @@ package to.clasp.journal;
 public class SqliteMemoryFollowTckTest extends FollowTck {
 
     public SqliteMemoryFollowTckTest() {
-        super(SqliteJournal.inMemory());
+        super(SqliteJournal::inMemory);
     }
 }

@@ -93,13 +93,13 @@ class SqliteQueryPlanTest {
 
     @Test
     void prefixRangesFollowUtf8ByteOrder() {
-        assertThat(SqliteSchema.successor("/a/")).isEqualTo("/a0");
-        assertThat(SqliteSchema.successor("/é/")).isEqualTo("/é0");
-        assertThat(SqliteSchema.successor("/é")).isEqualTo("/ê");
-        assertThat(SqliteSchema.successor("/a\uD7FF")).isEqualTo("/a\uE000"); // surrogates are skipped
-        assertThat(SqliteSchema.successor("/a\uFFFF")).isEqualTo("/a\uD800\uDC00"); // U+FFFF -> U+10000
-        assertThat(SqliteSchema.successor("/a\uDBFF\uDFFF")).isEqualTo("/b"); // U+10FFFF carries
-        assertThat(SqliteSchema.successor("\uDBFF\uDFFF")).isNull();
+        assertThat(AddressRange.successor("/a/")).isEqualTo("/a0");
+        assertThat(AddressRange.successor("/é/")).isEqualTo("/é0");
+        assertThat(AddressRange.successor("/é")).isEqualTo("/ê");
+        assertThat(AddressRange.successor("/a\uD7FF")).isEqualTo("/a\uE000"); // surrogates are skipped
+        assertThat(AddressRange.successor("/a\uFFFF")).isEqualTo("/a\uD800\uDC00"); // U+FFFF -> U+10000
+        assertThat(AddressRange.successor("/a\uDBFF\uDFFF")).isEqualTo("/b"); // U+10FFFF carries
+        assertThat(AddressRange.successor("\uDBFF\uDFFF")).isNull();
     }
 
     @Test

@@ -23,7 +23,7 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.domains.Domain;
 
 /** Properties of the codecs over random values (see {@link ValueArbitraries}). */
-class ValueJsonPropertiesTest {
+class ValueCodecPropertiesTest {
 
     @Provide
     Arbitrary<Value> values() {
@@ -47,28 +47,28 @@ class ValueJsonPropertiesTest {
 
     @Property(tries = 2000)
     void exactFormRoundTripIsIdentity(@ForAll("values") Value v) {
-        assertThat(ValueJson.fromExact(ValueJson.toExact(v))).isEqualTo(v);
+        assertThat(ExactCbor.fromExact(ExactCbor.toExact(v))).isEqualTo(v);
     }
 
     @Property(tries = 2000)
     void jsonRoundTripIsIdentityExactlyWhenIsJsonExactSaysSo(@ForAll("values") Value v) {
-        boolean same = ValueJson.fromJson(ValueJson.toJson(v)).equals(v);
-        assertThat(same).as("round trip equal for %s", v).isEqualTo(ValueJson.isJsonExact(v));
+        boolean same = RustJson.fromJson(RustJson.toJson(v)).equals(v);
+        assertThat(same).as("round trip equal for %s", v).isEqualTo(RustJson.isJsonExact(v));
     }
 
     @Property(tries = 2000)
     void jsonExactValuesRoundTripThroughJson(@ForAll("jsonExactValues") Value v) {
-        assertThat(ValueJson.isJsonExact(v)).isTrue();
-        assertThat(ValueJson.fromJson(ValueJson.toJson(v))).isEqualTo(v);
+        assertThat(RustJson.isJsonExact(v)).isTrue();
+        assertThat(RustJson.fromJson(RustJson.toJson(v))).isEqualTo(v);
     }
 
     @Property(tries = 2000)
     void jsonIsAlwaysReadableAndStable(@ForAll("values") Value v) {
-        String json = ValueJson.toJson(v);
-        Value read = ValueJson.fromJson(json);
+        String json = RustJson.toJson(v);
+        Value read = RustJson.fromJson(json);
         // What was read is what Rust would have read; writing it again changes nothing.
-        assertThat(ValueJson.toJson(read)).isEqualTo(json);
-        assertThat(ValueJson.isJsonExact(read)).isTrue();
+        assertThat(RustJson.toJson(read)).isEqualTo(json);
+        assertThat(RustJson.isJsonExact(read)).isTrue();
     }
 
     @Property(tries = 300)
@@ -78,21 +78,21 @@ class ValueJsonPropertiesTest {
         entries.put("\uD800", v);
         entries.put("k", w);
         entries.put("\uDC00", x);
-        String json = ValueJson.toJson(Value.of(entries));
+        String json = RustJson.toJson(Value.of(entries));
         // Like a reader of duplicate keys: the later value, at the first key's place.
-        assertThat(json).isEqualTo("{\"\uFFFD\":" + ValueJson.toJson(x) + ",\"k\":" + ValueJson.toJson(w) + "}");
+        assertThat(json).isEqualTo("{\"\uFFFD\":" + RustJson.toJson(x) + ",\"k\":" + RustJson.toJson(w) + "}");
     }
 
     @Property(tries = 300)
     @Domain(ValueArbitraries.class)
     void theDomainProvidesValues(@ForAll Value v, @ForAll ParamSnapshot p) {
-        assertThat(ValueJson.fromExact(ValueJson.toExact(v))).isEqualTo(v);
-        assertThat(ValueJson.paramsFromExact(ValueJson.paramsToExact(List.of(p)))).containsExactly(p);
+        assertThat(ExactCbor.fromExact(ExactCbor.toExact(v))).isEqualTo(v);
+        assertThat(ExactCbor.paramsFromExact(ExactCbor.paramsToExact(List.of(p)))).containsExactly(p);
     }
 
     @Property(tries = 5000)
     void floatsReadBackAndLookLikeRust(@ForAll("finiteDoubles") Double d) {
-        String text = ValueJson.formatDouble(d);
+        String text = RustJson.formatDouble(d);
         assertThat(Double.doubleToRawLongBits(Double.parseDouble(text))).as(text).isEqualTo(Double.doubleToRawLongBits(d));
         assertThat(text).matches("-?(\\d+\\.\\d+|[1-9](\\.\\d+)?e-?[1-9]\\d*)");
         double abs = Math.abs(d);
@@ -108,7 +108,7 @@ class ValueJsonPropertiesTest {
 
     @Property(tries = 300)
     void paramsRoundTripExactly(@ForAll("paramLists") List<ParamSnapshot> params) {
-        assertThat(ValueJson.paramsFromExact(ValueJson.paramsToExact(params))).isEqualTo(params);
+        assertThat(ExactCbor.paramsFromExact(ExactCbor.paramsToExact(params))).isEqualTo(params);
     }
 
     @Provide
@@ -118,13 +118,13 @@ class ValueJsonPropertiesTest {
 
     @Property(tries = 300)
     void paramsRoundTripThroughJsonWhenEverythingIsExact(@ForAll("jsonExactParamLists") List<ParamSnapshot> params) {
-        assertThat(ValueJson.paramsFromJson(ValueJson.paramsToJson(params))).isEqualTo(params);
+        assertThat(RustJson.paramsFromJson(RustJson.paramsToJson(params))).isEqualTo(params);
     }
 
     @Property(tries = 300)
     void paramsJsonIsAlwaysReadable(@ForAll("paramLists") List<ParamSnapshot> params) {
-        String json = ValueJson.paramsToJson(params);
-        assertThat(ValueJson.paramsToJson(ValueJson.paramsFromJson(json))).isEqualTo(json);
+        String json = RustJson.paramsToJson(params);
+        assertThat(RustJson.paramsToJson(RustJson.paramsFromJson(json))).isEqualTo(json);
     }
 
     // ------------------------------------------------------------ hostile input
@@ -133,35 +133,35 @@ class ValueJsonPropertiesTest {
     Arbitrary<byte[]> corruptedExact() {
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(40).map(b -> {
             byte[] withVersion = new byte[b.length + 1];
-            withVersion[0] = (byte) ValueJson.EXACT_FORMAT_VERSION;
+            withVersion[0] = (byte) ExactCbor.EXACT_FORMAT_VERSION;
             System.arraycopy(b, 0, withVersion, 1, b.length);
             return withVersion;
         });
-        Arbitrary<byte[]> mutated = ValueArbitraries.values().map(ValueJson::toExact).flatMap(bytes ->
+        Arbitrary<byte[]> mutated = ValueArbitraries.values().map(ExactCbor::toExact).flatMap(bytes ->
                 Arbitraries.integers().between(0, bytes.length - 1).flatMap(at ->
                         Arbitraries.bytes().map(b -> {
                             byte[] copy = bytes.clone();
                             copy[at] = b;
                             return copy;
                         })));
-        Arbitrary<byte[]> truncated = ValueArbitraries.values().map(ValueJson::toExact).flatMap(bytes ->
+        Arbitrary<byte[]> truncated = ValueArbitraries.values().map(ExactCbor::toExact).flatMap(bytes ->
                 Arbitraries.integers().between(0, bytes.length - 1).map(n -> java.util.Arrays.copyOf(bytes, n)));
         return Arbitraries.frequencyOf(Tuple.of(1, random), Tuple.of(2, mutated), Tuple.of(1, truncated));
     }
 
     @Property(tries = 3000)
     void corruptExactInputFailsOnlyWithIllegalArgumentException(@ForAll("corruptedExact") byte[] bytes) {
-        Throwable value = catchThrowable(() -> ValueJson.fromExact(bytes));
+        Throwable value = catchThrowable(() -> ExactCbor.fromExact(bytes));
         assertThat(value).satisfiesAnyOf(
                 t -> assertThat(t).isNull(), t -> assertThat(t).isInstanceOf(IllegalArgumentException.class));
-        Throwable params = catchThrowable(() -> ValueJson.paramsFromExact(bytes));
+        Throwable params = catchThrowable(() -> ExactCbor.paramsFromExact(bytes));
         assertThat(params).satisfiesAnyOf(
                 t -> assertThat(t).isNull(), t -> assertThat(t).isInstanceOf(IllegalArgumentException.class));
     }
 
     @Provide
     Arbitrary<String> corruptedJson() {
-        Arbitrary<String> mutated = ValueArbitraries.values().map(ValueJson::toJson).filter(s -> !s.isEmpty())
+        Arbitrary<String> mutated = ValueArbitraries.values().map(RustJson::toJson).filter(s -> !s.isEmpty())
                 .flatMap(json -> Arbitraries.integers().between(0, json.length() - 1).flatMap(at ->
                         Arbitraries.of('[', ']', '{', '}', ',', ':', '"', '\\', '-', 'e', '.', '0', ' ', 'x')
                                 .map(c -> json.substring(0, at) + c + json.substring(at + 1))));
@@ -171,10 +171,10 @@ class ValueJsonPropertiesTest {
 
     @Property(tries = 2000)
     void corruptJsonFailsOnlyWithIllegalArgumentException(@ForAll("corruptedJson") String json) {
-        Throwable value = catchThrowable(() -> ValueJson.fromJson(json));
+        Throwable value = catchThrowable(() -> RustJson.fromJson(json));
         assertThat(value).satisfiesAnyOf(
                 t -> assertThat(t).isNull(), t -> assertThat(t).isInstanceOf(IllegalArgumentException.class));
-        Throwable params = catchThrowable(() -> ValueJson.paramsFromJson(json));
+        Throwable params = catchThrowable(() -> RustJson.paramsFromJson(json));
         assertThat(params).satisfiesAnyOf(
                 t -> assertThat(t).isNull(), t -> assertThat(t).isInstanceOf(IllegalArgumentException.class));
     }
@@ -191,9 +191,9 @@ class ValueJsonPropertiesTest {
                 futures.add(pool.submit(() -> {
                     for (int round = 0; round < 5; round++) {
                         for (Value v : values) {
-                            assertThat(ValueJson.fromExact(ValueJson.toExact(v))).isEqualTo(v);
-                            String json = ValueJson.toJson(v);
-                            assertThat(ValueJson.toJson(ValueJson.fromJson(json))).isEqualTo(json);
+                            assertThat(ExactCbor.fromExact(ExactCbor.toExact(v))).isEqualTo(v);
+                            String json = RustJson.toJson(v);
+                            assertThat(RustJson.toJson(RustJson.fromJson(json))).isEqualTo(json);
                         }
                     }
                     return null;
@@ -210,6 +210,6 @@ class ValueJsonPropertiesTest {
     @Property(tries = 200)
     void longByteStringsRoundTrip(@ForAll @Size(max = 70_000) byte[] data) {
         Value v = Value.of(data);
-        assertThat(ValueJson.fromExact(ValueJson.toExact(v))).isEqualTo(v);
+        assertThat(ExactCbor.fromExact(ExactCbor.toExact(v))).isEqualTo(v);
     }
 }

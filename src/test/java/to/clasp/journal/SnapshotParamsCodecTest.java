@@ -2,9 +2,9 @@ package to.clasp.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static to.clasp.journal.ValueJsonTest.array;
-import static to.clasp.journal.ValueJsonTest.bytes;
-import static to.clasp.journal.ValueJsonTest.map;
+import static to.clasp.journal.RustJsonTest.array;
+import static to.clasp.journal.RustJsonTest.bytes;
+import static to.clasp.journal.RustJsonTest.map;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Snapshot params in both forms: {@code paramsToJson}/{@code paramsFromJson} and the exact pair. */
-class ValueJsonParamsTest {
+class SnapshotParamsCodecTest {
 
     /** data_json of the Rust fixture's snapshot #1, verbatim. */
     static final String RUST_SNAPSHOT_1 = "[{\"address\":\"/lights/room1/brightness\",\"value\":0.75,\"revision\":1,"
@@ -52,37 +52,37 @@ class ValueJsonParamsTest {
 
     @Test
     void writesTheRustFixtureByteForByte() {
-        assertThat(ValueJson.paramsToJson(SNAPSHOT_1)).isEqualTo(RUST_SNAPSHOT_1);
-        assertThat(ValueJson.paramsToJson(SNAPSHOT_2_WRITTEN)).isEqualTo(RUST_SNAPSHOT_2);
+        assertThat(RustJson.paramsToJson(SNAPSHOT_1)).isEqualTo(RUST_SNAPSHOT_1);
+        assertThat(RustJson.paramsToJson(SNAPSHOT_2_WRITTEN)).isEqualTo(RUST_SNAPSHOT_2);
     }
 
     @Test
     void readsTheRustFixture() {
-        assertThat(ValueJson.paramsFromJson(RUST_SNAPSHOT_1)).isEqualTo(SNAPSHOT_1);
-        assertThat(ValueJson.paramsFromJson(RUST_SNAPSHOT_2)).isEqualTo(SNAPSHOT_2_READ);
+        assertThat(RustJson.paramsFromJson(RUST_SNAPSHOT_1)).isEqualTo(SNAPSHOT_1);
+        assertThat(RustJson.paramsFromJson(RUST_SNAPSHOT_2)).isEqualTo(SNAPSHOT_2_READ);
     }
 
     @Test
     void emptyListBothWays() {
-        assertThat(ValueJson.paramsToJson(List.of())).isEqualTo("[]");
-        assertThat(ValueJson.paramsFromJson("[]")).isEmpty();
-        assertThat(ValueJson.paramsFromJson(" [ ] ")).isEmpty();
-        assertThat(ValueJson.paramsFromExact(ValueJson.paramsToExact(List.of()))).isEmpty();
+        assertThat(RustJson.paramsToJson(List.of())).isEqualTo("[]");
+        assertThat(RustJson.paramsFromJson("[]")).isEmpty();
+        assertThat(RustJson.paramsFromJson(" [ ] ")).isEmpty();
+        assertThat(ExactCbor.paramsFromExact(ExactCbor.paramsToExact(List.of()))).isEmpty();
     }
 
     @Test
     void fieldsMayComeInAnyOrderAndUnknownFieldsAreSkipped() {
         String json = "[{\"timestamp\":3,\"future\":{\"x\":[1,{\"y\":null}]},\"writer\":\"w\",\"revision\":2,"
                 + "\"value\":{\"k\":[true]},\"address\":\"/a\",\"also\":\"new\"}]";
-        assertThat(ValueJson.paramsFromJson(json)).containsExactly(
+        assertThat(RustJson.paramsFromJson(json)).containsExactly(
                 new ParamSnapshot("/a", map("k", array(Value.of(true))), 2, "w", 3));
     }
 
     @Test
     void theListReadIsImmutable() {
-        List<ParamSnapshot> params = ValueJson.paramsFromJson(RUST_SNAPSHOT_1);
+        List<ParamSnapshot> params = RustJson.paramsFromJson(RUST_SNAPSHOT_1);
         assertThatThrownBy(() -> params.add(SNAPSHOT_1.get(0))).isInstanceOf(UnsupportedOperationException.class);
-        List<ParamSnapshot> exact = ValueJson.paramsFromExact(ValueJson.paramsToExact(SNAPSHOT_1));
+        List<ParamSnapshot> exact = ExactCbor.paramsFromExact(ExactCbor.paramsToExact(SNAPSHOT_1));
         assertThatThrownBy(() -> exact.clear()).isInstanceOf(UnsupportedOperationException.class);
     }
 
@@ -91,8 +91,8 @@ class ValueJsonParamsTest {
         List<ParamSnapshot> params = List.of(
                 new ParamSnapshot("/x", Value.of(Long.MIN_VALUE), Long.MAX_VALUE, "", Long.MAX_VALUE),
                 new ParamSnapshot("/é/😀", map("z", Value.of(-0.0), "a", array()), 0, "w\u0000", 0));
-        assertThat(ValueJson.paramsFromJson(ValueJson.paramsToJson(params))).isEqualTo(params);
-        assertThat(ValueJson.paramsFromExact(ValueJson.paramsToExact(params))).isEqualTo(params);
+        assertThat(RustJson.paramsFromJson(RustJson.paramsToJson(params))).isEqualTo(params);
+        assertThat(ExactCbor.paramsFromExact(ExactCbor.paramsToExact(params))).isEqualTo(params);
     }
 
     @Test
@@ -101,56 +101,56 @@ class ValueJsonParamsTest {
         params.add(new ParamSnapshot("/odd\uD800", array(bytes(), Value.of(Double.NEGATIVE_INFINITY), Value.of(1.0)),
                 7, "w\uDC00", 8));
         params.add(new ParamSnapshot("/map", map("\uD800", bytes(1)), 9, "w", 10));
-        assertThat(ValueJson.paramsFromExact(ValueJson.paramsToExact(params))).isEqualTo(params);
+        assertThat(ExactCbor.paramsFromExact(ExactCbor.paramsToExact(params))).isEqualTo(params);
     }
 
     @Test
     void theExactFormStartsWithTheVersionByte() {
-        assertThat(ValueJson.paramsToExact(SNAPSHOT_1)[0]).isEqualTo((byte) ValueJson.EXACT_FORMAT_VERSION);
+        assertThat(ExactCbor.paramsToExact(SNAPSHOT_1)[0]).isEqualTo((byte) ExactCbor.EXACT_FORMAT_VERSION);
     }
 
     @Test
     void writingRefusesWhatRustCouldNotRead() {
         ParamSnapshot negativeRevision = new ParamSnapshot("/a", Value.NULL, -1, "w", 0);
         ParamSnapshot negativeTimestamp = new ParamSnapshot("/a", Value.NULL, 0, "w", -5);
-        assertThatThrownBy(() -> ValueJson.paramsToJson(List.of(SNAPSHOT_1.get(0), negativeRevision)))
+        assertThatThrownBy(() -> RustJson.paramsToJson(List.of(SNAPSHOT_1.get(0), negativeRevision)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("params[1].revision");
-        assertThatThrownBy(() -> ValueJson.paramsToJson(List.of(negativeTimestamp)))
+        assertThatThrownBy(() -> RustJson.paramsToJson(List.of(negativeTimestamp)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("params[0].timestamp");
-        assertThatThrownBy(() -> ValueJson.paramsToExact(List.of(negativeRevision)))
+        assertThatThrownBy(() -> ExactCbor.paramsToExact(List.of(negativeRevision)))
                 .isInstanceOf(IllegalArgumentException.class);
-        ParamSnapshot tooDeep = new ParamSnapshot("/a", ValueJsonTest.nestedArrays(ValueJson.MAX_DEPTH + 1), 0, "w", 0);
-        assertThatThrownBy(() -> ValueJson.paramsToJson(List.of(tooDeep))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ValueJson.paramsToExact(List.of(tooDeep))).isInstanceOf(IllegalArgumentException.class);
+        ParamSnapshot tooDeep = new ParamSnapshot("/a", RustJsonTest.nestedArrays(ValueCodec.MAX_DEPTH + 1), 0, "w", 0);
+        assertThatThrownBy(() -> RustJson.paramsToJson(List.of(tooDeep))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ExactCbor.paramsToExact(List.of(tooDeep))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void theDeepestAllowedValueFitsInAParam() {
         List<ParamSnapshot> params = List.of(
-                new ParamSnapshot("/a", ValueJsonTest.nestedArrays(ValueJson.MAX_DEPTH), 0, "w", 0));
-        assertThat(ValueJson.paramsFromJson(ValueJson.paramsToJson(params))).isEqualTo(params);
-        assertThat(ValueJson.paramsFromExact(ValueJson.paramsToExact(params))).isEqualTo(params);
+                new ParamSnapshot("/a", RustJsonTest.nestedArrays(ValueCodec.MAX_DEPTH), 0, "w", 0));
+        assertThat(RustJson.paramsFromJson(RustJson.paramsToJson(params))).isEqualTo(params);
+        assertThat(ExactCbor.paramsFromExact(ExactCbor.paramsToExact(params))).isEqualTo(params);
     }
 
     @Test
     void nullsThrowNullPointerException() {
-        assertThatThrownBy(() -> ValueJson.paramsToJson(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> ValueJson.paramsToExact(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> RustJson.paramsToJson(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ExactCbor.paramsToExact(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> RustJson.paramsFromJson(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(null)).isInstanceOf(NullPointerException.class);
         List<ParamSnapshot> withNull = Arrays.asList(SNAPSHOT_1.get(0), null);
-        assertThatThrownBy(() -> ValueJson.paramsToJson(withNull))
+        assertThatThrownBy(() -> RustJson.paramsToJson(withNull))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("params[1]");
-        assertThatThrownBy(() -> ValueJson.paramsToExact(withNull)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ExactCbor.paramsToExact(withNull)).isInstanceOf(NullPointerException.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "[", "[{]", "[{\"address\":}]", "[1,]", "[]]", "[] []", "[{}] x", "nope"})
     void invalidJsonIsRejected(String json) {
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(json))
+        assertThatThrownBy(() -> RustJson.paramsFromJson(json))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("snapshot JSON");
     }
@@ -167,7 +167,7 @@ class ValueJsonParamsTest {
         "[null]|params[0] must be an object, found null",
     })
     void wrongShapesAreRejected(String json, String message) {
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(json))
+        assertThatThrownBy(() -> RustJson.paramsFromJson(json))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
@@ -182,11 +182,11 @@ class ValueJsonParamsTest {
     })
     void everyFieldIsRequired(String field, String message) {
         String fields = GOOD_FIELDS.replaceAll("\"" + field + "\":(\"[^\"]*\"|\\d+),?", "").replaceAll(",$", "");
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(one(fields)))
+        assertThatThrownBy(() -> RustJson.paramsFromJson(one(fields)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
         String second = "[{" + GOOD_FIELDS + "},{" + fields + "}]";
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(second))
+        assertThatThrownBy(() -> RustJson.paramsFromJson(second))
                 .hasMessageContaining(message.replace("params[0]", "params[1]"));
     }
 
@@ -212,48 +212,48 @@ class ValueJsonParamsTest {
     })
     void wrongFieldTypesAreRejected(String field, String json, String message) {
         String fields = GOOD_FIELDS.replaceAll("\"" + field + "\":(\"[^\"]*\"|\\d+)", "\"" + field + "\":" + json);
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(one(fields)))
+        assertThatThrownBy(() -> RustJson.paramsFromJson(one(fields)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
 
     @Test
     void duplicateFieldsAreRejectedAsSerdeDoes() {
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(one(GOOD_FIELDS + ",\"revision\":5")))
+        assertThatThrownBy(() -> RustJson.paramsFromJson(one(GOOD_FIELDS + ",\"revision\":5")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("params[0] has a duplicate field \"revision\"");
-        assertThatThrownBy(() -> ValueJson.paramsFromJson(one(GOOD_FIELDS + ",\"value\":null")))
+        assertThatThrownBy(() -> RustJson.paramsFromJson(one(GOOD_FIELDS + ",\"value\":null")))
                 .hasMessageContaining("duplicate field \"value\"");
     }
 
     @Test
     void exactFormRejectsMalformedAndWrongShapes() {
-        byte[] good = ValueJson.paramsToExact(SNAPSHOT_1);
+        byte[] good = ExactCbor.paramsToExact(SNAPSHOT_1);
         byte[] truncated = Arrays.copyOf(good, good.length - 3);
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(truncated)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(truncated)).isInstanceOf(IllegalArgumentException.class);
         byte[] trailing = Arrays.copyOf(good, good.length + 1);
         trailing[good.length] = (byte) 0xf6;
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(trailing))
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(trailing))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("after the value");
         byte[] otherVersion = good.clone();
         otherVersion[0] = 9;
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(otherVersion)).hasMessageContaining("version 9");
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(ValueJson.toExact(Value.of(123L))))
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(otherVersion)).hasMessageContaining("version 9");
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(ExactCbor.toExact(Value.of(123L))))
                 .hasMessageContaining("must be an array, found a number");
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(ValueJson.toExact(array(Value.of(1L)))))
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(ExactCbor.toExact(array(Value.of(1L)))))
                 .hasMessageContaining("params[0] must be an object");
         Value missingWriter = map("address", Value.of("/a"), "value", Value.NULL, "revision", Value.of(1L),
                 "timestamp", Value.of(2L));
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(ValueJson.toExact(array(missingWriter))))
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(ExactCbor.toExact(array(missingWriter))))
                 .hasMessageContaining("params[0] is missing field \"writer\"");
         Value bytesAddress = map("address", bytes(1), "value", Value.NULL, "revision", Value.of(1L),
                 "writer", Value.of("w"), "timestamp", Value.of(2L));
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(ValueJson.toExact(array(bytesAddress))))
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(ExactCbor.toExact(array(bytesAddress))))
                 .hasMessageContaining("params[0].address must be a string, found a byte string");
         Value floatRevision = map("address", Value.of("/a"), "value", Value.NULL, "revision", Value.of(1.0),
                 "writer", Value.of("w"), "timestamp", Value.of(2L));
-        assertThatThrownBy(() -> ValueJson.paramsFromExact(ValueJson.toExact(array(floatRevision))))
+        assertThatThrownBy(() -> ExactCbor.paramsFromExact(ExactCbor.toExact(array(floatRevision))))
                 .hasMessageContaining("params[0].revision must be a non-negative integer");
     }
 }

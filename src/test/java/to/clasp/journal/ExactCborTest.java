@@ -2,11 +2,11 @@ package to.clasp.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static to.clasp.journal.ValueJsonTest.array;
-import static to.clasp.journal.ValueJsonTest.bytes;
-import static to.clasp.journal.ValueJsonTest.map;
-import static to.clasp.journal.ValueJsonTest.nestedArrays;
-import static to.clasp.journal.ValueJsonTest.nestedMaps;
+import static to.clasp.journal.RustJsonTest.array;
+import static to.clasp.journal.RustJsonTest.bytes;
+import static to.clasp.journal.RustJsonTest.map;
+import static to.clasp.journal.RustJsonTest.nestedArrays;
+import static to.clasp.journal.RustJsonTest.nestedMaps;
 
 import java.util.HexFormat;
 import java.util.List;
@@ -16,10 +16,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The exact binary form: {@code toExact} and {@code fromExact}. */
-class ValueJsonExactTest {
+class ExactCborTest {
 
     static Value roundTrip(Value v) {
-        return ValueJson.fromExact(ValueJson.toExact(v));
+        return ExactCbor.fromExact(ExactCbor.toExact(v));
     }
 
     static byte[] hex(String hex) {
@@ -42,7 +42,7 @@ class ValueJsonExactTest {
                 array(bytes(1, 2), map("b", bytes(255)), Value.of(Double.NaN), array(bytes())),
                 map("z", Value.of(1L), "a", Value.of(Double.NEGATIVE_INFINITY), "é😀", array(bytes(9))),
                 map("\uD800key", Value.of(1L), "ok", Value.of("\uDC00"), "", map("\uDBFF", bytes(3))),
-                nestedArrays(100), nestedMaps(100), nestedArrays(ValueJson.MAX_DEPTH));
+                nestedArrays(100), nestedMaps(100), nestedArrays(ValueCodec.MAX_DEPTH));
         for (Value v : values) {
             assertThat(roundTrip(v)).as("round trip of %s", v).isEqualTo(v);
         }
@@ -104,19 +104,19 @@ class ValueJsonExactTest {
             case "lone surrogate key" -> map("\uDC00", Value.NULL);
             default -> throw new IllegalArgumentException(name);
         };
-        assertThat(HexFormat.of().formatHex(ValueJson.toExact(v))).isEqualTo(expectedHex.replace(" ", ""));
-        assertThat(ValueJson.fromExact(hex(expectedHex))).isEqualTo(v);
+        assertThat(HexFormat.of().formatHex(ExactCbor.toExact(v))).isEqualTo(expectedHex.replace(" ", ""));
+        assertThat(ExactCbor.fromExact(hex(expectedHex))).isEqualTo(v);
     }
 
     @Test
     void otherWellFormedCborReadsAsTheSameValue() {
         // Shorter floats widen exactly; indefinite lengths are fine.
-        assertThat(ValueJson.fromExact(hex("01 f9 3c00"))).isEqualTo(Value.of(1.0));
-        assertThat(ValueJson.fromExact(hex("01 fa 7fc00000"))).isEqualTo(Value.of(Double.NaN));
-        assertThat(ValueJson.fromExact(hex("01 9f 01 02 ff"))).isEqualTo(array(Value.of(1L), Value.of(2L)));
-        assertThat(ValueJson.fromExact(hex("01 bf 61 61 01 ff"))).isEqualTo(map("a", Value.of(1L)));
-        assertThat(ValueJson.fromExact(hex("01 5f 41 01 41 02 ff"))).isEqualTo(bytes(1, 2));
-        assertThat(ValueJson.fromExact(hex("01 19 0001"))).isEqualTo(Value.of(1L)); // not the shortest width
+        assertThat(ExactCbor.fromExact(hex("01 f9 3c00"))).isEqualTo(Value.of(1.0));
+        assertThat(ExactCbor.fromExact(hex("01 fa 7fc00000"))).isEqualTo(Value.of(Double.NaN));
+        assertThat(ExactCbor.fromExact(hex("01 9f 01 02 ff"))).isEqualTo(array(Value.of(1L), Value.of(2L)));
+        assertThat(ExactCbor.fromExact(hex("01 bf 61 61 01 ff"))).isEqualTo(map("a", Value.of(1L)));
+        assertThat(ExactCbor.fromExact(hex("01 5f 41 01 41 02 ff"))).isEqualTo(bytes(1, 2));
+        assertThat(ExactCbor.fromExact(hex("01 19 0001"))).isEqualTo(Value.of(1L)); // not the shortest width
     }
 
     @ParameterizedTest
@@ -146,47 +146,47 @@ class ValueJsonExactTest {
         "01 5b 7fffffffffffffff 00", // absurd declared byte-string length
     })
     void malformedInputIsRejected(String hexInput) {
-        assertThatThrownBy(() -> ValueJson.fromExact(hex(hexInput)))
+        assertThatThrownBy(() -> ExactCbor.fromExact(hex(hexInput)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .message().isNotBlank();
     }
 
     @Test
     void errorsSayWhatIsWrong() {
-        assertThatThrownBy(() -> ValueJson.fromExact(hex("02 f6"))).hasMessageContaining("version 2");
-        assertThatThrownBy(() -> ValueJson.fromExact(new byte[0])).hasMessageContaining("no data");
-        assertThatThrownBy(() -> ValueJson.fromExact(hex("01 f6 f6"))).hasMessageContaining("after the value");
-        assertThatThrownBy(() -> ValueJson.fromExact(hex("01 c1 01"))).hasMessageContaining("tag");
+        assertThatThrownBy(() -> ExactCbor.fromExact(hex("02 f6"))).hasMessageContaining("version 2");
+        assertThatThrownBy(() -> ExactCbor.fromExact(new byte[0])).hasMessageContaining("no data");
+        assertThatThrownBy(() -> ExactCbor.fromExact(hex("01 f6 f6"))).hasMessageContaining("after the value");
+        assertThatThrownBy(() -> ExactCbor.fromExact(hex("01 c1 01"))).hasMessageContaining("tag");
     }
 
     @Test
     void depthIsLimitedBothWays() {
-        assertThatThrownBy(() -> ValueJson.toExact(nestedArrays(ValueJson.MAX_DEPTH + 1)))
+        assertThatThrownBy(() -> ExactCbor.toExact(nestedArrays(ValueCodec.MAX_DEPTH + 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("deeper than");
-        byte[] tooDeep = new byte[ValueJson.MAX_DEPTH + 3];
+        byte[] tooDeep = new byte[ValueCodec.MAX_DEPTH + 3];
         tooDeep[0] = 1;
         java.util.Arrays.fill(tooDeep, 1, tooDeep.length - 1, (byte) 0x81); // one-element arrays
         tooDeep[tooDeep.length - 1] = (byte) 0xf6;
-        assertThatThrownBy(() -> ValueJson.fromExact(tooDeep))
+        assertThatThrownBy(() -> ExactCbor.fromExact(tooDeep))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("deeper than");
         byte[] hostile = new byte[1_000_000];
         java.util.Arrays.fill(hostile, (byte) 0x9f); // indefinite arrays, never closed
         hostile[0] = 1;
-        assertThatThrownBy(() -> ValueJson.fromExact(hostile)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ExactCbor.fromExact(hostile)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void eachCallReturnsAFreshArray() {
-        byte[] first = ValueJson.toExact(Value.of(1L));
+        byte[] first = ExactCbor.toExact(Value.of(1L));
         first[1] = 0x02;
-        assertThat(ValueJson.toExact(Value.of(1L))).containsExactly(1, 1);
+        assertThat(ExactCbor.toExact(Value.of(1L))).containsExactly(1, 1);
     }
 
     @Test
     void nullArgumentsThrowNullPointerException() {
-        assertThatThrownBy(() -> ValueJson.toExact(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> ValueJson.fromExact(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ExactCbor.toExact(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ExactCbor.fromExact(null)).isInstanceOf(NullPointerException.class);
     }
 }

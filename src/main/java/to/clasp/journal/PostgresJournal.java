@@ -1,0 +1,771 @@
+package to.clasp.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+
+/**
+ * A journal in a PostgreSQL database, which several journals (several routers, in several
+ * processes on several machines) can share: each appends to the same tables, and each reads
+ * what all of them wrote.
+ *
+ * <pre>{@code
+ * try (PostgresJournal journal = PostgresJournal.open(dataSource)) {   // the router's pool
+ *     long seq = journal.append(JournalEntry.fromSet("/lights/a", Value.of(0.5), 1, "me", nowMicros)).join();
+ * }
+ * }</pre>
+ *
+ * <h2>Seqs across writers</h2>
+ * Seqs are unique, dense and increasing across every journal on the same schema, and a reader
+ * that follows with {@code since(lastSeen)} never skips an entry that becomes visible later. The
+ * trap this avoids: where a seq is taken from a sequence or an identity column, transaction A
+ * can take seq 5, transaction B seq 6, and B commit first; a reader then sees 6, remembers it,
+ * and never sees 5 when A commits. Here, every write transaction starts by updating the one row
+ * of {@code journal_seq} (reserving as many seqs as it has appends) and holds that row lock until
+ * it commits or rolls back. So:
+ * <ol>
+ *   <li>Write transactions that append run one at a time, in the order they take the lock; a
+ *       transaction's seqs are all above those of every transaction that committed before it
+ *       took the lock, because under READ COMMITTED its UPDATE waits for the lock and then reads
+ *       the committed counter.</li>
+ *   <li>PostgreSQL marks a transaction committed (visible to new snapshots) before it releases its
+ *       locks. So when a transaction holding seqs N.. commits, every lower seq was committed
+ *       before it could even take the lock: a snapshot that sees N also sees every seq below N
+ *       (unless compacted). A reader never sees N+1 without N, so {@code since} never skips.</li>
+ *   <li>A transaction that rolls back undoes its counter update too, so its seqs are taken by
+ *       the next one: no gaps. {@code latestSeq()} reads the counter, the highest seq ever
+ *       assigned, which compaction never lowers.</li>
+ * </ol>
+ * The lock is cheap because each journal commits its appends in groups: one writer thread per
+ * journal takes every waiting append (up to {@link Builder#maxBatchSize(int)}) into one
+ * transaction, so the lock is taken once per group, held for a few round trips, and a busy
+ * router's appends wait for it together.
+ *
+ * <h2>Writing</h2>
+ * An append's future completes, on a journal thread, once its transaction is committed. A lost
+ * connection or a server restart fails the affected futures with {@link JournalException.Storage}
+ * and changes nothing; the writer takes a new connection for the next group, so the journal
+ * recovers by itself when the server is back. Should the connection break during COMMIT itself,
+ * the writer looks at the seqs the transaction had taken and completes the futures as the rows
+ * there say; only if it cannot tell does the failure say that the outcome is unknown. Nothing is retried behind the caller's back, so
+ * nothing is written twice. Snapshots are written by the same writer, in call order relative to
+ * appends. Compaction runs beside the writer, in chunks of {@value #COMPACTION_CHUNK} rows per
+ * transaction, and takes no lock that appends wait for.
+ *
+ * <h2>Reading</h2>
+ * Reads take a connection from the data source on the calling thread and their futures are
+ * already complete when the method returns. Patterns are pushed into SQL with exactly
+ * {@link AddressPattern}'s meaning: an exact address is an equality, a literal prefix a range on
+ * the byte-ordered ({@code COLLATE "C"}) address index, never {@code LIKE}, and every candidate
+ * of a range is checked with the matcher. Where rows must be checked and a limit may stop early,
+ * they are fetched in chunks through a cursor, so the limit stops reading early.
+ *
+ * <h2>Storage</h2>
+ * The SQLite format's columns in a schema of their own (see {@link Builder#schema(String)}),
+ * created if absent: {@code value_json} holds the Rust crate's JSON, the exact value sits beside
+ * it where that JSON loses something, and {@code hmac} is the Rust crate's MAC. PostgreSQL text
+ * cannot hold the character U+0000, so addresses and authors holding U+0000 or U+0001 are stored
+ * with those two escaped, in a way that keeps their order and prefixes (see the README).
+ *
+ * <h2>Errors and threads</h2>
+ * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other method
+ * but {@link #close()} reports failures through its future only: {@code Storage} for database
+ * failures, {@code Serialization} for an entry that cannot be decoded, {@code Snapshot} for a
+ * corrupt snapshot, {@code Integrity}, {@code InvalidInput}, and {@code Closed} after
+ * {@link #close()}.
+ */
+public final class PostgresJournal implements Journal {
+
+    /** Default for {@link Builder#schema(String)}. */
+    public static final String DEFAULT_SCHEMA = "clasp_journal";
+
+    /** Default for {@link Builder#snapshotsToKeep(int)}. */
+    public static final int DEFAULT_SNAPSHOTS_TO_KEEP = 3;
+
+    /** Default for {@link Builder#maxBatchSize(int)}. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
+
+    /** Rows deleted per transaction by {@link #compact(long)}. */
+    static final int COMPACTION_CHUNK = 10_000;
+
+    private final String name;
+    private final DataSource dataSource;
+    private final AutoCloseable ownedPool;
+    private final PostgresSchema schema;
+    private final EntryMac mac;
+    private final PostgresWriter writer;
+    private final ExecutorService compactor;
+    private final FollowHub followers;
+    /** Listens for other journals' commits; started by the first {@link #follow}. */
+    private PostgresListener listener;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch closeDone = new CountDownLatch(1);
+
+    private PostgresJournal(Builder b, DataSource dataSource, AutoCloseable ownedPool) {
+        this.schema = new PostgresSchema(b.schema);
+        this.name = "postgresql:" + b.schema;
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.mac = b.hmacKey == null ? null : new EntryMac(b.hmacKey);
+        long latest;
+        try (Connection c = dataSource.getConnection()) {
+            schema.create(c);
+            try (PreparedStatement ps = c.prepareStatement(schema.latestSeq); ResultSet rs = ps.executeQuery()) {
+                latest = rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
+        }
+        this.writer = new PostgresWriter(dataSource, schema, name, b.maxBatchSize, b.snapshotsToKeep);
+        // Other journals' commits arrive through LISTEN/NOTIFY (changed()), this one's from the writer.
+        this.followers = new FollowHub(name, new StorageSource(), latest, null);
+        writer.onCommit(followers::committed);
+        ThreadPoolExecutor c = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "clasp-journal-pg-compact");
+                    t.setDaemon(true);
+                    return t;
+                });
+        c.allowCoreThreadTimeOut(true);
+        this.compactor = c;
+    }
+
+    /**
+     * Opens the journal in the default schema ({@value #DEFAULT_SCHEMA}) of the database behind
+     * {@code dataSource}, creating its tables if absent. Same as {@code builder(dataSource).build()}.
+     *
+     * @param dataSource the router's connection pool (HikariCP, say); the journal holds one of
+     *     its connections for its writer and borrows others for reads, and never closes it
+     * @return the open journal; close it when done
+     * @throws NullPointerException if {@code dataSource} is null
+     * @throws JournalException.Storage if the database cannot be reached or the tables cannot be
+     *     created
+     */
+    public static PostgresJournal open(DataSource dataSource) {
+        return builder(dataSource).build();
+    }
+
+    /**
+     * Opens the journal in the default schema of the database at {@code jdbcUrl}, with a
+     * connection pool of its own (HikariCP when it is on the class path, otherwise the driver's
+     * unpooled data source), closed with the journal. Same as
+     * {@code builder(jdbcUrl, user, password).build()}.
+     *
+     * @param jdbcUrl a {@code jdbc:postgresql:} URL
+     * @param user the user name, or null to use the URL's
+     * @param password the password, or null to use the URL's
+     * @return the open journal; close it when done
+     * @throws NullPointerException if {@code jdbcUrl} is null
+     * @throws JournalException.Storage if the database cannot be reached or the tables cannot be
+     *     created
+     */
+    public static PostgresJournal open(String jdbcUrl, String user, String password) {
+        return builder(jdbcUrl, user, password).build();
+    }
+
+    /**
+     * Starts configuring a journal on a data source the caller owns.
+     *
+     * @param dataSource as for {@link #open(DataSource)}
+     * @return a builder with the default options
+     * @throws NullPointerException if {@code dataSource} is null
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null, null, null);
+    }
+
+    /**
+     * Starts configuring a journal with a connection pool of its own.
+     *
+     * @param jdbcUrl as for {@link #open(String, String, String)}
+     * @param user the user name, or null
+     * @param password the password, or null
+     * @return a builder with the default options
+     * @throws NullPointerException if {@code jdbcUrl} is null
+     */
+    public static Builder builder(String jdbcUrl, String user, String password) {
+        return new Builder(null, Objects.requireNonNull(jdbcUrl, "jdbcUrl"), user, password);
+    }
+
+    /** Options for opening a {@link PostgresJournal}. Not thread-safe; each setter returns this builder. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private final String jdbcUrl;
+        private final String user;
+        private final String password;
+        private String schema = DEFAULT_SCHEMA;
+        private byte[] hmacKey;
+        private int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
+        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+
+        private Builder(DataSource dataSource, String jdbcUrl, String user, String password) {
+            this.dataSource = dataSource;
+            this.jdbcUrl = jdbcUrl;
+            this.user = user;
+            this.password = password;
+        }
+
+        /**
+         * Sets the schema that holds the journal's tables; {@value PostgresJournal#DEFAULT_SCHEMA}
+         * by default. Journals that share a schema share one journal.
+         *
+         * @param schema a lowercase identifier: a letter or {@code _}, then letters, digits and
+         *     {@code _}, at most 55 characters
+         * @return this builder
+         * @throws IllegalArgumentException if {@code schema} is null or not such a name
+         */
+        public Builder schema(String schema) {
+            if (!PostgresSchema.isValidSchemaName(schema)) {
+                throw new IllegalArgumentException("a schema name must be a lowercase identifier of at most"
+                        + " 55 characters ([a-z_][a-z0-9_]*): " + schema);
+            }
+            this.schema = schema;
+            return this;
+        }
+
+        /**
+         * Sets the HMAC-SHA256 key that signs every entry written and verifies every entry read,
+         * as for {@link SqliteJournal.Builder#hmacKey(byte[])}. Every journal sharing the schema
+         * should use the same key.
+         *
+         * @param key exactly 32 bytes, copied; or null for no key (the default)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code key} is not 32 bytes long
+         */
+        public Builder hmacKey(byte[] key) {
+            if (key != null && key.length != EntryMac.KEY_LENGTH) {
+                throw new IllegalArgumentException(
+                        "an HMAC key must be exactly 32 bytes, got " + key.length);
+            }
+            this.hmacKey = key == null ? null : key.clone();
+            return this;
+        }
+
+        /**
+         * Sets how many snapshots are kept: each snapshot deletes all but the newest {@code n}
+         * (of every journal on the schema). {@value PostgresJournal#DEFAULT_SNAPSHOTS_TO_KEEP}
+         * by default.
+         *
+         * @param n one or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is less than 1
+         */
+        public Builder snapshotsToKeep(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("snapshotsToKeep must be at least 1: " + n);
+            }
+            this.snapshotsToKeep = n;
+            return this;
+        }
+
+        /**
+         * Sets the most writes committed in one transaction;
+         * {@value PostgresJournal#DEFAULT_MAX_BATCH_SIZE} by default.
+         *
+         * @param n one or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is less than 1
+         */
+        public Builder maxBatchSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be at least 1: " + n);
+            }
+            this.maxBatchSize = n;
+            return this;
+        }
+
+        /**
+         * Opens the journal, creating its schema, tables and indexes if absent.
+         *
+         * @return the open journal; close it when done
+         * @throws JournalException.Storage if the database cannot be reached or the tables
+         *     cannot be created (a pool opened for a URL is closed again then)
+         */
+        public PostgresJournal build() {
+            if (dataSource != null) {
+                return new PostgresJournal(this, dataSource, null);
+            }
+            PostgresPools.Pool pool = PostgresPools.open(jdbcUrl, user, password);
+            try {
+                return new PostgresJournal(this, pool.dataSource(), pool.closer());
+            } catch (RuntimeException e) {
+                PostgresPools.closeQuietly(pool.closer());
+                throw e;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The value is encoded on the calling thread; the future completes, on a journal thread,
+     * once the entry is committed. It fails with {@link JournalException.Storage} if the
+     * database rejects the entry or cannot be reached.
+     */
+    @Override
+    public CompletableFuture<Long> append(JournalEntry entry) {
+        try {
+            ensureOpen();
+            Validation.entry(entry);
+            return writer.append(SqliteRows.encode(entry, mac));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Written by the writer thread in call order relative to this journal's appends; its seq
+     * is read under the counter lock, so it is exactly the highest seq committed by any journal
+     * on the schema before it.
+     */
+    @Override
+    public CompletableFuture<Long> snapshot(List<ParamSnapshot> state) {
+        try {
+            ensureOpen();
+            Validation.snapshot(state);
+            return writer.snapshot(SqliteRows.encodeSnapshot(state));
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Ordered with appends: it covers what was committed when this journal's earlier appends
+     * were, and never removes an entry committed after that (this journal's later appends
+     * among them), whatever {@code beforeSeq} says. Rows are deleted beside later appends, in
+     * transactions of {@value #COMPACTION_CHUNK}, none of which holds up an append.
+     */
+    @Override
+    public CompletableFuture<Long> compact(long beforeSeq) {
+        try {
+            ensureOpen();
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        writer.barrier().whenComplete((latest, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            // Entries committed after the call (this journal's later appends among them) stay.
+            long bound = Math.min(beforeSeq, latest + 1);
+            try {
+                compactor.execute(() -> runCompaction(bound, result));
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(new JournalException.Closed("the journal " + name + " is closed"));
+            }
+        });
+        return result;
+    }
+
+    private void runCompaction(long bound, CompletableFuture<Long> result) {
+        long removed = 0;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            if (bound > 1) {
+                try (PreparedStatement delete = c.prepareStatement(schema.compactChunk)) {
+                    delete.setLong(1, bound);
+                    delete.setInt(2, COMPACTION_CHUNK);
+                    int n;
+                    do {
+                        n = delete.executeUpdate();
+                        removed += n;
+                    } while (n == COMPACTION_CHUNK);
+                }
+            }
+            result.complete(removed);
+        } catch (SQLException | RuntimeException e) {
+            result.completeExceptionally(new JournalException.Storage(name + ": compaction failed after removing "
+                    + removed + " entries: " + e.getMessage(), e));
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread; the returned future is already complete. With an HMAC key,
+     * every entry returned is verified.
+     */
+    @Override
+    public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
+        try {
+            ensureOpen();
+            Validation.query(query);
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int limit = query.maxResults().orElse(-1);
+        PostgresSchema.QueryPlan plan = schema.plan(query);
+        AddressPattern pattern = query.addressPattern();
+        return read("query failed", c -> {
+            if (limit == 0) {
+                return List.of();
+            }
+            List<JournalEntry> out = new ArrayList<>();
+            // Rows a limit may never need: a cursor (a fetch size inside a transaction) lets the
+            // limit stop the scan early. Otherwise every row is needed (or the SQL has the limit).
+            boolean cursor = plan.recheck() && limit > 0;
+            if (cursor) {
+                c.setAutoCommit(false);
+            }
+            try (PreparedStatement ps = c.prepareStatement(plan.sql())) {
+                if (cursor) {
+                    ps.setFetchSize(Math.min(1_000, Math.max(64, limit * 2)));
+                }
+                bind(ps, plan.params());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (plan.recheck()) {
+                            String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                            if (address != null && !pattern.matches(PostgresSchema.fromStored(address))) {
+                                continue;
+                            }
+                        }
+                        out.add(SqliteRows.decode(rs, mac, PostgresSchema::fromStored));
+                        if (out.size() == limit) {
+                            break;
+                        }
+                    }
+                }
+            } finally {
+                if (cursor) {
+                    c.commit();
+                    c.setAutoCommit(true);
+                }
+            }
+            return Collections.unmodifiableList(out);
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread; the returned future is already complete. Together with the
+     * seq design above, {@code since(lastSeen, n)} in a loop sees every entry exactly once.
+     */
+    @Override
+    public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
+        try {
+            ensureOpen();
+            Validation.limit(limit);
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return read("read failed", c -> {
+            if (limit != null && limit == 0) {
+                return List.of();
+            }
+            try (PreparedStatement ps = c.prepareStatement(schema.since)) {
+                ps.setLong(1, seq);
+                if (limit == null) {
+                    ps.setNull(2, Types.BIGINT);
+                } else {
+                    ps.setLong(2, limit);
+                }
+                List<JournalEntry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(SqliteRows.decode(rs, mac, PostgresSchema::fromStored));
+                    }
+                }
+                return Collections.unmodifiableList(out);
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Read from the counter row, so it is the highest seq any journal on the schema has
+     * committed, and does not drop when entries are compacted. Runs on the calling thread.
+     */
+    @Override
+    public CompletableFuture<Long> latestSeq() {
+        return readLong(schema.latestSeq);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread; counts the rows.
+     */
+    @Override
+    public CompletableFuture<Long> size() {
+        return readLong(schema.count);
+    }
+
+    private CompletableFuture<Long> readLong(String sql) {
+        return read("read failed", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread.
+     */
+    @Override
+    public CompletableFuture<Optional<List<ParamSnapshot>>> loadSnapshot() {
+        return latestSnapshot().thenApply(s -> s.map(Snapshot::params));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The newest snapshot any journal on the schema took. Runs on the calling thread.
+     */
+    @Override
+    public CompletableFuture<Optional<Snapshot>> latestSnapshot() {
+        return read("reading the snapshot failed", c -> {
+            try (PreparedStatement ps = c.prepareStatement(schema.latestSnapshot);
+                    ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.<Snapshot>empty();
+                }
+                long seqAt = rs.getLong(1);
+                long createdAt = rs.getLong(2);
+                List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
+                try {
+                    return Optional.of(new Snapshot(seqAt, createdAt, params));
+                } catch (RuntimeException e) {
+                    throw new JournalException.Snapshot(
+                            "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
+                }
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Read<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs a read on the calling thread with a connection from the data source; never throws. */
+    private <T> CompletableFuture<T> read(String what, Read<T> body) {
+        try {
+            ensureOpen();
+            try (Connection c = dataSource.getConnection()) {
+                if (!c.getAutoCommit()) {
+                    c.setAutoCommit(true);
+                }
+                return CompletableFuture.completedFuture(body.run(c));
+            }
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (SQLException | RuntimeException e) {
+            return CompletableFuture.failedFuture(new JournalException.Storage(
+                    name + ": " + what + ": " + e.getMessage(), e));
+        }
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object p = params.get(i);
+            if (p instanceof Long l) {
+                ps.setLong(i + 1, l);
+            } else {
+                ps.setString(i + 1, (String) p);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Appends made through this journal reach streams as they commit; entries that other
+     * journals (other routers, other JVMs) commit to the schema are announced by PostgreSQL's
+     * {@code LISTEN/NOTIFY} on a connection this journal takes from the data source at the first
+     * call, and read once for all streams. Seqs become visible in seq order (see the class
+     * description), so a stream never skips an entry that commits later. Stored entries are read
+     * in pages, each in one repeatable-read transaction.
+     */
+    @Override
+    public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
+        synchronized (followers) {
+            if (listener == null && !closed.get()) {
+                listener = new PostgresListener(dataSource, schema.channel, followers::changed, name);
+            }
+        }
+        return followers.publisher(query, afterSeq);
+    }
+
+    /** Reads pages for followers: the bounds and the rows in one consistent snapshot. */
+    private final class StorageSource implements FollowSource {
+        /** The most rows one read looks at, so that a sparse pattern cannot hold a reader long. */
+        private static final int SCAN = 4_096;
+
+        @Override
+        public Page read(JournalQuery query, long afterSeq, int max) {
+            ensureOpen();
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                    }
+                    Page page = page(c, query, afterSeq, max);
+                    c.commit();
+                    return page;
+                } finally {
+                    if (!c.getAutoCommit()) {
+                        c.rollback();
+                        c.setAutoCommit(true);
+                    }
+                }
+            } catch (SQLException e) {
+                throw new JournalException.Storage(name + ": reading entries to follow failed: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        private Page page(Connection c, JournalQuery query, long afterSeq, int max) throws SQLException {
+            long latest;
+            long oldest;
+            try (PreparedStatement ps = c.prepareStatement(schema.followBounds);
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                latest = rs.getLong(1);
+                oldest = rs.getLong(2);
+                if (rs.wasNull()) {
+                    oldest = latest + 1;
+                }
+            }
+            if (latest > afterSeq && oldest > afterSeq + 1) {
+                throw new JournalException.Truncated(afterSeq + 1, oldest);
+            }
+            try (PreparedStatement ps = c.prepareStatement(schema.since)) {
+                ps.setLong(1, afterSeq);
+                ps.setLong(2, SCAN);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return SqliteRows.followPage(rs, query, afterSeq, max, SCAN, latest, new SqliteRows.RowDecoder() {
+                        @Override
+                        public JournalEntry decode(ResultSet row) throws SQLException {
+                            return SqliteRows.decode(row, mac, PostgresSchema::fromStored);
+                        }
+
+                        @Override
+                        public String address(String stored) {
+                            return PostgresSchema.fromStored(stored);
+                        }
+                    });
+                }
+            }
+        }
+
+        @Override
+        public long latestSeq() {
+            ensureOpen();
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement(schema.latestSeq);
+                    ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            } catch (SQLException e) {
+                throw new JournalException.Storage(name + ": reading the latest seq failed: "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Closes the journal: stops accepting calls (later ones fail with
+     * {@link JournalException.Closed}), commits every append already accepted and completes its
+     * future (if the server cannot be reached meanwhile, the appends left fail at once, rather
+     * than each group waiting out the pool), lets a running compaction finish, gives the writer's
+     * connection back, and closes the pool if the journal opened it. The data source passed to {@link #open(DataSource)} is
+     * left open. Safe to call from any thread, including a callback of one of this journal's
+     * futures; calling it again has no effect.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            if (!writer.onCompletionThread()) {
+                awaitUninterruptibly(closeDone);
+            }
+            return;
+        }
+        try {
+            writer.close();
+            PostgresListener l;
+            synchronized (followers) {
+                l = listener;
+            }
+            if (l != null) {
+                l.close();
+            }
+            followers.close();
+            compactor.shutdown();
+            boolean interrupted = false;
+            while (!compactor.isTerminated()) {
+                try {
+                    compactor.awaitTermination(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            PostgresPools.closeQuietly(ownedPool);
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new JournalException.Closed("the journal " + name + " is closed");
+        }
+    }
+
+    /** The writer's commit counter (for tests). */
+    PostgresWriter writer() {
+        return writer;
+    }
+}

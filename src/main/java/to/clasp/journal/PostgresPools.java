@@ -1,0 +1,96 @@
+package to.clasp.journal;
+
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * The connection pool {@link PostgresJournal#open(String, String, String)} opens for itself:
+ * HikariCP when it is on the class path, otherwise the PostgreSQL driver's own (unpooled) data
+ * source. HikariCP's classes are only touched when it is present, so it stays optional.
+ */
+final class PostgresPools {
+
+    private PostgresPools() {}
+
+    /** A data source and what closes it (null when nothing needs closing). */
+    record Pool(DataSource dataSource, AutoCloseable closer) {}
+
+    static Pool open(String jdbcUrl, String user, String password) {
+        String where = withoutQuery(jdbcUrl);
+        try {
+            if (hikariPresent()) {
+                return HikariPool.open(jdbcUrl, user, password);
+            }
+            return DriverPool.open(jdbcUrl, user, password);
+        } catch (NoClassDefFoundError e) {
+            throw new JournalException.Storage("cannot open " + where
+                    + ": the PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class path", e);
+        } catch (RuntimeException e) {
+            throw new JournalException.Storage("cannot open " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The URL without its parameters, which may hold a password, for messages. */
+    private static String withoutQuery(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
+    }
+
+    private static boolean hikariPresent() {
+        try {
+            Class.forName("com.zaxxer.hikari.HikariDataSource", false, PostgresPools.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    static void closeQuietly(AutoCloseable closer) {
+        if (closer != null) {
+            try {
+                closer.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** Kept apart so that HikariCP is loaded only when present. */
+    private static final class HikariPool {
+        static Pool open(String jdbcUrl, String user, String password) {
+            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+            config.setJdbcUrl(jdbcUrl);
+            if (user != null) {
+                config.setUsername(user);
+            }
+            if (password != null) {
+                config.setPassword(password);
+            }
+            config.setPoolName("clasp-journal");
+            config.setMaximumPoolSize(8);
+            // HikariCP's default: opening the pool connects once and fails at once (a wrong
+            // password, a server that is down) rather than retrying for the connection timeout.
+            config.setInitializationFailTimeout(1);
+            Properties props = new Properties();
+            props.setProperty("reWriteBatchedInserts", "true");
+            config.setDataSourceProperties(props);
+            com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource(config);
+            return new Pool(ds, ds);
+        }
+    }
+
+    /** The driver's own data source: a new connection for each use. */
+    private static final class DriverPool {
+        static Pool open(String jdbcUrl, String user, String password) {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(jdbcUrl);
+            if (user != null) {
+                ds.setUser(user);
+            }
+            if (password != null) {
+                ds.setPassword(password);
+            }
+            return new Pool(ds, null);
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package to.clasp.journal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The PostgreSQL storage format, in one place: tables, indexes and every SQL statement a
+ * {@link PostgresJournal} runs, all qualified with the journal's schema.
+ *
+ * <h2>Format</h2>
+ * The SQLite format's columns, with PostgreSQL types, plus a counter row:
+ * <pre>
+ * journal_seq     (id SMALLINT PRIMARY KEY CHECK (id = 1), last_seq BIGINT NOT NULL)  -- one row
+ * journal_entries (seq BIGINT PRIMARY KEY, timestamp BIGINT NOT NULL, author TEXT NOT NULL,
+ *                  address TEXT COLLATE "C" NOT NULL, signal_type TEXT NOT NULL,
+ *                  value_json TEXT NOT NULL, revision BIGINT, msg_type INTEGER NOT NULL,
+ *                  hmac TEXT, value_exact BYTEA, value_exact_hmac TEXT)
+ * idx_entries_address (address, seq), idx_entries_timestamp (timestamp)
+ * snapshots       (id BIGSERIAL PRIMARY KEY, created_at BIGINT NOT NULL, seq_at BIGINT NOT NULL,
+ *                  data_json TEXT NOT NULL, data_exact BYTEA)
+ * </pre>
+ * <ul>
+ *   <li>{@code journal_seq.last_seq} is the highest seq ever assigned. Every write transaction
+ *       locks this row first (see {@link #RESERVE}) and holds it until it commits, which is what
+ *       makes seqs dense and commit-ordered across writers (see {@link PostgresJournal}).</li>
+ *   <li>{@code address} compares byte-wise ({@code COLLATE "C"}: UTF-8 bytes, that is code
+ *       point order, whatever the database's locale), so prefix ranges on the address index hold
+ *       exactly the addresses that start with the prefix, case included.</li>
+ *   <li>{@code value_json} is TEXT, not JSONB: it holds the Rust crate's JSON byte for byte
+ *       (the HMAC covers that text, and JSONB would reorder keys and refuse {@code \u0000}).
+ *       {@code value_exact}, {@code hmac}, {@code value_exact_hmac}, {@code data_json} and
+ *       {@code data_exact} mean what they mean in the SQLite format ({@link SqliteSchema}).</li>
+ *   <li>The SQLite format's {@code signal_type} index is left out: five values make an index
+ *       the planner would not use.</li>
+ * </ul>
+ * PostgreSQL text cannot hold U+0000, which addresses and authors may contain. So
+ * {@code address} and {@code author} are stored with two characters escaped: U+0000 as U+0001
+ * U+0001, and U+0001 as U+0001 U+0002 (see {@link #toStored}). Every other address is stored as
+ * it is. The escape is a prefix-free code that keeps code point order, so equality, order and
+ * prefixes of stored addresses are those of the originals, and prefix ranges stay exact.
+ *
+ * <p>Entry SELECTs list the columns in the SQLite format's order, so {@link SqliteRows} decodes
+ * the rows of both backends.
+ */
+final class PostgresSchema {
+
+    /** What a schema name may be: a plain lowercase identifier, so it never needs quoting. */
+    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,54}");
+
+    /** Serialises the creation of the tables among journals opening the same schema at once. */
+    private static final long CREATE_LOCK_KEY = 0x636c_6173_705f_6a6eL;
+
+    private final String schema;
+
+    // ---- statements run by the writer ----
+
+    /**
+     * Locks the counter row until commit and takes the next {@code ?} seqs: returns the new
+     * {@code last_seq}; the batch's seqs are the {@code ?} numbers up to it. The notification
+     * (payload: that seq) is only delivered if the transaction commits, and then after it.
+     */
+    final String reserve;
+    /**
+     * A whole group of appends in one statement: {@link #reserve}'s counter update, then the
+     * rows from arrays, each given the next reserved seq in array order. Parameters: the number
+     * of rows twice, then one array per column of {@link #insertEntry} but seq (bigint[],
+     * text[], text[], text[], text[], bigint[], int[], text[], bytea[], text[]). Returns the new
+     * {@code last_seq}, and notifies as {@link #reserve} does.
+     */
+    final String appendGroup;
+    /** Parameters: seq, timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac. */
+    final String insertEntry;
+    /** Parameters: created_at, seq_at, data_json, data_exact. */
+    final String insertSnapshot;
+    /** Parameter: how many of the newest snapshots to keep. */
+    final String pruneSnapshots;
+    /** Parameters: the first seq to keep, the most rows to delete in one transaction. */
+    final String compactChunk;
+
+    /**
+     * What the writer compares after a COMMIT whose outcome it could not learn. Parameters: the
+     * first and last seq it had reserved.
+     */
+    final String rowsBetween;
+
+    // ---- statements run by readers ----
+
+    final String latestSeq;
+    final String count;
+    /** The latest seq ever assigned and the oldest seq held (NULL when empty), for followers. */
+    final String followBounds;
+    final String latestSnapshot;
+    /** Parameters: the seq to read after, and the limit (NULL for none). */
+    final String since;
+    /** The columns every entry read selects, in {@link SqliteSchema}'s order. */
+    private final String entryColumns;
+    /** The LISTEN/NOTIFY channel on which every commit of entries in this schema is announced. */
+    final String channel;
+
+    /**
+     * @param schema a schema name that {@link #isValidSchemaName} accepts
+     */
+    PostgresSchema(String schema) {
+        if (!isValidSchemaName(schema)) {
+            throw new IllegalArgumentException("not a valid schema name: " + schema);
+        }
+        this.schema = schema;
+        String s = schema + ".";
+        this.channel = schema + "_journal";
+        this.reserve = "WITH u AS (UPDATE " + s + "journal_seq SET last_seq = last_seq + ? WHERE id = 1"
+                + " RETURNING last_seq) SELECT last_seq, pg_notify('" + channel + "', last_seq::text) FROM u";
+        this.appendGroup = "WITH u AS (UPDATE " + s + "journal_seq SET last_seq = last_seq + ? WHERE id = 1"
+                + " RETURNING last_seq), ins AS (INSERT INTO " + s + "journal_entries (seq, timestamp, author,"
+                + " address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac)"
+                + " SELECT u.last_seq - ? + t.ord, t.ts, t.author, t.address, t.st, t.vj, t.rev, t.mt, t.hmac,"
+                + " t.ve, t.veh FROM u, unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],"
+                + " ?::bigint[], ?::int[], ?::text[], ?::bytea[], ?::text[]) WITH ORDINALITY"
+                + " AS t(ts, author, address, st, vj, rev, mt, hmac, ve, veh, ord))"
+                + " SELECT last_seq, pg_notify('" + channel + "', last_seq::text) FROM u";
+        this.insertEntry = "INSERT INTO " + s + "journal_entries (seq, timestamp, author, address, "
+                + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        this.insertSnapshot = "INSERT INTO " + s + "snapshots (created_at, seq_at, data_json, data_exact) "
+                + "VALUES (?, ?, ?, ?)";
+        this.pruneSnapshots = "DELETE FROM " + s + "snapshots WHERE id NOT IN "
+                + "(SELECT id FROM " + s + "snapshots ORDER BY id DESC LIMIT ?)";
+        this.compactChunk = "DELETE FROM " + s + "journal_entries WHERE seq IN "
+                + "(SELECT seq FROM " + s + "journal_entries WHERE seq < ? ORDER BY seq LIMIT ?)";
+        this.rowsBetween = "SELECT seq, timestamp, author, address, value_json FROM " + s
+                + "journal_entries WHERE seq BETWEEN ? AND ?";
+        this.latestSeq = "SELECT last_seq FROM " + s + "journal_seq WHERE id = 1";
+        this.followBounds = "SELECT (SELECT last_seq FROM " + s + "journal_seq WHERE id = 1), "
+                + "(SELECT min(seq) FROM " + s + "journal_entries)";
+        this.count = "SELECT count(*) FROM " + s + "journal_entries";
+        this.latestSnapshot = "SELECT seq_at, created_at, data_json, data_exact FROM " + s
+                + "snapshots ORDER BY id DESC LIMIT 1";
+        this.entryColumns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision, "
+                + "msg_type, hmac, value_exact, value_exact_hmac FROM " + s + "journal_entries";
+        this.since = entryColumns + " WHERE seq > ? ORDER BY seq LIMIT ?";
+    }
+
+    /** Escapes U+0000 and U+0001 for a text column (see the class comment). */
+    static String toStored(String text) {
+        if (text.indexOf('\0') < 0 && text.indexOf('\u0001') < 0) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                sb.append("\u0001\u0001");
+            } else if (c == '\u0001') {
+                sb.append("\u0001\u0002");
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Undoes {@link #toStored}; a U+0001 in any other position (not written here) is kept. */
+    static String fromStored(String stored) {
+        if (stored.indexOf('\u0001') < 0) {
+            return stored;
+        }
+        StringBuilder sb = new StringBuilder(stored.length());
+        for (int i = 0; i < stored.length(); i++) {
+            char c = stored.charAt(i);
+            if (c == '\u0001' && i + 1 < stored.length()
+                    && (stored.charAt(i + 1) == '\u0001' || stored.charAt(i + 1) == '\u0002')) {
+                sb.append(stored.charAt(++i) == '\u0001' ? '\0' : '\u0001');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Whether {@code name} is a lowercase identifier of at most 55 characters (the channel name adds 8 and must stay within 63). */
+    static boolean isValidSchemaName(String name) {
+        return name != null && SCHEMA_NAME.matcher(name).matches();
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    /**
+     * Creates the schema, the tables, the counter row and the indexes if absent (and only the
+     * counter row if the tables exist), in one transaction under an advisory lock, so that journals opening the same new schema at the
+     * same moment do not trip over each other. The counter starts at the highest seq already
+     * stored, so a table filled by other means is never given a seq twice.
+     */
+    void create(Connection c) throws SQLException {
+        String s = schema + ".";
+        List<String> ddl = List.of(
+                "CREATE SCHEMA IF NOT EXISTS " + schema,
+                "CREATE TABLE IF NOT EXISTS " + s + "journal_seq (id SMALLINT PRIMARY KEY CHECK (id = 1), "
+                        + "last_seq BIGINT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + s + "journal_entries (\n"
+                        + "    seq BIGINT PRIMARY KEY,\n"
+                        + "    timestamp BIGINT NOT NULL,\n"
+                        + "    author TEXT NOT NULL,\n"
+                        + "    address TEXT COLLATE \"C\" NOT NULL,\n"
+                        + "    signal_type TEXT NOT NULL,\n"
+                        + "    value_json TEXT NOT NULL,\n"
+                        + "    revision BIGINT,\n"
+                        + "    msg_type INTEGER NOT NULL,\n"
+                        + "    hmac TEXT,\n"
+                        + "    value_exact BYTEA,\n"
+                        + "    value_exact_hmac TEXT\n"
+                        + ")",
+                "CREATE INDEX IF NOT EXISTS idx_entries_address ON " + s + "journal_entries (address, seq)",
+                "CREATE INDEX IF NOT EXISTS idx_entries_timestamp ON " + s + "journal_entries (timestamp)",
+                "CREATE TABLE IF NOT EXISTS " + s + "snapshots (\n"
+                        + "    id BIGSERIAL PRIMARY KEY,\n"
+                        + "    created_at BIGINT NOT NULL,\n"
+                        + "    seq_at BIGINT NOT NULL,\n"
+                        + "    data_json TEXT NOT NULL,\n"
+                        + "    data_exact BYTEA\n"
+                        + ")",
+                "INSERT INTO " + s + "journal_seq (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM "
+                        + s + "journal_entries ON CONFLICT (id) DO NOTHING");
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK_KEY + ")");
+            // Where the tables exist, run no DDL: a user with only the right to read and write
+            // them (the schema made by an administrator) can open the journal.
+            boolean exists;
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + s + "journal_seq') IS NOT NULL"
+                    + " AND to_regclass('" + s + "journal_entries') IS NOT NULL"
+                    + " AND to_regclass('" + s + "snapshots') IS NOT NULL")) {
+                exists = rs.next() && rs.getBoolean(1);
+            }
+            for (String sql : exists ? ddl.subList(ddl.size() - 1, ddl.size()) : ddl) {
+                st.execute(sql);
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
+     * with the pattern because the SQL only narrows the candidates.
+     */
+    record QueryPlan(String sql, List<Object> params, boolean recheck) {}
+
+    /**
+     * Plans a query, as {@link SqliteSchema#plan} does and for the same reasons: equality for an
+     * exact address, a half-open range for a literal prefix (under {@code COLLATE "C"} the range
+     * holds exactly the addresses with that prefix), never LIKE, and every row but an exact
+     * match and a subtree ({@code <literal>/**}, which the range expresses exactly) checked again
+     * with the matcher.
+     */
+    QueryPlan plan(JournalQuery query) {
+        StringBuilder sql = new StringBuilder(entryColumns);
+        List<Object> params = new ArrayList<>(6);
+        List<String> where = new ArrayList<>(4);
+        AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
+        boolean recheck = true;
+        switch (pushdown.kind()) {
+            case MATCH_ALL -> {
+                // no address clause
+            }
+            case EXACT -> {
+                String exact = pushdown.prefix();
+                if (AddressRange.isWellFormed(exact)) {
+                    where.add("address = (? COLLATE \"C\")");
+                    params.add(toStored(exact));
+                    recheck = false;
+                } else {
+                    // No stored address holds a lone surrogate (appends refuse them).
+                    where.add("FALSE");
+                }
+            }
+            default -> {
+                boolean exactRange = addPrefixRange(pushdown.prefix(), where, params);
+                // For <literal>/** the range is the whole meaning of the pattern.
+                recheck = !(exactRange && pushdown.kind() == AddressPattern.Pushdown.Kind.SUBTREE);
+            }
+        }
+        if (query.fromMicros().isPresent()) {
+            where.add("timestamp >= ?");
+            params.add(query.fromMicros().getAsLong());
+        }
+        if (query.toMicros().isPresent()) {
+            where.add("timestamp <= ?");
+            params.add(query.toMicros().getAsLong());
+        }
+        Set<SignalType> types = query.signalTypes();
+        if (!types.isEmpty() && types.size() < SignalType.values().length) {
+            StringBuilder in = new StringBuilder("signal_type IN (");
+            int i = 0;
+            for (SignalType t : types) {
+                in.append(i++ == 0 ? "?" : ", ?");
+                params.add(t.wireName());
+            }
+            where.add(in.append(')').toString());
+        }
+        for (int i = 0; i < where.size(); i++) {
+            sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
+        }
+        sql.append(query.isDescending() ? " ORDER BY seq DESC" : " ORDER BY seq");
+        if (!recheck && query.maxResults().isPresent()) {
+            sql.append(" LIMIT ?");
+            params.add((long) query.maxResults().getAsInt());
+        }
+        return new QueryPlan(sql.toString(), List.copyOf(params), recheck);
+    }
+
+    /** Adds the range of addresses starting with {@code prefix}; false if it added none. */
+    private static boolean addPrefixRange(String prefix, List<String> where, List<Object> params) {
+        if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
+            return false; // a range would not narrow anything, or has no defined order; the recheck decides
+        }
+        String hi = AddressRange.successor(prefix);
+        where.add("address >= (? COLLATE \"C\")");
+        params.add(toStored(prefix));
+        if (hi != null) {
+            where.add("address < (? COLLATE \"C\")");
+            params.add(toStored(hi));
+        }
+        return true;
+    }
+}
