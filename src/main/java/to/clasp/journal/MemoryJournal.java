@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * read-write lock guards the buffer, so queries run in parallel with each other and appends are
  * serialized in lock order (appends from one thread therefore get increasing seqs).
  * {@link #since(long, Integer)} finds its starting point in constant time, because the buffer
- * always holds a contiguous run of seqs; pattern queries scan the buffer.
+ * always holds a contiguous run of seqs. Pattern queries match the pattern once per distinct
+ * address held and read only the entries at matching addresses.
  *
  * <pre>{@code
  * try (MemoryJournal journal = MemoryJournal.withDefaultCapacity()) {
@@ -35,6 +36,10 @@ public final class MemoryJournal implements Journal {
     public static final int DEFAULT_CAPACITY = 10_000;
 
     private final JournalEntry[] ring;
+    // The address id of each ring slot, beside the ring so that a query reads entries only
+    // for the addresses it wants.
+    private final int[] addressIdOf;
+    private final AddressIds addressIds = new AddressIds();
     private final Lock readLock;
     private final Lock writeLock;
 
@@ -56,6 +61,7 @@ public final class MemoryJournal implements Journal {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
         this.ring = new JournalEntry[capacity];
+        this.addressIdOf = new int[capacity];
         ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         this.readLock = lock.readLock();
         this.writeLock = lock.writeLock();
@@ -90,7 +96,12 @@ public final class MemoryJournal implements Journal {
             Validation.entry(entry);
             long seq = latestSeq + 1;
             int tail = index(count);
+            int id = addressIds.acquire(entry.address());
+            if (count == ring.length) {
+                addressIds.release(addressIdOf[tail]);
+            }
             ring[tail] = entry.withSeq(seq);
+            addressIdOf[tail] = id;
             if (count == ring.length) {
                 head = index(1);
             } else {
@@ -101,28 +112,46 @@ public final class MemoryJournal implements Journal {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The pattern is matched once per distinct address held, not once per entry, and only
+     * the entries at matching addresses are read; where most entries have an address of their
+     * own, each entry is matched instead.
+     */
     @Override
     public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
         return read(() -> {
             Validation.query(query);
             int max = query.maxResults().orElse(Integer.MAX_VALUE);
             List<JournalEntry> out = new ArrayList<>(Math.min(max, Math.min(count, 256)));
+            boolean[] wanted = addressIds.distinct() <= count / 2
+                    ? addressIds.matching(query.addressPattern()) : null;
             if (query.isDescending()) {
                 for (int i = count - 1; i >= 0 && out.size() < max; i--) {
-                    addIfMatches(query, ring[index(i)], out);
+                    addIfMatches(query, index(i), wanted, out);
                 }
             } else {
                 for (int i = 0; i < count && out.size() < max; i++) {
-                    addIfMatches(query, ring[index(i)], out);
+                    addIfMatches(query, index(i), wanted, out);
                 }
             }
             return Collections.unmodifiableList(out);
         });
     }
 
-    private static void addIfMatches(JournalQuery query, JournalEntry e, List<JournalEntry> out) {
-        if (query.matches(e)) {
-            out.add(e);
+    /** Adds the entry in {@code slot} if it matches; {@code wanted}, if given, answers the pattern by address id. */
+    private void addIfMatches(JournalQuery query, int slot, boolean[] wanted, List<JournalEntry> out) {
+        if (wanted == null) {
+            JournalEntry e = ring[slot];
+            if (query.matches(e)) {
+                out.add(e);
+            }
+        } else if (wanted[addressIdOf[slot]]) {
+            JournalEntry e = ring[slot];
+            if (query.matchesTimeAndType(e)) {
+                out.add(e);
+            }
         }
     }
 
@@ -180,7 +209,9 @@ public final class MemoryJournal implements Journal {
             long oldest = latestSeq - count + 1;
             int removed = offsetOf(beforeSeq, oldest);
             for (int i = 0; i < removed; i++) {
-                ring[index(i)] = null;
+                int slot = index(i);
+                ring[slot] = null;
+                addressIds.release(addressIdOf[slot]);
             }
             head = index(removed);
             count -= removed;
