@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * serialized in lock order (appends from one thread therefore get increasing seqs).
  * {@link #since(long, Integer)} finds its starting point in constant time, because the buffer
  * always holds a contiguous run of seqs. Pattern queries match the pattern once per distinct
- * address held and read only the entries at matching addresses.
+ * address held and read only the entries at matching addresses; the first query after a run
+ * of appends first gives those entries their address ids, so appends do no indexing.
  *
  * <pre>{@code
  * try (MemoryJournal journal = MemoryJournal.withDefaultCapacity()) {
@@ -36,10 +37,14 @@ public final class MemoryJournal implements Journal {
     public static final int DEFAULT_CAPACITY = 10_000;
 
     private final JournalEntry[] ring;
-    // The address id of each ring slot, beside the ring so that a query reads entries only
-    // for the addresses it wants.
+    // The address id of each ring slot, beside the ring, so that a query reads entries only
+    // for the addresses it wants. Appends leave ids to the next query, which assigns them
+    // under the lock of addressIds: appends stay cheap, and the work is done once per entry.
     private final int[] addressIdOf;
     private final AddressIds addressIds = new AddressIds();
+    // Guarded by addressIds (written by queries) and the write lock. Every held entry with a
+    // seq up to this one has its address id in addressIdOf.
+    private long indexedSeq;
     private final Lock readLock;
     private final Lock writeLock;
 
@@ -62,9 +67,9 @@ public final class MemoryJournal implements Journal {
         }
         this.ring = new JournalEntry[capacity];
         this.addressIdOf = new int[capacity];
-        ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-        this.readLock = lock.readLock();
-        this.writeLock = lock.writeLock();
+        StampedLock lock = new StampedLock();
+        this.readLock = lock.asReadLock();
+        this.writeLock = lock.asWriteLock();
     }
 
     /**
@@ -92,24 +97,59 @@ public final class MemoryJournal implements Journal {
      */
     @Override
     public CompletableFuture<Long> append(JournalEntry entry) {
-        return write(() -> {
+        // The hot path of a router: no lambda, and the checks run before the lock is taken.
+        try {
             Validation.entry(entry);
-            long seq = latestSeq + 1;
-            int tail = index(count);
-            int id = addressIds.acquire(entry.address());
-            if (count == ring.length) {
-                addressIds.release(addressIdOf[tail]);
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long seq;
+        writeLock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new JournalException.Closed("journal is closed"));
             }
-            ring[tail] = entry.withSeq(seq);
-            addressIdOf[tail] = id;
+            seq = latestSeq + 1;
+            int tail = index(count);
             if (count == ring.length) {
+                forgetAddressId(latestSeq - count + 1, tail);
                 head = index(1);
             } else {
                 count++;
             }
+            ring[tail] = entry.withSeq(seq);
             latestSeq = seq;
-            return seq;
-        });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(
+                    new JournalException.Storage("unexpected failure in memory journal", e));
+        } finally {
+            writeLock.unlock();
+        }
+        return CompletableFuture.completedFuture(seq);
+    }
+
+    /** Releases the address id of the entry with {@code seq} in {@code slot}, which is leaving; under the write lock. */
+    private void forgetAddressId(long seq, int slot) {
+        if (seq <= indexedSeq) {
+            addressIds.release(addressIdOf[slot]);
+        }
+    }
+
+    /**
+     * Gives the entries appended since the last query their address ids, then answers the
+     * pattern for every id; null when most entries have an address of their own, where
+     * matching each entry costs no more. Under the read lock.
+     */
+    private boolean[] wantedAddressIds(AddressPattern pattern) {
+        synchronized (addressIds) {
+            long oldest = latestSeq - count + 1;
+            for (long seq = Math.max(indexedSeq + 1, oldest); seq <= latestSeq; seq++) {
+                int slot = index((int) (seq - oldest));
+                addressIdOf[slot] = addressIds.acquire(ring[slot].address());
+            }
+            indexedSeq = latestSeq;
+            return addressIds.distinct() <= count / 2 ? addressIds.matching(pattern) : null;
+        }
     }
 
     /**
@@ -125,8 +165,7 @@ public final class MemoryJournal implements Journal {
             Validation.query(query);
             int max = query.maxResults().orElse(Integer.MAX_VALUE);
             List<JournalEntry> out = new ArrayList<>(Math.min(max, Math.min(count, 256)));
-            boolean[] wanted = addressIds.distinct() <= count / 2
-                    ? addressIds.matching(query.addressPattern()) : null;
+            boolean[] wanted = wantedAddressIds(query.addressPattern());
             if (query.isDescending()) {
                 for (int i = count - 1; i >= 0 && out.size() < max; i--) {
                     addIfMatches(query, index(i), wanted, out);
@@ -210,8 +249,8 @@ public final class MemoryJournal implements Journal {
             int removed = offsetOf(beforeSeq, oldest);
             for (int i = 0; i < removed; i++) {
                 int slot = index(i);
+                forgetAddressId(oldest + i, slot);
                 ring[slot] = null;
-                addressIds.release(addressIdOf[slot]);
             }
             head = index(removed);
             count -= removed;
