@@ -584,12 +584,14 @@ public final class SqliteJournal implements Journal {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows++;
-                String address = rs.getString(SqliteSchema.COL_ADDRESS);
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
                 // so that only entries returned are decoded (and verified). A NULL address (a
                 // foreign file) is left for decode to report with its seq.
-                if (plan.recheck() && address != null && !pattern.matches(address)) {
-                    continue;
+                if (plan.recheck()) {
+                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                    if (address != null && !pattern.matches(address)) {
+                        continue;
+                    }
                 }
                 out.add(SqliteRows.decode(rs, mac));
                 if (out.size() == limit) {
