@@ -108,6 +108,8 @@ public final class SqliteJournal implements Journal {
     /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
     private static final long MIN_PROBE_ROWS = 1_024;
     private static final long MAX_PROBE_ROWS = 65_536;
+    /** The page cache of each read connection of a file journal, in KiB. */
+    static final int READ_CACHE_KIB = 8 * 1024;
     /** Bounds on the distinct-address walk of a query (see {@code matchingAddresses}). */
     private static final long MAX_DISTINCT_ADDRESSES = 8_192;
     private static final int MAX_MATCHED_ADDRESSES = 500;
@@ -287,6 +289,9 @@ public final class SqliteJournal implements Journal {
             SQLiteConfig readConfig = new SQLiteConfig();
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             readConfig.setReadOnly(true);
+            // Rows a query returns are spread over the file; SQLite's default 2 MiB cache
+            // rereads their pages from the OS on every query.
+            readConfig.setCacheSize(-READ_CACHE_KIB);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             GroupCommitWriter writer = new GroupCommitWriter(w, name, null, b.maxBatchSize,
                     b.snapshotsToKeep);
@@ -489,7 +494,7 @@ public final class SqliteJournal implements Journal {
         AddressPattern pattern = query.addressPattern();
         // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
         // they would read, which the distinct addresses tell.
-        boolean selective = plan.recheck() && pattern.pushdown().kind() != AddressPattern.Pushdown.Kind.MATCH_ALL;
+        boolean selective = plan.recheck() && narrowable(pattern);
         return read("query failed", r -> {
             if (limit == 0) {
                 return List.of();
@@ -512,6 +517,12 @@ public final class SqliteJournal implements Journal {
             select(r, chosen, pattern, limit, out);
             return Collections.unmodifiableList(out);
         });
+    }
+
+    /** Whether some addresses under the pattern's literal prefix may not match it. */
+    private static boolean narrowable(AddressPattern pattern) {
+        AddressPattern.Pushdown.Kind kind = pattern.pushdown().kind();
+        return kind != AddressPattern.Pushdown.Kind.MATCH_ALL && kind != AddressPattern.Pushdown.Kind.SUBTREE;
     }
 
     /**
@@ -792,9 +803,17 @@ public final class SqliteJournal implements Journal {
      */
     SqliteSchema.QueryPlan planOnRows(JournalQuery query) throws SQLException {
         SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        return readers.read(r -> plan.recheck()
-                && query.addressPattern().pushdown().kind() != AddressPattern.Pushdown.Kind.MATCH_ALL
+        return readers.read(r -> plan.recheck() && narrowable(query.addressPattern())
                 ? narrowed(r, query, plan) : plan);
+    }
+
+    /** A PRAGMA's value as a read connection sees it (for tests). */
+    long readerPragma(String pragma) throws SQLException {
+        return readers.read(r -> {
+            try (ResultSet rs = r.prepare("PRAGMA " + pragma).executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
     }
 
     /** The writer's commit counters (for tests). */

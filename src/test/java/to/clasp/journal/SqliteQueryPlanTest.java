@@ -166,4 +166,12 @@ class SqliteQueryPlanTest {
             assertThat(details.toString()).contains("idx_entries_address (address=?)").doesNotContain("SCAN journal_entries\n");
         }
     }
+
+    @Test
+    void readConnectionsKeepMorePagesThanSqlitesDefault() throws Exception {
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
+            assertThat(-journal.readerPragma("cache_size")).isGreaterThan(2_000);
+        }
+    }
 }
