@@ -97,18 +97,14 @@ public final class MemoryJournal implements Journal {
      */
     @Override
     public CompletableFuture<Long> append(JournalEntry entry) {
-        // The hot path of a router: no lambda, and the checks run before the lock is taken.
-        try {
-            Validation.entry(entry);
-        } catch (JournalException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        // The hot path of a router: no lambda. A closed journal answers Closed to any argument.
         long seq;
         writeLock.lock();
         try {
             if (closed) {
                 return CompletableFuture.failedFuture(new JournalException.Closed("journal is closed"));
             }
+            Validation.entry(entry);
             seq = latestSeq + 1;
             int tail = index(count);
             if (count == ring.length) {
@@ -119,6 +115,8 @@ public final class MemoryJournal implements Journal {
             }
             ring[tail] = entry.withSeq(seq);
             latestSeq = seq;
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(
                     new JournalException.Storage("unexpected failure in memory journal", e));

@@ -570,7 +570,7 @@ public final class SqliteJournal implements Journal {
     private static List<String> matchingAddresses(SqliteReadPool.Reader r, AddressPattern pattern)
             throws SQLException {
         long held;
-        try (ResultSet rs = r.prepare(SqliteSchema.SEQ_RANGE).executeQuery()) {
+        try (ResultSet rs = r.prepare(SqliteSchema.HELD_SEQS).executeQuery()) {
             long first = rs.next() ? rs.getLong(1) : 0;
             held = rs.getLong(2) - first + 1;
         }

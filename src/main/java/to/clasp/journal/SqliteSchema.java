@@ -179,8 +179,11 @@ final class SqliteSchema {
     static final String NEXT_ADDRESS =
             "SELECT address FROM journal_entries WHERE address > ? ORDER BY address LIMIT 1";
 
-    /** The lowest and highest seq held (NULLs when empty), from the two ends of the table. */
-    static final String SEQ_RANGE = "SELECT (SELECT seq FROM journal_entries ORDER BY seq LIMIT 1), "
+    /**
+     * The lowest and highest seq held (NULLs when empty), one seek at each end of the table
+     * (unlike {@link #SEQ_RANGE}, which is not optimized this way in one SELECT).
+     */
+    static final String HELD_SEQS = "SELECT (SELECT seq FROM journal_entries ORDER BY seq LIMIT 1), "
             + "(SELECT seq FROM journal_entries ORDER BY seq DESC LIMIT 1)";
 
     /**
