@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
@@ -55,6 +56,8 @@ public final class MemoryJournal implements Journal {
     private Snapshot snapshot;
     private boolean closed;
 
+    private final FollowHub followers;
+
     /**
      * Creates an empty journal holding at most {@code capacity} entries.
      *
@@ -70,6 +73,7 @@ public final class MemoryJournal implements Journal {
         StampedLock lock = new StampedLock();
         this.readLock = lock.asReadLock();
         this.writeLock = lock.asWriteLock();
+        this.followers = new FollowHub(toString(), new RingSource(), 0, null);
     }
 
     /**
@@ -115,6 +119,10 @@ public final class MemoryJournal implements Journal {
             }
             ring[tail] = entry.withSeq(seq);
             latestSeq = seq;
+            // Under the write lock, so that the hub hears of commits in seq order. It only queues
+            // the entry (it never reads the ring nor calls a subscriber here), which matters
+            // because the StampedLock is not reentrant.
+            followers.committed(List.of(ring[tail]));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
@@ -256,6 +264,18 @@ public final class MemoryJournal implements Journal {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>New entries reach live streams straight from {@link #append}; a stream that is behind
+     * reads the ring buffer. A stream still behind when the entries it needs are evicted ends
+     * with {@link JournalException.Truncated}.
+     */
+    @Override
+    public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
+        return followers.publisher(query, afterSeq);
+    }
+
     @Override
     public CompletableFuture<Long> size() {
         return read(() -> (long) count);
@@ -273,11 +293,59 @@ public final class MemoryJournal implements Journal {
         } finally {
             writeLock.unlock();
         }
+        followers.close();
     }
 
     @Override
     public String toString() {
         return "MemoryJournal[capacity=" + ring.length + "]";
+    }
+
+    /** Follower reads of the ring buffer, under the read lock. */
+    private final class RingSource implements FollowSource {
+        /** The most entries one read looks at, so that it holds the lock briefly. */
+        private static final int SCAN = 4_096;
+
+        @Override
+        public Page read(JournalQuery query, long afterSeq, int max) {
+            readLock.lock();
+            try {
+                if (closed) {
+                    throw new JournalException.Closed("journal is closed");
+                }
+                long oldest = latestSeq - count + 1;
+                if (latestSeq > afterSeq && oldest > afterSeq + 1) {
+                    throw new JournalException.Truncated(afterSeq + 1, oldest);
+                }
+                int start = afterSeq == Long.MAX_VALUE ? count : offsetOf(afterSeq + 1, oldest);
+                int end = (int) Math.min(count, (long) start + SCAN);
+                List<JournalEntry> out = new ArrayList<>();
+                long coveredThrough = end == count ? Math.max(afterSeq, latestSeq) : oldest + end - 1;
+                for (int i = start; i < end; i++) {
+                    JournalEntry e = ring[index(i)];
+                    if (query == null || query.matches(e)) {
+                        out.add(e);
+                        if (out.size() == max) {
+                            coveredThrough = e.seq();
+                            break;
+                        }
+                    }
+                }
+                return new Page(out, coveredThrough);
+            } finally {
+                readLock.unlock();
+            }
+        }
+
+        @Override
+        public long latestSeq() {
+            readLock.lock();
+            try {
+                return latestSeq;
+            } finally {
+                readLock.unlock();
+            }
+        }
     }
 
     /** The buffer offset of {@code seq}, clamped to 0..count, free of overflow for any long. */

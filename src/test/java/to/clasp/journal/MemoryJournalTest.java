@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +63,115 @@ class MemoryJournalTest extends JournalContract {
 
             assertThat(seqs(await(ring.since(0, null)))).containsExactly(6L, 7L, 8L, 9L);
             assertThat(seqs(await(ring.since(7, null)))).containsExactly(8L, 9L);
+        }
+    }
+
+    @Test
+    void evictionPastASlowFollowerEndsItWithTruncatedNamingTheSeqs() throws InterruptedException {
+        try (MemoryJournal ring = new MemoryJournal(100)) {
+            TestFollower slow = new TestFollower(1);
+            ring.follow(JournalQuery.of("/r"), 0).subscribe(slow);
+            await(ring.append(set("/r", Value.of(-1), 0, T0)));
+            slow.awaitCount(1, WAIT); // now live, and it requested nothing more
+            for (int i = 0; i < 3_000; i++) {
+                await(ring.append(set("/r", Value.of(i), i, T0)));
+            }
+            Thread.sleep(200); // let the commits reach the stream: what it holds is bounded
+            slow.request(Long.MAX_VALUE);
+            slow.awaitTerminated(WAIT);
+
+            List<Long> got = slow.seqs();
+            assertThat(got).containsExactlyElementsOf(LongStream.rangeClosed(1, got.size()).boxed().toList());
+            assertThat(got.size()).isLessThanOrEqualTo(FollowHub.MAX_BATCH + FollowHub.STREAM_BUFFER + 1);
+            assertThat(slow.error()).isInstanceOf(JournalException.Truncated.class);
+            JournalException.Truncated truncated = (JournalException.Truncated) slow.error();
+            assertThat(truncated.firstMissed()).isEqualTo(got.size() + 1L);
+            assertThat(truncated.oldestHeld()).isEqualTo(2_902);
+            assertThat(truncated).hasMessageContaining("seq " + (got.size() + 1)).hasMessageContaining("2902");
+        }
+    }
+
+    @Test
+    void followersAndQueriesRunBesideAppendsEvictionsAndCompactions() throws InterruptedException {
+        // Two appenders, a compaction now and then, a thread querying the ring (which indexes
+        // addresses under the read lock) and two followers reading it: every query answer is
+        // consistent, a keeping-up follower gets the matching entries in order with no gap, and
+        // one left behind ends with Truncated.
+        JournalQuery followed = JournalQuery.of("/c/*/a1");
+        Map<Long, JournalEntry> appended = new ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        try (MemoryJournal ring = new MemoryJournal(64)) {
+            TestFollower keepingUp = TestFollower.unbounded();
+            TestFollower behind = new TestFollower(1);
+            ring.follow(followed, 0).subscribe(keepingUp);
+            ring.follow(JournalQuery.of("/c/**"), 0).subscribe(behind);
+            keepingUp.awaitSubscribed(WAIT);
+            behind.awaitSubscribed(WAIT);
+            Thread[] appenders = new Thread[2];
+            for (int t = 0; t < appenders.length; t++) {
+                Random random = new Random(t);
+                boolean compacts = t == 0;
+                appenders[t] = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 2_000; i++) {
+                            String address = "/c/" + random.nextInt(6) + "/a" + random.nextInt(3);
+                            JournalEntry e = set(address, Value.of(i), i, T0 + i);
+                            appended.put(await(ring.append(e)), e);
+                            if (compacts && i % 250 == 0) {
+                                await(ring.compact(await(ring.latestSeq()) - 20));
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                appenders[t].start();
+            }
+            Thread querier = new Thread(() -> {
+                try {
+                    while (appenders[0].isAlive() || appenders[1].isAlive()) {
+                        for (JournalQuery q : List.of(followed, JournalQuery.of("/c/**").descending().limit(5))) {
+                            List<JournalEntry> got = await(ring.query(q));
+                            assertThat(got).hasSizeLessThanOrEqualTo(64).allMatch(q::matches);
+                            List<Long> seqs = seqs(got);
+                            assertThat(seqs).isSortedAccordingTo(q.isDescending()
+                                    ? Collections.reverseOrder() : Long::compare).doesNotHaveDuplicates();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            querier.start();
+            for (Thread t : appenders) {
+                t.join();
+            }
+            querier.join();
+            assertThat(failures).isEmpty();
+
+            List<JournalEntry> held = await(ring.since(0, null));
+            assertThat(await(ring.query(followed))).containsExactlyElementsOf(held.stream().filter(followed::matches).toList());
+            List<Long> matching = appended.entrySet().stream().filter(en -> followed.matches(en.getValue()))
+                    .map(Map.Entry::getKey).sorted().toList();
+            TestFollower.awaitTrue(() -> keepingUp.count() == matching.size() || keepingUp.isTerminated(), WAIT,
+                    () -> "follower: " + keepingUp.count() + " of " + matching.size() + ", error: " + keepingUp.error());
+            List<JournalEntry> got = keepingUp.received();
+            assertThat(seqs(got)).containsExactlyElementsOf(matching.subList(0, got.size()));
+            for (JournalEntry e : got) {
+                assertThat(e.address()).isEqualTo(appended.get(e.seq()).address());
+                assertThat(e.value()).isEqualTo(appended.get(e.seq()).value());
+            }
+            if (keepingUp.isTerminated()) {
+                assertThat(keepingUp.error()).isInstanceOf(JournalException.Truncated.class);
+            }
+
+            behind.request(Long.MAX_VALUE);
+            behind.awaitTerminated(WAIT);
+            assertThat(behind.error()).isInstanceOf(JournalException.Truncated.class);
+            assertThat(seqs(behind.received())).containsExactlyElementsOf(
+                    LongStream.rangeClosed(1, behind.count()).boxed().toList());
+            assertThat(keepingUp.violations()).isEmpty();
+            assertThat(behind.violations()).isEmpty();
         }
     }
 

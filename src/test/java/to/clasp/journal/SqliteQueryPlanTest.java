@@ -174,4 +174,12 @@ class SqliteQueryPlanTest {
             assertThat(-journal.readerPragma("cache_size")).isGreaterThan(2_000);
         }
     }
+
+    @Test
+    void readOnlyConnectionsKeepAsManyPages() throws Exception {
+        SqliteJournal.open(file).close();
+        try (SqliteJournal journal = SqliteJournal.openReadOnly(file)) {
+            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
+        }
+    }
 }
