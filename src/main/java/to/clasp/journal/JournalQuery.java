@@ -195,6 +195,12 @@ public final class JournalQuery {
                 && pattern.matches(entry.address());
     }
 
+    /** Tells whether an entry passes the time bounds and the types, leaving out the pattern. */
+    boolean matchesTimeAndType(JournalEntry entry) {
+        long ts = entry.timestamp();
+        return ts >= from && ts <= to && (types.isEmpty() || types.contains(entry.signalType()));
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof JournalQuery q && q.pattern.pattern().equals(pattern.pattern())

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +21,9 @@ import java.util.function.Supplier;
  * read-write lock guards the buffer, so queries run in parallel with each other and appends are
  * serialized in lock order (appends from one thread therefore get increasing seqs).
  * {@link #since(long, Integer)} finds its starting point in constant time, because the buffer
- * always holds a contiguous run of seqs; pattern queries scan the buffer.
+ * always holds a contiguous run of seqs. Pattern queries match the pattern once per distinct
+ * address held and read only the entries at matching addresses; the first query after a run
+ * of appends first gives those entries their address ids, so appends do no indexing.
  *
  * <pre>{@code
  * try (MemoryJournal journal = MemoryJournal.withDefaultCapacity()) {
@@ -36,6 +38,14 @@ public final class MemoryJournal implements Journal {
     public static final int DEFAULT_CAPACITY = 10_000;
 
     private final JournalEntry[] ring;
+    // The address id of each ring slot, beside the ring, so that a query reads entries only
+    // for the addresses it wants. Appends leave ids to the next query, which assigns them
+    // under the lock of addressIds: appends stay cheap, and the work is done once per entry.
+    private final int[] addressIdOf;
+    private final AddressIds addressIds = new AddressIds();
+    // Guarded by addressIds (written by queries) and the write lock. Every held entry with a
+    // seq up to this one has its address id in addressIdOf.
+    private long indexedSeq;
     private final Lock readLock;
     private final Lock writeLock;
 
@@ -59,9 +69,10 @@ public final class MemoryJournal implements Journal {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
         this.ring = new JournalEntry[capacity];
-        ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-        this.readLock = lock.readLock();
-        this.writeLock = lock.writeLock();
+        this.addressIdOf = new int[capacity];
+        StampedLock lock = new StampedLock();
+        this.readLock = lock.asReadLock();
+        this.writeLock = lock.asWriteLock();
         this.followers = new FollowHub(toString(), new RingSource(), 0, null);
     }
 
@@ -90,44 +101,102 @@ public final class MemoryJournal implements Journal {
      */
     @Override
     public CompletableFuture<Long> append(JournalEntry entry) {
-        return write(() -> {
+        // The hot path of a router: no lambda. A closed journal answers Closed to any argument.
+        long seq;
+        writeLock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new JournalException.Closed("journal is closed"));
+            }
             Validation.entry(entry);
-            long seq = latestSeq + 1;
+            seq = latestSeq + 1;
             int tail = index(count);
-            ring[tail] = entry.withSeq(seq);
             if (count == ring.length) {
+                forgetAddressId(latestSeq - count + 1, tail);
                 head = index(1);
             } else {
                 count++;
             }
+            ring[tail] = entry.withSeq(seq);
             latestSeq = seq;
+            // Under the write lock, so that the hub hears of commits in seq order. It only queues
+            // the entry (it never reads the ring nor calls a subscriber here), which matters
+            // because the StampedLock is not reentrant.
             followers.committed(List.of(ring[tail]));
-            return seq;
-        });
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(
+                    new JournalException.Storage("unexpected failure in memory journal", e));
+        } finally {
+            writeLock.unlock();
+        }
+        return CompletableFuture.completedFuture(seq);
     }
 
+    /** Releases the address id of the entry with {@code seq} in {@code slot}, which is leaving; under the write lock. */
+    private void forgetAddressId(long seq, int slot) {
+        if (seq <= indexedSeq) {
+            addressIds.release(addressIdOf[slot]);
+        }
+    }
+
+    /**
+     * Gives the entries appended since the last query their address ids, then answers the
+     * pattern for every id; null when most entries have an address of their own, where
+     * matching each entry costs no more. Under the read lock.
+     */
+    private boolean[] wantedAddressIds(AddressPattern pattern) {
+        synchronized (addressIds) {
+            long oldest = latestSeq - count + 1;
+            for (long seq = Math.max(indexedSeq + 1, oldest); seq <= latestSeq; seq++) {
+                int slot = index((int) (seq - oldest));
+                addressIdOf[slot] = addressIds.acquire(ring[slot].address());
+            }
+            indexedSeq = latestSeq;
+            return addressIds.distinct() <= count / 2 ? addressIds.matching(pattern) : null;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The pattern is matched once per distinct address held, not once per entry, and only
+     * the entries at matching addresses are read; where most entries have an address of their
+     * own, each entry is matched instead.
+     */
     @Override
     public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
         return read(() -> {
             Validation.query(query);
             int max = query.maxResults().orElse(Integer.MAX_VALUE);
             List<JournalEntry> out = new ArrayList<>(Math.min(max, Math.min(count, 256)));
+            boolean[] wanted = wantedAddressIds(query.addressPattern());
             if (query.isDescending()) {
                 for (int i = count - 1; i >= 0 && out.size() < max; i--) {
-                    addIfMatches(query, ring[index(i)], out);
+                    addIfMatches(query, index(i), wanted, out);
                 }
             } else {
                 for (int i = 0; i < count && out.size() < max; i++) {
-                    addIfMatches(query, ring[index(i)], out);
+                    addIfMatches(query, index(i), wanted, out);
                 }
             }
             return Collections.unmodifiableList(out);
         });
     }
 
-    private static void addIfMatches(JournalQuery query, JournalEntry e, List<JournalEntry> out) {
-        if (query.matches(e)) {
-            out.add(e);
+    /** Adds the entry in {@code slot} if it matches; {@code wanted}, if given, answers the pattern by address id. */
+    private void addIfMatches(JournalQuery query, int slot, boolean[] wanted, List<JournalEntry> out) {
+        if (wanted == null) {
+            JournalEntry e = ring[slot];
+            if (query.matches(e)) {
+                out.add(e);
+            }
+        } else if (wanted[addressIdOf[slot]]) {
+            JournalEntry e = ring[slot];
+            if (query.matchesTimeAndType(e)) {
+                out.add(e);
+            }
         }
     }
 
@@ -185,7 +254,9 @@ public final class MemoryJournal implements Journal {
             long oldest = latestSeq - count + 1;
             int removed = offsetOf(beforeSeq, oldest);
             for (int i = 0; i < removed; i++) {
-                ring[index(i)] = null;
+                int slot = index(i);
+                forgetAddressId(oldest + i, slot);
+                ring[slot] = null;
             }
             head = index(removed);
             count -= removed;

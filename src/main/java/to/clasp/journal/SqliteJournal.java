@@ -139,6 +139,11 @@ public final class SqliteJournal implements Journal {
     /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
     private static final long MIN_PROBE_ROWS = 1_024;
     private static final long MAX_PROBE_ROWS = 65_536;
+    /** The page cache of each read connection of a file journal, in KiB. */
+    static final int READ_CACHE_KIB = 8 * 1024;
+    /** Bounds on the distinct-address walk of a query (see {@code matchingAddresses}). */
+    private static final long MAX_DISTINCT_ADDRESSES = 8_192;
+    private static final int MAX_MATCHED_ADDRESSES = 500;
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
@@ -383,6 +388,9 @@ public final class SqliteJournal implements Journal {
             SQLiteConfig readConfig = new SQLiteConfig();
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             readConfig.setReadOnly(true);
+            // Rows a query returns are spread over the file; SQLite's default 2 MiB cache
+            // rereads their pages from the OS on every query.
+            readConfig.setCacheSize(-READ_CACHE_KIB);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteJournal::readLatestSeq);
             GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
@@ -417,6 +425,7 @@ public final class SqliteJournal implements Journal {
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setCacheSize(-READ_CACHE_KIB); // as for the read connections of a writable journal
         List<String> views;
         try (Connection probe = config.createConnection(url)) {
             String problem = SqliteSchema.checkReadable(probe);
@@ -760,11 +769,14 @@ public final class SqliteJournal implements Journal {
         int limit = query.maxResults().orElse(-1);
         SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
         AddressPattern pattern = query.addressPattern();
+        // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
+        // they would read, which the distinct addresses tell.
+        boolean selective = plan.recheck() && narrowable(pattern);
         return read("query failed", r -> {
             if (limit == 0) {
                 return List.of();
             }
-            if (limit > 0 && plan.addressRange()) {
+            if (limit > 0 && (plan.addressRange() || selective)) {
                 // A range on the address index costs as much as the whole range even when the
                 // limit is met early; walking seqs first is cheap when matches are dense.
                 long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
@@ -774,10 +786,76 @@ public final class SqliteJournal implements Journal {
                     return Collections.unmodifiableList(found);
                 }
             }
+            SqliteSchema.QueryPlan chosen = selective ? narrowed(r, query, plan) : plan;
+            if (chosen == null) {
+                return List.of();
+            }
             List<JournalEntry> out = new ArrayList<>();
-            select(r, plan, pattern, limit, out);
+            select(r, chosen, pattern, limit, out);
             return Collections.unmodifiableList(out);
         });
+    }
+
+    /** Whether some addresses under the pattern's literal prefix may not match it. */
+    private static boolean narrowable(AddressPattern pattern) {
+        AddressPattern.Pushdown.Kind kind = pattern.pushdown().kind();
+        return kind != AddressPattern.Pushdown.Kind.MATCH_ALL && kind != AddressPattern.Pushdown.Kind.SUBTREE;
+    }
+
+    /**
+     * Returns a plan that fetches only the rows at matching addresses, when that pays (see
+     * {@link #matchingAddresses}); {@code plan} when it does not; null when no address matches.
+     */
+    private static SqliteSchema.QueryPlan narrowed(SqliteReadPool.Reader r, JournalQuery query,
+            SqliteSchema.QueryPlan plan) throws SQLException {
+        List<String> addresses = matchingAddresses(r, query.addressPattern());
+        if (addresses == null) {
+            return plan;
+        }
+        return addresses.isEmpty() ? null : SqliteSchema.planForAddresses(query, addresses);
+    }
+
+    /**
+     * Walks the distinct addresses that start with the pattern's literal prefix, one seek on
+     * the address index each, and returns those the pattern matches, when fetching only them
+     * pays: when at most half of the addresses walked match (rows assumed spread evenly over
+     * addresses) and at most {@link #MAX_MATCHED_ADDRESSES} do. Returns null where reading the
+     * prefix range is as cheap or cheaper: too many distinct addresses for the rows held
+     * (the walk gives up after a sixteenth of them, {@link #MAX_DISTINCT_ADDRESSES} at most),
+     * or an address that did not come back from SQLite as it is stored.
+     */
+    private static List<String> matchingAddresses(SqliteReadPool.Reader r, AddressPattern pattern)
+            throws SQLException {
+        long held;
+        try (ResultSet rs = r.prepare(SqliteSchema.HELD_SEQS).executeQuery()) {
+            long first = rs.next() ? rs.getLong(1) : 0;
+            held = rs.getLong(2) - first + 1;
+        }
+        long budget = Math.min(MAX_DISTINCT_ADDRESSES, held / 16);
+        String prefix = pattern.pushdown().prefix();
+        List<String> matched = new ArrayList<>();
+        String current = prefix;
+        PreparedStatement seek = r.prepare(SqliteSchema.FIRST_ADDRESS);
+        PreparedStatement next = r.prepare(SqliteSchema.NEXT_ADDRESS);
+        for (long walked = 0; ; walked++) {
+            seek.setString(1, current);
+            String address;
+            try (ResultSet rs = seek.executeQuery()) {
+                address = rs.next() ? rs.getString(1) : null;
+            }
+            if (address == null || !address.startsWith(prefix)) {
+                return matched.size() * 2L <= walked ? matched : null;
+            }
+            // U+FFFD: stored bytes that are no UTF-8 come back changed, and would not be found again.
+            if (walked == budget || address.indexOf('\uFFFD') >= 0 || address.equals(current) && seek == next) {
+                return null;
+            }
+            if (pattern.matches(address) && matched.add(address) && matched.size() > MAX_MATCHED_ADDRESSES) {
+                return null;
+            }
+            current = address;
+            seek = next;
+        }
     }
 
     /**
@@ -794,12 +872,14 @@ public final class SqliteJournal implements Journal {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows++;
-                String address = rs.getString(SqliteSchema.COL_ADDRESS);
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
                 // so that only entries returned are decoded (and verified). A NULL address (a
                 // foreign file) is left for decode to report with its seq.
-                if (plan.recheck() && address != null && !pattern.matches(address)) {
-                    continue;
+                if (plan.recheck()) {
+                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                    if (address != null && !pattern.matches(address)) {
+                        continue;
+                    }
                 }
                 out.add(SqliteRows.decode(rs, mac));
                 if (out.size() == limit) {
@@ -1122,6 +1202,25 @@ public final class SqliteJournal implements Journal {
     /** The plan a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
     static SqliteSchema.QueryPlan planFor(JournalQuery query) {
         return SqliteSchema.plan(query);
+    }
+
+    /**
+     * The plan a query without a limit runs with on this journal's rows, once the distinct
+     * addresses are known; null when no address matches (for tests).
+     */
+    SqliteSchema.QueryPlan planOnRows(JournalQuery query) throws SQLException {
+        SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
+        return readers.read(r -> plan.recheck() && narrowable(query.addressPattern())
+                ? narrowed(r, query, plan) : plan);
+    }
+
+    /** A PRAGMA's value as a read connection sees it (for tests). */
+    long readerPragma(String pragma) throws SQLException {
+        return readers.read(r -> {
+            try (ResultSet rs = r.prepare("PRAGMA " + pragma).executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
     }
 
     /** The read pool (for tests). */

@@ -198,6 +198,24 @@ final class SqliteSchema {
     static final String SINCE = ENTRY_COLUMNS + " WHERE seq > ? ORDER BY seq LIMIT ?";
 
     /**
+     * The first address, in index order, at or after the parameter: one seek on the address
+     * index. With {@link #NEXT_ADDRESS} it walks the distinct addresses, one seek each.
+     */
+    static final String FIRST_ADDRESS =
+            "SELECT address FROM journal_entries WHERE address >= ? ORDER BY address LIMIT 1";
+
+    /** The first address, in index order, after the parameter. */
+    static final String NEXT_ADDRESS =
+            "SELECT address FROM journal_entries WHERE address > ? ORDER BY address LIMIT 1";
+
+    /**
+     * The lowest and highest seq held (NULLs when empty), one seek at each end of the table
+     * (unlike {@link #SEQ_RANGE}, which is not optimized this way in one SELECT).
+     */
+    static final String HELD_SEQS = "SELECT (SELECT seq FROM journal_entries ORDER BY seq LIMIT 1), "
+            + "(SELECT seq FROM journal_entries ORDER BY seq DESC LIMIT 1)";
+
+    /**
      * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
      * with {@link JournalQuery#matches} because the SQL only narrows the candidates.
      */
@@ -211,7 +229,7 @@ final class SqliteSchema {
      * back to {@link #plan}.
      */
     static QueryPlan probe(JournalQuery query, long rows) {
-        return plan(query, false, rows);
+        return plan(query, false, rows, null);
     }
 
     /**
@@ -227,10 +245,22 @@ final class SqliteSchema {
      * limit still stops the scan early.
      */
     static QueryPlan plan(JournalQuery query) {
-        return plan(query, true, -1);
+        return plan(query, true, -1, null);
     }
 
-    private static QueryPlan plan(JournalQuery query, boolean useAddressRange, long rowLimit) {
+    /**
+     * Plans a query whose matching addresses are known: the rows at exactly these addresses
+     * (at most a few hundred), found through the address index and read in seq order. No
+     * recheck is needed: each row's address is one of them, byte for byte.
+     *
+     * @param addresses the addresses the pattern matches, not empty, each well-formed
+     */
+    static QueryPlan planForAddresses(JournalQuery query, List<String> addresses) {
+        return plan(query, false, -1, addresses);
+    }
+
+    private static QueryPlan plan(JournalQuery query, boolean useAddressRange, long rowLimit,
+            List<String> addresses) {
         StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
@@ -248,7 +278,16 @@ final class SqliteSchema {
                 recheck = !AddressRange.isWellFormed(pushdown.prefix());
             }
             default -> {
-                if (useAddressRange) {
+                if (addresses != null) {
+                    // As for the range: seqs from the index alone, walked in order.
+                    StringBuilder in = new StringBuilder("seq IN (SELECT seq FROM journal_entries WHERE address IN (");
+                    for (int i = 0; i < addresses.size(); i++) {
+                        in.append(i == 0 ? "?" : ", ?");
+                        params.add(addresses.get(i));
+                    }
+                    where.add(in.append("))").toString());
+                    recheck = false;
+                } else if (useAddressRange) {
                     addPrefixRange(pushdown.prefix(), where, params);
                 }
             }

@@ -3,7 +3,13 @@ package to.clasp.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -86,8 +92,145 @@ class MemoryJournalTest extends JournalContract {
     }
 
     @Test
+    void followersAndQueriesRunBesideAppendsEvictionsAndCompactions() throws InterruptedException {
+        // Two appenders, a compaction now and then, a thread querying the ring (which indexes
+        // addresses under the read lock) and two followers reading it: every query answer is
+        // consistent, a keeping-up follower gets the matching entries in order with no gap, and
+        // one left behind ends with Truncated.
+        JournalQuery followed = JournalQuery.of("/c/*/a1");
+        Map<Long, JournalEntry> appended = new ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        try (MemoryJournal ring = new MemoryJournal(64)) {
+            TestFollower keepingUp = TestFollower.unbounded();
+            TestFollower behind = new TestFollower(1);
+            ring.follow(followed, 0).subscribe(keepingUp);
+            ring.follow(JournalQuery.of("/c/**"), 0).subscribe(behind);
+            keepingUp.awaitSubscribed(WAIT);
+            behind.awaitSubscribed(WAIT);
+            Thread[] appenders = new Thread[2];
+            for (int t = 0; t < appenders.length; t++) {
+                Random random = new Random(t);
+                boolean compacts = t == 0;
+                appenders[t] = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 2_000; i++) {
+                            String address = "/c/" + random.nextInt(6) + "/a" + random.nextInt(3);
+                            JournalEntry e = set(address, Value.of(i), i, T0 + i);
+                            appended.put(await(ring.append(e)), e);
+                            if (compacts && i % 250 == 0) {
+                                await(ring.compact(await(ring.latestSeq()) - 20));
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                appenders[t].start();
+            }
+            Thread querier = new Thread(() -> {
+                try {
+                    while (appenders[0].isAlive() || appenders[1].isAlive()) {
+                        for (JournalQuery q : List.of(followed, JournalQuery.of("/c/**").descending().limit(5))) {
+                            List<JournalEntry> got = await(ring.query(q));
+                            assertThat(got).hasSizeLessThanOrEqualTo(64).allMatch(q::matches);
+                            List<Long> seqs = seqs(got);
+                            assertThat(seqs).isSortedAccordingTo(q.isDescending()
+                                    ? Collections.reverseOrder() : Long::compare).doesNotHaveDuplicates();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            querier.start();
+            for (Thread t : appenders) {
+                t.join();
+            }
+            querier.join();
+            assertThat(failures).isEmpty();
+
+            List<JournalEntry> held = await(ring.since(0, null));
+            assertThat(await(ring.query(followed))).containsExactlyElementsOf(held.stream().filter(followed::matches).toList());
+            List<Long> matching = appended.entrySet().stream().filter(en -> followed.matches(en.getValue()))
+                    .map(Map.Entry::getKey).sorted().toList();
+            TestFollower.awaitTrue(() -> keepingUp.count() == matching.size() || keepingUp.isTerminated(), WAIT,
+                    () -> "follower: " + keepingUp.count() + " of " + matching.size() + ", error: " + keepingUp.error());
+            List<JournalEntry> got = keepingUp.received();
+            assertThat(seqs(got)).containsExactlyElementsOf(matching.subList(0, got.size()));
+            for (JournalEntry e : got) {
+                assertThat(e.address()).isEqualTo(appended.get(e.seq()).address());
+                assertThat(e.value()).isEqualTo(appended.get(e.seq()).value());
+            }
+            if (keepingUp.isTerminated()) {
+                assertThat(keepingUp.error()).isInstanceOf(JournalException.Truncated.class);
+            }
+
+            behind.request(Long.MAX_VALUE);
+            behind.awaitTerminated(WAIT);
+            assertThat(behind.error()).isInstanceOf(JournalException.Truncated.class);
+            assertThat(seqs(behind.received())).containsExactlyElementsOf(
+                    LongStream.rangeClosed(1, behind.count()).boxed().toList());
+            assertThat(keepingUp.violations()).isEmpty();
+            assertThat(behind.violations()).isEmpty();
+        }
+    }
+
+    @Test
     void capacityMustBePositive() {
         assertThatThrownBy(() -> new MemoryJournal(0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(MemoryJournal.withDefaultCapacity().capacity()).isEqualTo(MemoryJournal.DEFAULT_CAPACITY);
+    }
+
+    @Test
+    void queriesAgreeWithTheFilterWhileAddressesComeAndGo() {
+        // Few addresses (one match per distinct address) and then mostly unique ones (one match
+        // per entry), through eviction and compaction, against every entry held filtered by
+        // JournalQuery.matches.
+        List<JournalQuery> queries = List.of(JournalQuery.of("/r/**"), JournalQuery.of("/*/a1"),
+                JournalQuery.of("/r/a{1,3}"), JournalQuery.of("!/r/a2"), JournalQuery.of("/**"),
+                JournalQuery.of("/u/*").descending().limit(7), JournalQuery.of("/r/a?").from(T0 + 40).to(T0 + 300),
+                JournalQuery.of("/**").types(SignalType.EVENT).limit(3), JournalQuery.of("/nowhere"));
+        Random random = new Random(12);
+        try (MemoryJournal ring = new MemoryJournal(50)) {
+            for (int i = 0; i < 600; i++) {
+                String address = i < 300 ? (random.nextBoolean() ? "/r/a" : "/s/a") + random.nextInt(5)
+                        : "/u/" + i;
+                JournalEntry e = i % 7 == 0
+                        ? JournalEntry.fromPublish(address, SignalType.EVENT, Value.of(i), "s", T0 + i)
+                        : set(address, Value.of(i), i, T0 + i);
+                await(ring.append(e));
+                if (i % 97 == 0) {
+                    await(ring.compact(await(ring.latestSeq()) - 10));
+                }
+                if (i % 13 == 0 || i == 599) {
+                    List<JournalEntry> held = await(ring.since(0, null));
+                    for (JournalQuery q : queries) {
+                        List<JournalEntry> expected = new ArrayList<>(held.stream().filter(q::matches).toList());
+                        if (q.isDescending()) {
+                            Collections.reverse(expected);
+                        }
+                        int max = q.maxResults().orElse(Integer.MAX_VALUE);
+                        assertThat(await(ring.query(q))).as("%s after %d appends", q, i + 1)
+                                .containsExactlyElementsOf(expected.subList(0, Math.min(max, expected.size())));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAddressWhoseEntriesAllLeftIsFoundAgainWhenItComesBack() {
+        try (MemoryJournal ring = new MemoryJournal(4)) {
+            await(ring.append(set("/old", Value.of(1), 1, T0)));
+            for (int i = 0; i < 4; i++) {
+                await(ring.append(set("/new/" + (i % 2), Value.of(i), i, T0)));
+            }
+            assertThat(await(ring.query(JournalQuery.of("/old")))).isEmpty();
+
+            await(ring.append(set("/old", Value.of(2), 2, T0)));
+
+            assertThat(seqs(await(ring.query(JournalQuery.of("/old"))))).containsExactly(6L);
+            assertThat(seqs(await(ring.query(JournalQuery.of("/new/*"))))).containsExactly(3L, 4L, 5L);
+        }
     }
 }

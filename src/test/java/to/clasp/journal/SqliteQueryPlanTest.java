@@ -117,4 +117,69 @@ class SqliteQueryPlanTest {
             }
         }
     }
+
+    @Test
+    void patternsMatchingFewAddressesReadOnlyThoseThroughTheIndex() throws Exception {
+        // 4,000 rows over 50 addresses; a tenth of them match the middle wildcard.
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("d.db"))) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 4_000; i++) {
+                String address = "/bench/room" + (i % 10) + "/param" + ((i / 10) % 5);
+                futures.add(journal.append(i % 3 == 0
+                        ? JournalEntry.fromPublish(address, SignalType.EVENT, Value.of(i), "w", T0 + i)
+                        : JournalEntry.fromSet(address, Value.of(i), i, "w", T0 + i)));
+            }
+            futures.forEach(CompletableFuture::join);
+            List<JournalEntry> all = await(journal.since(0, null));
+
+            SqliteSchema.QueryPlan narrowed = journal.planOnRows(JournalQuery.of("/bench/*/param3"));
+            assertThat(narrowed.recheck()).isFalse();
+            assertThat(narrowed.params()).hasSize(10).allSatisfy(p -> assertThat((String) p).endsWith("/param3"));
+            assertThat(journal.planOnRows(JournalQuery.of("/bench/*/param9"))).isNull();
+            // Most addresses match: reading the range is as cheap, and it is what runs.
+            assertThat(journal.planOnRows(JournalQuery.of("!/bench/room1/**")).recheck()).isTrue();
+
+            for (JournalQuery q : List.of(JournalQuery.of("/bench/*/param3"), JournalQuery.of("/bench/room{1,7}/param?"),
+                    JournalQuery.of("/bench/*/param3").descending().limit(25), JournalQuery.of("/*/room2/*").limit(3),
+                    JournalQuery.of("/bench/*/param1").from(T0 + 500).to(T0 + 1_500).types(SignalType.EVENT),
+                    JournalQuery.of("!/bench/room1/**").descending().limit(7), JournalQuery.of("/bench/*/param9"))) {
+                List<JournalEntry> expected = new ArrayList<>(all.stream().filter(q::matches).toList());
+                if (q.isDescending()) {
+                    java.util.Collections.reverse(expected);
+                }
+                int max = q.maxResults().orElse(Integer.MAX_VALUE);
+                assertThat(await(journal.query(q))).as(q.toString())
+                        .containsExactlyElementsOf(expected.subList(0, Math.min(max, expected.size())));
+            }
+        }
+        try (Connection c = jdbc(dir.resolve("d.db"));
+                PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + SqliteSchema.planForAddresses(
+                        JournalQuery.of("/bench/*/param3"), List.of("/bench/room1/param3", "/bench/room2/param3")).sql())) {
+            ps.setString(1, "/bench/room1/param3");
+            ps.setString(2, "/bench/room2/param3");
+            StringBuilder details = new StringBuilder();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    details.append(rs.getString("detail")).append('\n');
+                }
+            }
+            assertThat(details.toString()).contains("idx_entries_address (address=?)").doesNotContain("SCAN journal_entries\n");
+        }
+    }
+
+    @Test
+    void readConnectionsKeepMorePagesThanSqlitesDefault() throws Exception {
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
+            assertThat(-journal.readerPragma("cache_size")).isGreaterThan(2_000);
+        }
+    }
+
+    @Test
+    void readOnlyConnectionsKeepAsManyPages() throws Exception {
+        SqliteJournal.open(file).close();
+        try (SqliteJournal journal = SqliteJournal.openReadOnly(file)) {
+            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
+        }
+    }
 }

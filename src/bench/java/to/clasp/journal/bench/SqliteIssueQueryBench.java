@@ -1,0 +1,123 @@
+package to.clasp.journal.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import to.clasp.journal.AddressPattern;
+import to.clasp.journal.JournalQuery;
+import to.clasp.journal.SqliteJournal;
+
+/**
+ * Pattern queries on a 1,000,000-entry file of {@link IssueWorkload}, built once and kept in
+ * the temporary directory between runs. {@code baseline} is the Rust crate's plan: {@code LIKE}
+ * for a trailing {@code /**}, equality for an exact address, otherwise every row fetched and
+ * filtered by the matcher; it reads every column and parses {@code value_json}, as the crate
+ * does. {@code journal} is {@link SqliteJournal#query}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+public class SqliteIssueQueryBench {
+
+    private static final int ENTRIES = 1_000_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Param({"/bench/*/param3", "/bench/room7/**", "/bench/room7/param3"})
+    public String pattern;
+
+    private SqliteJournal journal;
+    private Connection connection;
+    private PreparedStatement baselineQuery;
+    private AddressPattern compiled;
+    private boolean filterInJava;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "clasp-journal-bench-issue-1m.db");
+        if (!Files.exists(file)) {
+            Path dir = BenchData.tempDir();
+            Path building = dir.resolve("journal.db");
+            try (SqliteJournal fresh = SqliteJournal.open(building)) {
+                List<CompletableFuture<Long>> pending = new ArrayList<>();
+                for (long i = 0; i < ENTRIES; i++) {
+                    pending.add(fresh.append(IssueWorkload.entry(i)));
+                    if (pending.size() == 10_000) {
+                        pending.forEach(CompletableFuture::join);
+                        pending.clear();
+                    }
+                }
+                pending.forEach(CompletableFuture::join);
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + building)) {
+                c.createStatement().execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            Files.move(building, file, StandardCopyOption.ATOMIC_MOVE);
+            BenchData.delete(dir);
+        }
+        journal = SqliteJournal.open(file);
+        compiled = AddressPattern.compile(pattern);
+        connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        String columns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision,"
+                + " msg_type FROM journal_entries";
+        if (pattern.endsWith("/**") && pattern.indexOf('*') == pattern.length() - 2) {
+            baselineQuery = connection.prepareStatement(columns + " WHERE address LIKE ? ORDER BY seq");
+            baselineQuery.setString(1, pattern.substring(0, pattern.length() - 2) + "%");
+        } else if (pattern.indexOf('*') < 0) {
+            baselineQuery = connection.prepareStatement(columns + " WHERE address = ? ORDER BY seq");
+            baselineQuery.setString(1, pattern);
+        } else {
+            baselineQuery = connection.prepareStatement(columns + " ORDER BY seq");
+            filterInJava = true;
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws SQLException {
+        journal.close();
+        connection.close();
+    }
+
+    @Benchmark
+    public int baseline() throws SQLException, JsonProcessingException {
+        int found = 0;
+        try (ResultSet rs = baselineQuery.executeQuery()) {
+            while (rs.next()) {
+                String address = rs.getString(4);
+                String valueJson = rs.getString(6);
+                rs.getLong(1);
+                rs.getLong(2);
+                rs.getString(3);
+                rs.getString(5);
+                rs.getLong(7);
+                rs.getInt(8);
+                if ((!filterInJava || compiled.matches(address)) && JSON.readTree(valueJson) != null) {
+                    found++;
+                }
+            }
+        }
+        return found;
+    }
+
+    @Benchmark
+    public int journal() {
+        return journal.query(JournalQuery.of(pattern)).join().size();
+    }
+}
