@@ -111,9 +111,12 @@ final class GroupCommitWriter {
         return submit(new SnapshotOp(snapshot));
     }
 
-    /** Enqueues a compaction; the future gets the number of entries removed, once their space is freed. */
-    CompletableFuture<Long> compact(long beforeSeq) {
-        return submit(new CompactOp(beforeSeq));
+    /**
+     * Enqueues a compaction; the future gets the number of entries removed, once their space is
+     * freed. With a signed log, its low-water mark moves in the same transaction.
+     */
+    CompletableFuture<Long> compact(long beforeSeq, SignedLog signedLog) {
+        return submit(new CompactOp(beforeSeq, signedLog));
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
@@ -444,6 +447,7 @@ final class GroupCommitWriter {
         final PreparedStatement release;
         final PreparedStatement rollbackTo;
         final PreparedStatement insertEntry;
+        final PreparedStatement chainHead;
         final PreparedStatement latestSeq;
         final PreparedStatement insertSnapshot;
         final PreparedStatement pruneSnapshots;
@@ -461,6 +465,7 @@ final class GroupCommitWriter {
                 release = add(made, conn.prepareStatement(SqliteSchema.RELEASE));
                 rollbackTo = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK_TO));
                 insertEntry = add(made, conn.prepareStatement(SqliteSchema.INSERT_ENTRY));
+                chainHead = add(made, conn.prepareStatement(SqliteSchema.CHAIN_HEAD));
                 latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
                 insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
                 pruneSnapshots = add(made, conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS));
@@ -479,7 +484,7 @@ final class GroupCommitWriter {
 
         void close() {
             for (Statement s : new Statement[] {begin, commit, rollback, savepoint, release, rollbackTo,
-                    insertEntry, latestSeq, insertSnapshot, pruneSnapshots, compact, vacuum}) {
+                    insertEntry, chainHead, latestSeq, insertSnapshot, pruneSnapshots, compact, vacuum}) {
                 closeQuietly(s);
             }
         }
@@ -533,7 +538,7 @@ final class GroupCommitWriter {
 
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
-            SqliteRows.bind(w.sql.insertEntry, entry);
+            SqliteRows.bind(w.sql.insertEntry, entry, w.sql.chainHead);
             try (ResultSet rs = w.sql.insertEntry.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("INSERT returned no seq");
@@ -559,14 +564,7 @@ final class GroupCommitWriter {
         Long run(GroupCommitWriter w) throws SQLException {
             // Read inside the write transaction: no append can slip in between.
             long seqAt = readLatestSeq(w.sql.latestSeq);
-            w.sql.insertSnapshot.setLong(1, Micros.now());
-            w.sql.insertSnapshot.setLong(2, seqAt);
-            w.sql.insertSnapshot.setString(3, snapshot.dataJson());
-            if (snapshot.dataExact() != null) {
-                w.sql.insertSnapshot.setBytes(4, snapshot.dataExact());
-            } else {
-                w.sql.insertSnapshot.setNull(4, java.sql.Types.BLOB);
-            }
+            SqliteRows.bindSnapshot(w.sql.insertSnapshot, snapshot, Micros.now(), seqAt);
             w.sql.insertSnapshot.executeUpdate();
             w.sql.pruneSnapshots.setInt(1, w.snapshotsToKeep);
             w.sql.pruneSnapshots.executeUpdate();
@@ -581,13 +579,18 @@ final class GroupCommitWriter {
 
     private static final class CompactOp extends Op<Long> {
         private final long beforeSeq;
+        private final SignedLog signedLog;
 
-        CompactOp(long beforeSeq) {
+        CompactOp(long beforeSeq, SignedLog signedLog) {
             this.beforeSeq = beforeSeq;
+            this.signedLog = signedLog;
         }
 
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
+            if (signedLog != null) {
+                signedLog.beforeCompaction(w.conn, beforeSeq);
+            }
             w.sql.compact.setLong(1, beforeSeq);
             return (long) w.sql.compact.executeUpdate();
         }

@@ -111,17 +111,17 @@ public final class SqliteJournal implements Journal {
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
-    private final EntryMac mac;
+    private final SignedLog signedLog;
     private final Connection writeConnection;
     private final GroupCommitWriter writer;
     private final SqliteReadPool readers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
-    private SqliteJournal(String name, EntryMac mac, Connection writeConnection,
+    private SqliteJournal(String name, SignedLog signedLog, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers) {
         this.name = name;
-        this.mac = mac;
+        this.signedLog = signedLog;
         this.writeConnection = writeConnection;
         this.writer = writer;
         this.readers = readers;
@@ -281,6 +281,7 @@ public final class SqliteJournal implements Journal {
                 }
             }
             SqliteSchema.prepare(w, true, b.durability.name());
+            SignedLog signedLog = signedLog(b, w);
             SQLiteConfig readConfig = new SQLiteConfig();
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             readConfig.setReadOnly(true);
@@ -288,8 +289,7 @@ public final class SqliteJournal implements Journal {
             GroupCommitWriter writer = new GroupCommitWriter(w, name, null, b.maxBatchSize,
                     b.snapshotsToKeep);
             opened = true;
-            return new SqliteJournal(name, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
-                    writer, pool);
+            return new SqliteJournal(name, signedLog, w, writer, pool);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -319,13 +319,13 @@ public final class SqliteJournal implements Journal {
             // This connection lives as long as the journal: the database lives as long as it does.
             w = config.createConnection(url);
             SqliteSchema.prepare(w, false, null);
+            SignedLog signedLog = signedLog(b, w);
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
             GroupCommitWriter writer = new GroupCommitWriter(w, name, tableLock.writeLock(),
                     b.maxBatchSize, b.snapshotsToKeep);
             opened = true;
-            return new SqliteJournal(name, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
-                    writer, pool);
+            return new SqliteJournal(name, signedLog, w, writer, pool);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -333,6 +333,16 @@ public final class SqliteJournal implements Journal {
                 closeQuietly(w);
             }
         }
+    }
+
+    /** The integrity rules for a key, with the file's record found or created; null without a key. */
+    private static SignedLog signedLog(Builder b, Connection w) throws SQLException {
+        if (b.hmacKey == null) {
+            return null;
+        }
+        SignedLog log = new SignedLog(new EntryMac(b.hmacKey));
+        log.establish(w);
+        return log;
     }
 
     private static int readerCount() {
@@ -424,7 +434,7 @@ public final class SqliteJournal implements Journal {
         try {
             ensureOpen();
             Validation.entry(entry);
-            return writer.append(SqliteRows.encode(entry, mac));
+            return writer.append(SqliteRows.encode(entry, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -443,7 +453,8 @@ public final class SqliteJournal implements Journal {
         try {
             ensureOpen();
             Validation.snapshot(state);
-            return writer.snapshot(SqliteRows.encodeSnapshot(state));
+            return writer.snapshot(SqliteRows.encodeSnapshot(state,
+                    signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -460,7 +471,7 @@ public final class SqliteJournal implements Journal {
     public CompletableFuture<Long> compact(long beforeSeq) {
         try {
             ensureOpen();
-            return writer.compact(beforeSeq);
+            return writer.compact(beforeSeq, signedLog);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -488,18 +499,19 @@ public final class SqliteJournal implements Journal {
             if (limit == 0) {
                 return List.of();
             }
+            SignedLog.Verifier verifier = verifier(r);
             if (limit > 0 && plan.addressRange()) {
                 // A range on the address index costs as much as the whole range even when the
                 // limit is met early; walking seqs first is cheap when matches are dense.
                 long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
                 List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
-                long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
+                long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found, verifier);
                 if (found.size() == limit || read < rows) {
                     return Collections.unmodifiableList(found);
                 }
             }
             List<JournalEntry> out = new ArrayList<>();
-            select(r, plan, pattern, limit, out);
+            select(r, plan, pattern, limit, out, verifier);
             return Collections.unmodifiableList(out);
         });
     }
@@ -511,7 +523,7 @@ public final class SqliteJournal implements Journal {
      * @return the number of rows read
      */
     private long select(SqliteReadPool.Reader r, SqliteSchema.QueryPlan plan, AddressPattern pattern,
-            int limit, List<JournalEntry> out) throws SQLException {
+            int limit, List<JournalEntry> out, SignedLog.Verifier verifier) throws SQLException {
         PreparedStatement ps = r.prepare(plan.sql());
         bind(ps, plan.params());
         long rows = 0;
@@ -525,7 +537,7 @@ public final class SqliteJournal implements Journal {
                 if (plan.recheck() && address != null && !pattern.matches(address)) {
                     continue;
                 }
-                out.add(SqliteRows.decode(rs, mac));
+                out.add(SqliteRows.decode(rs, verifier));
                 if (out.size() == limit) {
                     break;
                 }
@@ -555,9 +567,10 @@ public final class SqliteJournal implements Journal {
             ps.setLong(1, seq);
             ps.setLong(2, limit == null ? -1L : limit.longValue());
             List<JournalEntry> out = new ArrayList<>();
+            SignedLog.Verifier verifier = verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(SqliteRows.decode(rs, mac));
+                    out.add(SqliteRows.decode(rs, verifier));
                 }
             }
             return Collections.unmodifiableList(out);
@@ -634,6 +647,11 @@ public final class SqliteJournal implements Journal {
                 }
                 long seqAt = rs.getLong(1);
                 long createdAt = rs.getLong(2);
+                SignedLog.Verifier verifier = verifier(r);
+                if (verifier != null) {
+                    verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4),
+                            rs.getString(6));
+                }
                 List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3),
                         rs.getBytes(4));
                 try {
@@ -696,6 +714,11 @@ public final class SqliteJournal implements Journal {
         if (closed.get()) {
             throw new JournalException.Closed("the journal " + name + " is closed");
         }
+    }
+
+    /** The checks of one read, or null without a key. */
+    private SignedLog.Verifier verifier(SqliteReadPool.Reader r) {
+        return signedLog == null ? null : signedLog.verifier(r);
     }
 
     private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
