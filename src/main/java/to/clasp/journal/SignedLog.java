@@ -272,6 +272,24 @@ final class SignedLog {
         }
 
         /**
+         * Checks that the newest entry ever assigned still exists, unless it came before
+         * signing began or compaction removed it: a tail cut off (with {@code sqlite_sequence}
+         * left alone) is found here.
+         *
+         * @throws JournalException.Integrity naming that seq (0 when the record fails)
+         */
+        void checkNewest(long latestSeq, boolean exists) throws SQLException {
+            load();
+            if (recordProblem != null) {
+                throw new JournalException.Integrity(0, recordProblem);
+            }
+            if (!exists && latestSeq > 0 && record != null && latestSeq >= record.keyedFrom()
+                    && latestSeq >= record.lowWater()) {
+                throw new JournalException.Integrity(latestSeq, "the newest entry is missing");
+            }
+        }
+
+        /**
          * Checks a snapshot row.
          *
          * @throws JournalException.Snapshot if it fails any rule, so that recovery treats it as

@@ -194,6 +194,15 @@ final class SqliteSchema {
     static final String LATEST_SNAPSHOT = "SELECT seq_at, created_at, data_json, data_exact, id, data_mac "
             + "FROM snapshots ORDER BY id DESC LIMIT 1";
 
+    /** Every snapshot, oldest first, with the columns of {@link #LATEST_SNAPSHOT}. */
+    static final String ALL_SNAPSHOTS = "SELECT seq_at, created_at, data_json, data_exact, id, data_mac "
+            + "FROM snapshots ORDER BY id";
+
+    /** The highest seq ever assigned (0 for none) and whether its entry still exists. */
+    static final String NEWEST_ENTRY = "WITH last(s) AS (SELECT COALESCE("
+            + "(SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'), 0)) "
+            + "SELECT last.s, EXISTS (SELECT 1 FROM journal_entries WHERE seq = last.s) FROM last";
+
     /** The columns every entry read selects, in the order {@link #COL_SEQ} and friends name. */
     private static final String ENTRY_COLUMNS = "SELECT seq, timestamp, author, address, signal_type, "
             + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac FROM journal_entries";

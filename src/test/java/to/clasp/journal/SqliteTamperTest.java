@@ -165,6 +165,8 @@ class SqliteTamperTest {
                     .seq()).isEqualTo(seq);
             assertThat(assertFails(journal.query(JournalQuery.of("/**").descending()),
                     JournalException.Integrity.class).seq()).isGreaterThanOrEqualTo(seq);
+            assertThat(assertFails(journal.verifyIntegrity(), JournalException.Integrity.class).seq())
+                    .isIn(seq, 0L);
             // The entries before the damage still read.
             int before = (int) count(file, "SELECT count(*) FROM journal_entries WHERE seq < " + seq);
             assertThat(await(journal.since(0, before))).hasSize(before);
@@ -223,6 +225,97 @@ class SqliteTamperTest {
             assertThat(assertFails(journal.latestSnapshot(), JournalException.Snapshot.class))
                     .as(what).hasMessageContaining("integrity");
             assertFails(journal.loadSnapshot(), JournalException.Snapshot.class);
+            // The full check reads the entries first: a broken record fails them already.
+            Class<? extends JournalException> expected = edit.contains("journal_integrity")
+                    ? JournalException.Integrity.class : JournalException.Snapshot.class;
+            assertFails(journal.verifyIntegrity(), expected);
+        }
+    }
+
+    @Test
+    void anOlderSnapshotEditedIsFoundByTheFullCheckOnly() throws Exception {
+        Path file = signedJournal();
+        try (SqliteJournal journal = openSigned(file)) {
+            await(journal.snapshot(List.of()));
+        }
+        sql(file, "UPDATE snapshots SET seq_at = 1 WHERE id = 1");
+        try (SqliteJournal journal = openSigned(file)) {
+            assertThat(await(journal.latestSnapshot())).get().extracting(Snapshot::params).asList().isEmpty();
+            assertThat(assertFails(journal.verifyIntegrity(), JournalException.Snapshot.class))
+                    .hasMessageContaining("seq 1");
+        }
+    }
+
+    // ---------------------------------------------------------------- the full check
+
+    @Test
+    void theFullCheckCountsEveryEntryOfAnUntouchedJournal() {
+        Path file = signedJournal();
+        try (SqliteJournal journal = openSigned(file)) {
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(6);
+            await(journal.compact(3));
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(4);
+            await(journal.compact(10));
+            assertThat(await(journal.verifyIntegrity())).isZero();
+        }
+    }
+
+    @Test
+    void theFullCheckFindsACutOffTailThatReadsCannotSee() throws Exception {
+        Path file = signedJournal();
+        sql(file, "DELETE FROM journal_entries WHERE seq >= 5");
+        try (SqliteJournal journal = openSigned(file)) {
+            assertThat(seqs(await(journal.since(0, null)))).containsExactly(1L, 2L, 3L, 4L);
+            JournalException.Integrity e = assertFails(journal.verifyIntegrity(), JournalException.Integrity.class);
+            assertThat(e.seq()).isEqualTo(6);
+            assertThat(e).hasMessageContaining("newest entry is missing");
+            // The next signed append links to the missing seq 6, so reads find the cut as well.
+            assertThat(await(journal.append(JournalEntry.fromSet("/e", Value.of(7), 7, "me", T0)))).isEqualTo(7);
+            assertThat(assertFails(journal.since(4, null), JournalException.Integrity.class).seq()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void theFullCheckReadsPageByPage() throws Exception {
+        Path file = dir.resolve("big.db");
+        try (SqliteJournal journal = openSigned(file)) {
+            List<java.util.concurrent.CompletableFuture<Long>> pending = new java.util.ArrayList<>();
+            for (int i = 0; i < 9_000; i++) {
+                pending.add(journal.append(JournalEntry.fromSet("/n/" + (i % 10), Value.of(i), i, "me", T0 + i)));
+            }
+            pending.forEach(SqliteTestSupport::await);
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(9_000);
+        }
+        sql(file, "DELETE FROM journal_entries WHERE seq = 4096"); // the last of the first page
+        try (SqliteJournal journal = openSigned(file)) {
+            assertThat(assertFails(journal.verifyIntegrity(), JournalException.Integrity.class).seq()).isEqualTo(4097);
+        }
+    }
+
+    @Test
+    void theFullCheckNeedsAKey() {
+        Path file = signedJournal();
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(assertFails(journal.verifyIntegrity(), JournalException.InvalidInput.class))
+                    .hasMessageContaining("without an HMAC key");
+        }
+        SqliteJournal closed = openSigned(file);
+        closed.close();
+        assertFails(closed.verifyIntegrity(), JournalException.Closed.class);
+    }
+
+    @Test
+    void theFullCheckOfARustFileGivesItsRowsTheRustCheck() {
+        Path file = SqliteTestSupport.copyFixture("journal-hmac.db", dir);
+        try (SqliteJournal journal = SqliteJournal.builder(file).hmacKey(key(42)).build()) {
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(3);
+        }
+        try (SqliteJournal journal = SqliteJournal.builder(file).hmacKey(key(7)).build()) {
+            assertThat(assertFails(journal.verifyIntegrity(), JournalException.Integrity.class).seq()).isEqualTo(1);
+        }
+        Path unsigned = SqliteTestSupport.copyFixture("journal.db", dir);
+        try (SqliteJournal journal = SqliteJournal.builder(unsigned).hmacKey(key(42)).build()) {
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(26);
         }
     }
 
