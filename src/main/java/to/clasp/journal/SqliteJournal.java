@@ -65,9 +65,19 @@ import org.sqlite.SQLiteOpenMode;
  *
  * <h2>Integrity</h2>
  * With an {@link Builder#hmacKey(byte[]) HMAC key}, every entry written carries the Rust
- * crate's HMAC (and one more for the exact value column when there is one), and every entry
- * read is verified: a mismatch fails the read with {@link JournalException.Integrity} naming
- * the seq. Entries written without a key carry no HMAC and are read without a check.
+ * crate's {@code hmac} (so the Rust crate verifies it too) and this library's
+ * {@code entry_mac}, which covers every column, the seq and the {@code entry_mac} of the entry
+ * before it; every snapshot carries a {@code data_mac}; a signed record in the file says from
+ * which seq on entries must carry an {@code entry_mac} and where compaction cut the chain. Every
+ * entry read is verified: a changed column or MAC, a MAC set to NULL, a forged, copied, moved or
+ * reordered row, and a deleted entry (found by the entry after it) fail the read with
+ * {@link JournalException.Integrity} naming the seq; an edited snapshot fails
+ * {@link #latestSnapshot()} with {@link JournalException.Snapshot}. Entries written before the
+ * file was first opened with a key (by the Rust crate, or without a key) get exactly the Rust
+ * crate's check: {@code hmac} if present, nothing if not. {@link #verifyIntegrity()} checks the
+ * whole file. No check inside the file can find a rollback of the whole file to an earlier
+ * state, the newest entries cut off together with {@code sqlite_sequence}, or every trace of
+ * this library's MACs removed at once (the file then reads as one the Rust crate wrote).
  *
  * <h2>Errors and threads</h2>
  * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other
@@ -182,8 +192,13 @@ public final class SqliteJournal implements Journal {
         }
 
         /**
-         * Sets the HMAC-SHA256 key that signs every entry written and verifies every entry read
-         * (see the class comment). The Rust crate takes the same 32-byte keys.
+         * Sets the HMAC-SHA256 key that signs every entry and snapshot written and verifies every
+         * one read (see the class comment). The Rust crate takes the same 32-byte keys. The first
+         * open with a key records, signed, that entries from then on are signed, unless the
+         * file's newest Rust {@code hmac} does not verify with this key (then a wrong key cannot
+         * tie the file to itself). From then on, write to the file with this key only: entries
+         * written without it (or by the Rust crate), and compaction without it, fail
+         * verification here.
          *
          * @param key exactly 32 bytes, copied; or null for no key (the default)
          * @return this builder
