@@ -21,12 +21,12 @@ import javax.crypto.spec.SecretKeySpec;
  *       so that no bytes can be moved from one field to the other, and the tag keeps this MAC
  *       from ever equalling an {@code hmac}.</li>
  *   <li>{@code entry_mac} (this library's, over the whole row and its place in the log):
- *       HMAC-SHA256 over a domain tag, the seq, the timestamp, every other column as stored
+ *       HMAC-SHA256 over a domain tag, the integrity record's {@code keyed_from}, the seq, the timestamp, every other column as stored
  *       (author, address, signal type, value_json, revision or its absence, msg_type, value_exact
  *       or its absence, and the two MACs above in lowercase or their absence), and the
  *       {@code entry_mac} of the entry before it (the link; empty when there is none). Each
  *       field is length-prefixed or flagged, so no two different rows feed the same bytes.</li>
- *   <li>{@code data_mac} (a snapshot's): over a tag, created_at, seq_at, data_json and
+ *   <li>{@code data_mac} (a snapshot's): over a tag, the record's {@code snapshots_from}, created_at, seq_at, data_json and
  *       data_exact or its absence.</li>
  *   <li>The integrity record's MAC: over a tag and the record's four values.</li>
  * </ul>
@@ -91,13 +91,16 @@ final class EntryMac {
      * The {@code entry_mac} of a row: every column as stored, and the link to the row before.
      *
      * @param revision the revision, or null when the column is NULL
+     * @param keyedFrom the integrity record's {@code keyed_from}, binding the row to its file's
+     *     record (0 when there is none)
      * @param link the lowercase {@code entry_mac} of the entry before, or "" when there is none
      */
-    String entryMac(long seq, long timestamp, String author, String address, String signalType,
+    String entryMac(long keyedFrom, long seq, long timestamp, String author, String address, String signalType,
             String valueJson, Long revision, long msgType, byte[] valueExact, String hmac,
             String exactHmac, String link) {
         Mac mac = macs.get();
         mac.update(ENTRY_TAG);
+        mac.update(le64(keyedFrom));
         mac.update(le64(seq));
         mac.update(le64(timestamp));
         text(mac, author);
@@ -118,10 +121,15 @@ final class EntryMac {
         return HEX.formatHex(mac.doFinal());
     }
 
-    /** The {@code data_mac} of a snapshot row. */
-    String snapshotMac(long createdAt, long seqAt, String dataJson, byte[] dataExact) {
+    /**
+     * The {@code data_mac} of a snapshot row.
+     *
+     * @param snapshotsFrom the integrity record's {@code snapshots_from} (0 when there is none)
+     */
+    String snapshotMac(long snapshotsFrom, long createdAt, long seqAt, String dataJson, byte[] dataExact) {
         Mac mac = macs.get();
         mac.update(SNAPSHOT_TAG);
+        mac.update(le64(snapshotsFrom));
         mac.update(le64(createdAt));
         mac.update(le64(seqAt));
         text(mac, dataJson);

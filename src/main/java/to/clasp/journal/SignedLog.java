@@ -53,6 +53,8 @@ final class SignedLog {
     private final EntryMac mac;
     /** True once this journal has seen or created a record: from then on it must exist. */
     private volatile boolean recordRequired;
+    /** Set at open when the record cannot be this file's: every verified read fails with it. */
+    private volatile String openProblem;
     /** The last record whose MAC verified, so that an unchanged record is not checked again. */
     private volatile Record verified;
 
@@ -88,8 +90,22 @@ final class SignedLog {
     }
 
     private void establishInTransaction(Connection c) throws SQLException {
-        if (readRecord(c) != null) {
+        Record existing = readRecord(c);
+        if (existing != null) {
             recordRequired = true;
+            // A record copied in from another file signed with the same key, with a later
+            // keyed_from, would pass this file's older signed rows off as Rust rows.
+            try (PreparedStatement ps = c.prepareStatement(SqliteSchema.SIGNED_ROW_BEFORE)) {
+                ps.setLong(1, existing.keyedFrom());
+                ps.setLong(2, existing.snapshotsFrom());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        openProblem = "the integrity record is not this file's: rows before seq "
+                                + existing.keyedFrom() + " or snapshot id " + existing.snapshotsFrom()
+                                + " carry this library's MACs";
+                    }
+                }
+            }
             return;
         }
         try (Statement s = c.createStatement()) {
@@ -131,7 +147,7 @@ final class SignedLog {
      * The seq and link of the next entry, read inside the write transaction with
      * {@link SqliteSchema#CHAIN_HEAD}.
      */
-    record Link(long seq, String link) {}
+    record Link(long keyedFrom, long seq, String link) {}
 
     static Link nextLink(PreparedStatement chainHead) throws SQLException {
         try (ResultSet rs = chainHead.executeQuery()) {
@@ -144,6 +160,7 @@ final class SignedLog {
             long lowWater = rs.getLong(4);
             boolean hasRecord = !rs.wasNull();
             String lowWaterLink = rs.getString(5);
+            long keyedFrom = rs.getLong(6);
             long seq = last + 1;
             String link;
             if (lastExists) {
@@ -153,7 +170,7 @@ final class SignedLog {
             } else {
                 link = "";
             }
-            return new Link(seq, link);
+            return new Link(keyedFrom, seq, link);
         }
     }
 
@@ -198,6 +215,15 @@ final class SignedLog {
             ps.setString(3, mac.recordMac(rec.keyedFrom(), rec.snapshotsFrom(), newLow, link));
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * The {@code snapshots_from} a snapshot written now is signed with, read on the writer's
+     * connection inside its transaction; 0 without a record.
+     */
+    static long snapshotsFrom(Connection c) throws SQLException {
+        Record rec = readRecord(c);
+        return rec == null ? 0 : rec.snapshotsFrom();
     }
 
     // ---------------------------------------------------------------- reading
@@ -262,7 +288,7 @@ final class SignedLog {
             } else {
                 link = linkOf(seq);
             }
-            String expected = mac.entryMac(seq, timestamp, author, address, signalType, valueJson,
+            String expected = mac.entryMac(record.keyedFrom(), seq, timestamp, author, address, signalType, valueJson,
                     revision, msgType, valueExact, hmac, exactHmac, link);
             if (!EntryMac.same(expected, entryMac)) {
                 throw new JournalException.Integrity(seq, "entry_mac mismatch (a column, the seq or "
@@ -307,7 +333,8 @@ final class SignedLog {
                 } else if (dataMac == null) {
                     problem = "data_mac is missing (every snapshot from id " + record.snapshotsFrom()
                             + " on carries one)";
-                } else if (!EntryMac.same(mac.snapshotMac(createdAt, seqAt, dataJson, dataExact), dataMac)) {
+                } else if (!EntryMac.same(mac.snapshotMac(record.snapshotsFrom(), createdAt, seqAt, dataJson,
+                        dataExact), dataMac)) {
                     problem = "data_mac mismatch (its data, seq_at or created_at was changed)";
                 }
             }
@@ -339,6 +366,10 @@ final class SignedLog {
                 return;
             }
             loaded = true;
+            if (openProblem != null) {
+                recordProblem = openProblem;
+                return;
+            }
             Record rec;
             try {
                 rec = readRecord(reader.prepare(SqliteSchema.READ_RECORD));

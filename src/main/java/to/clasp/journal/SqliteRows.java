@@ -88,7 +88,7 @@ final class SqliteRows {
         String entryMac = null;
         if (link != null) {
             Long revision = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
-            entryMac = e.mac().entryMac(link.seq(), entry.timestamp(), entry.author(), entry.address(),
+            entryMac = e.mac().entryMac(link.keyedFrom(), link.seq(), entry.timestamp(), entry.author(), entry.address(),
                     entry.signalType().wireName(), e.valueJson(), revision, entry.msgType(),
                     e.valueExact(), e.hmac(), e.exactHmac(), link.link());
         }
@@ -110,7 +110,8 @@ final class SqliteRows {
             insert.setNull(4, Types.BLOB);
         }
         setNullableString(insert, 5, snapshot.mac() == null ? null
-                : snapshot.mac().snapshotMac(createdAt, seqAt, snapshot.dataJson(), snapshot.dataExact()));
+                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection()), createdAt, seqAt,
+                        snapshot.dataJson(), snapshot.dataExact()));
     }
 
     private static void setNullableString(PreparedStatement ps, int index, String s) throws SQLException {

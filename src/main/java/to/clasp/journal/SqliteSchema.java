@@ -133,11 +133,11 @@ final class SqliteSchema {
     /**
      * What a signed append links to, read inside the write transaction: the highest seq ever
      * assigned, whether that row still exists, its entry_mac, and the integrity record's low-water
-     * mark and link (NULL without a record).
+     * mark, link and keyed_from (NULL without a record).
      */
     static final String CHAIN_HEAD = "WITH last(s) AS (SELECT COALESCE("
             + "(SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'), 0)) "
-            + "SELECT last.s, e.seq IS NOT NULL, e.entry_mac, r.low_water, r.low_water_link "
+            + "SELECT last.s, e.seq IS NOT NULL, e.entry_mac, r.low_water, r.low_water_link, r.keyed_from "
             + "FROM last LEFT JOIN journal_entries e ON e.seq = last.s "
             + "LEFT JOIN journal_integrity r ON r.id = 1";
 
@@ -159,6 +159,13 @@ final class SqliteSchema {
     /** Whether any row carries a MAC that only this library writes (a full scan; run once at open). */
     static final String ANY_SIGNED_ROW = "SELECT EXISTS (SELECT 1 FROM journal_entries WHERE entry_mac IS NOT NULL) "
             + "OR EXISTS (SELECT 1 FROM snapshots WHERE data_mac IS NOT NULL)";
+
+    /**
+     * Parameters: keyed_from, snapshots_from. Whether a row the record says came before signing
+     * carries a MAC only this library writes (a range scan of those rows only; run at open).
+     */
+    static final String SIGNED_ROW_BEFORE = "SELECT EXISTS (SELECT 1 FROM journal_entries WHERE seq < ? "
+            + "AND entry_mac IS NOT NULL) OR EXISTS (SELECT 1 FROM snapshots WHERE id < ? AND data_mac IS NOT NULL)";
 
     /** The newest row with a Rust-style hmac, to tell whether a key is the one the file was written with. */
     static final String NEWEST_RUST_SIGNED_ROW = "SELECT address, value_json, timestamp, hmac "

@@ -199,6 +199,28 @@ class SqliteTamperTest {
         }
     }
 
+    @Test
+    void aRecordCopiedFromAnotherFileWithTheSameKeyIsFound() throws Exception {
+        Path file = signedJournal();
+        Path other = dir.resolve("other.db");
+        try (SqliteJournal journal = SqliteJournal.open(other)) {
+            for (int i = 0; i < 10; i++) {
+                await(journal.append(JournalEntry.fromSet("/o", Value.of(i), i, "me", T0)));
+            }
+        }
+        SqliteJournal.builder(other).hmacKey(key(9)).build().close(); // signing begins at seq 11
+        sql(file, "DELETE FROM journal_integrity; ATTACH DATABASE '" + other.toAbsolutePath() + "' AS other; "
+                + "INSERT INTO journal_integrity SELECT * FROM other.journal_integrity; "
+                + "UPDATE journal_entries SET entry_mac = NULL, author = 'evil' WHERE seq = 4");
+        try (SqliteJournal journal = openSigned(file)) {
+            JournalException.Integrity e = assertFails(journal.query(JournalQuery.of("/a").from(T0 + 3).to(T0 + 3)),
+                    JournalException.Integrity.class);
+            assertThat(e.seq()).isEqualTo(4);
+            assertThat(e).hasMessageContaining("not this file's");
+            assertFails(journal.latestSnapshot(), JournalException.Snapshot.class);
+        }
+    }
+
     // ---------------------------------------------------------------- snapshots
 
     @ParameterizedTest(name = "{0}")
