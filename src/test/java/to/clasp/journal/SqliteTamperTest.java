@@ -495,6 +495,22 @@ class SqliteTamperTest {
     }
 
     @Test
+    void rustSnapshotsStayUncheckedWhileOursAreSigned() throws Exception {
+        Path file = SqliteTestSupport.copyFixture("journal.db", dir); // Rust snapshots with ids 1 and 2
+        sql(file, "UPDATE snapshots SET seq_at = 27 WHERE id = 2");
+        try (SqliteJournal journal = openSigned(file)) {
+            assertThat(await(journal.latestSnapshot())).get().extracting(Snapshot::seq).isEqualTo(27L);
+            assertThat(await(journal.snapshot(List.of()))).isEqualTo(28);
+            assertThat(await(journal.latestSnapshot())).get().extracting(Snapshot::seq).isEqualTo(28L);
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(26);
+        }
+        sql(file, "UPDATE snapshots SET seq_at = 20 WHERE id = 3");
+        try (SqliteJournal journal = openSigned(file)) {
+            assertFails(journal.latestSnapshot(), JournalException.Snapshot.class);
+        }
+    }
+
+    @Test
     void openingWithAWrongKeyDoesNotTieTheFileToIt() throws Exception {
         Path file = SqliteTestSupport.copyFixture("journal-hmac.db", dir);
         try (SqliteJournal journal = SqliteJournal.builder(file).hmacKey(key(7)).build()) {
