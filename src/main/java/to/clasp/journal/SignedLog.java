@@ -40,8 +40,8 @@ import java.util.Locale;
  *
  * <h2>Cost</h2>
  * A read checks the record once (a primary-key lookup; its MAC is computed again only when the
- * record changed) and each entry with one MAC, plus a primary-key lookup for the link unless
- * the entry before was read just before it (so {@code since()} needs one lookup per page).
+ * record changed) and each entry with one MAC; the link comes with the row, from a primary-key
+ * lookup that SQLite runs inside the same SELECT ({@link SqliteSchema#withPreviousMac}).
  *
  * <p>Thread-safe.
  */
@@ -242,8 +242,6 @@ final class SignedLog {
         private boolean loaded;
         private Record record;
         private String recordProblem;
-        private long previousSeq = -1;
-        private String previousMac;
 
         private Verifier(SqliteReadPool.Reader reader) {
             this.reader = reader;
@@ -252,11 +250,13 @@ final class SignedLog {
         /**
          * Checks one entry row.
          *
+         * @param previousMac the entry_mac of the entry before, lowercase, "" when it has none,
+         *     null when that entry does not exist ({@link SqliteSchema#COL_PREVIOUS_MAC})
          * @throws JournalException.Integrity naming the seq, if it fails any rule
          */
         void checkEntry(long seq, long timestamp, String author, String address, String signalType,
                 String valueJson, Long revision, long msgType, byte[] valueExact, String hmac,
-                String exactHmac, String entryMac) throws SQLException {
+                String exactHmac, String entryMac, String previousMac) throws SQLException {
             load();
             if (recordProblem != null) {
                 throw new JournalException.Integrity(seq, recordProblem);
@@ -269,7 +269,6 @@ final class SignedLog {
                                     + ", where signing began");
                 }
                 checkRustRow(seq, address, valueJson, valueExact, timestamp, hmac, exactHmac);
-                remember(seq, null);
                 return;
             }
             if (entryMac == null) {
@@ -283,10 +282,11 @@ final class SignedLog {
             String link;
             if (seq == record.lowWater()) {
                 link = normalize(record.lowWaterLink());
-            } else if (previousSeq == seq - 1) {
-                link = previousMac;
+            } else if (previousMac == null) {
+                throw new JournalException.Integrity(seq, "the entry before it (seq " + (seq - 1)
+                        + ") is missing");
             } else {
-                link = linkOf(seq);
+                link = previousMac;
             }
             String expected = mac.entryMac(record.keyedFrom(), seq, timestamp, author, address, signalType, valueJson,
                     revision, msgType, valueExact, hmac, exactHmac, link);
@@ -294,7 +294,6 @@ final class SignedLog {
                 throw new JournalException.Integrity(seq, "entry_mac mismatch (a column, the seq or "
                         + "the entry before it was changed)");
             }
-            remember(seq, entryMac);
         }
 
         /**
@@ -341,23 +340,6 @@ final class SignedLog {
             if (problem != null) {
                 throw new JournalException.Snapshot("the snapshot at seq " + seqAt
                         + " fails its integrity check: " + problem, null);
-            }
-        }
-
-        private void remember(long seq, String entryMac) {
-            previousSeq = seq;
-            previousMac = normalize(entryMac);
-        }
-
-        private String linkOf(long seq) throws SQLException {
-            PreparedStatement ps = reader.prepare(SqliteSchema.ENTRY_MAC_AT);
-            ps.setLong(1, seq - 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new JournalException.Integrity(seq, "the entry before it (seq " + (seq - 1)
-                            + ") is missing");
-                }
-                return normalize(rs.getString(1));
             }
         }
 

@@ -540,7 +540,7 @@ public final class SqliteJournal implements Journal {
      */
     private long select(SqliteReadPool.Reader r, SqliteSchema.QueryPlan plan, AddressPattern pattern,
             int limit, List<JournalEntry> out) throws SQLException {
-        PreparedStatement ps = r.prepare(plan.sql());
+        PreparedStatement ps = r.prepare(signedLog == null ? plan.sql() : SqliteSchema.withPreviousMac(plan.sql()));
         // Per statement: the record is then read in the same read transaction as the rows.
         SignedLog.Verifier verifier = verifier(r);
         bind(ps, plan.params());
@@ -581,7 +581,7 @@ public final class SqliteJournal implements Journal {
             if (limit != null && limit == 0) {
                 return List.of();
             }
-            PreparedStatement ps = r.prepare(SqliteSchema.SINCE);
+            PreparedStatement ps = r.prepare(signedLog == null ? SqliteSchema.SINCE : SqliteSchema.SINCE_VERIFIED);
             ps.setLong(1, seq);
             ps.setLong(2, limit == null ? -1L : limit.longValue());
             List<JournalEntry> out = new ArrayList<>();
@@ -711,7 +711,7 @@ public final class SqliteJournal implements Journal {
             long checked = 0;
             long after = 0;
             while (true) {
-                PreparedStatement ps = r.prepare(SqliteSchema.SINCE);
+                PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
                 ps.setLong(1, after);
                 ps.setLong(2, VERIFY_PAGE);
                 SignedLog.Verifier verifier = signedLog.verifier(r);

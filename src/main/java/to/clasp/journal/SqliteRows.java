@@ -123,7 +123,8 @@ final class SqliteRows {
     }
 
     /**
-     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns.
+     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns (with
+     * {@link SqliteSchema#withPreviousMac} when there is a verifier).
      *
      * @param verifier the checks of this read, or null to verify nothing
      * @throws JournalException.Integrity if the row fails a check
@@ -144,7 +145,8 @@ final class SqliteRows {
             verifier.checkEntry(seq, timestamp, rs.getString(SqliteSchema.COL_AUTHOR), address,
                     rs.getString(SqliteSchema.COL_SIGNAL_TYPE), json, revision,
                     rs.getLong(SqliteSchema.COL_MSG_TYPE), exact, rs.getString(SqliteSchema.COL_HMAC),
-                    rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC));
+                    rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),
+                    rs.getString(SqliteSchema.COL_PREVIOUS_MAC));
         }
         String typeName = rs.getString(SqliteSchema.COL_SIGNAL_TYPE);
         SignalType type;

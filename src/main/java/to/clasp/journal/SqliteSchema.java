@@ -211,8 +211,30 @@ final class SqliteSchema {
             + "SELECT last.s, EXISTS (SELECT 1 FROM journal_entries WHERE seq = last.s) FROM last";
 
     /** The columns every entry read selects, in the order {@link #COL_SEQ} and friends name. */
-    private static final String ENTRY_COLUMNS = "SELECT seq, timestamp, author, address, signal_type, "
-            + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac FROM journal_entries";
+    private static final String ENTRY_COLUMN_LIST = "SELECT seq, timestamp, author, address, signal_type, "
+            + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac";
+    private static final String ENTRY_COLUMNS = ENTRY_COLUMN_LIST + " FROM journal_entries";
+
+    /**
+     * The column a verified read adds ({@link #COL_PREVIOUS_MAC}): the entry_mac of the entry
+     * before, in lowercase, '' when it has none, NULL when that entry does not exist. A primary
+     * key lookup that SQLite runs for each row it returns.
+     */
+    private static final String PREVIOUS_MAC_COLUMN = ", (SELECT lower(COALESCE(p.entry_mac, '')) "
+            + "FROM journal_entries p WHERE p.seq = e.seq - 1) FROM journal_entries e";
+
+    /**
+     * The same SELECT of entries with the column a verified read needs added as the last one:
+     * the table is aliased {@code e}, and every other clause stays as it is.
+     *
+     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link QueryPlan})
+     */
+    static String withPreviousMac(String entrySelect) {
+        if (!entrySelect.startsWith(ENTRY_COLUMNS)) {
+            throw new IllegalArgumentException("not a SELECT of the entry columns: " + entrySelect);
+        }
+        return ENTRY_COLUMN_LIST + PREVIOUS_MAC_COLUMN + entrySelect.substring(ENTRY_COLUMNS.length());
+    }
 
     static final int COL_SEQ = 1;
     static final int COL_TIMESTAMP = 2;
@@ -226,9 +248,14 @@ final class SqliteSchema {
     static final int COL_VALUE_EXACT = 10;
     static final int COL_VALUE_EXACT_HMAC = 11;
     static final int COL_ENTRY_MAC = 12;
+    /** Only in {@link #withPreviousMac} SELECTs. */
+    static final int COL_PREVIOUS_MAC = 13;
 
     /** Parameters: the seq to read after, and the limit (-1 for none). */
     static final String SINCE = ENTRY_COLUMNS + " WHERE seq > ? ORDER BY seq LIMIT ?";
+
+    /** {@link #SINCE} for a verified read. */
+    static final String SINCE_VERIFIED = withPreviousMac(SINCE);
 
     /**
      * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
