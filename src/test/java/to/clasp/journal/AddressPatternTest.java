@@ -140,9 +140,9 @@ class AddressPatternTest {
             a/**/        | a/      | false
             a/**/b       | a//b    | true
             **/*         | ''      | true
-            **/*         | a/      | true
+            **/*         | a/      | false
             **/a         | a       | true
-            a**          | a/b     | false
+            a**          | a/b     | true
             a**          | ab      | true
             a/***        | a/b/c   | false
             a/**b        | a/b     | true
@@ -154,7 +154,7 @@ class AddressPatternTest {
             {a,b         | b       | true
             {a,b         | c       | false
             {a,{b,c}d    | cd      | true
-            {}           | ''      | true
+            {}           | ''      | false
             a{}b         | ab      | true
             [a-]         | -       | true
             [z-a]        | a       | false
@@ -169,6 +169,90 @@ class AddressPatternTest {
         assertThat(AddressPattern.matches(pattern, address)).isEqualTo(expected);
     }
 
+    /** The crate's answers that surprise, and the spellings that avoid them (see README). */
+    @ParameterizedTest(name = "''{0}'' vs ''{1}'' -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            **/*/*                                      | a/a                       | false
+            /**/*/*                                     | /a%b/0/param3/0/ab        | false
+            **/*                                        | a/                        | false
+            **/                                         | /                         | false
+            /{                                          | /                         | false
+            ****                                        | /                         | true
+            /a**                                        | /a/                       | true
+            {**                                         | /                         | true
+            /lights/**/*/brightness                     | /lights/room1/brightness  | false
+            /lights/**/*/brightness                     | /lights//brightness       | true
+            {/lights/*/brightness,/lights/*/*/brightness} | /lights/a/b/brightness  | true
+            /lights/**/room*/brightness                 | /lights/a/room1/brightness | true
+            /lights/{*,*/*}/brightness                  | /lights/a/b/brightness    | false
+            /lights{,/room1}                            | /lights                   | false
+            {/lights,/lights/room1}                     | /lights                   | true
+            /lights/{a,b                                | /lights/b                 | true
+            /a{                                         | /a                        | false
+            /lights/**/                                 | /lights/a/                | true
+            /lights/**/                                 | /lights/                  | false
+            /lights/*/x                                 | /lights//x                | true
+            **/*/*                                      | a/b/c                     | false
+            */**/*                                      | a/b/c                     | true
+            */**/*                                      | a/a                       | true
+            /x/{a,ab}b                                  | /x/ab                     | false
+            /x/{ab,abb}                                 | /x/abb                    | true
+            {a\\}b,c}                                   | a}b                       | false
+            {a[}]b,c}                                   | a}b                       | true
+            !**/a                                       | x/y/a                     | true
+            !/**/a                                      | /x/y/a                    | false
+            !/**/a                                      | /x/y/b                    | true
+            /lights/**                                  | /lights/a/                | true
+            /a/**                                       | /a                        | false
+            /x/{ab,abb}                                 | /x/ab                     | true
+            {a[,]b,c}                                   | a,b                       | true
+            /lights/?*/x                                | /lights//x                | false
+            /lights/?*/x                                | /lights/a/x               | true
+            /**/*                                       | /a/                       | false
+            /**                                         | /a/                       | true
+            /lights{,/room1}                            | /lights/room1             | true
+            """)
+    void crateQuirks(String pattern, String address, boolean expected) {
+        assertThat(AddressPattern.matches(pattern, address)).isEqualTo(expected);
+        assertThat(AddressPattern.compile(pattern).matches(address)).isEqualTo(expected);
+    }
+
+    /**
+     * A literal followed by nothing or by stars is answered without walking the pattern; a
+     * class for its first character ({@code [/]} for {@code /}) means the same to the crate but
+     * takes the walk, so both must agree, surrogates and negation included.
+     */
+    @Test
+    void literalShapesAgreeWithTheWalk() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        String[] pieces = {"a", "b", "/", "é", "\uD83D\uDCA1", "\uD800", "\uDC00", "\\*", "\\\\", "%"};
+        String[] tails = {"", "*", "**", "***", "****", "/**", "/*", "/**/**"};
+        String[] addressPieces = {"a", "b", "/", "é", "\uD83D\uDCA1", "\uD800", "\uDC00", "*", "\\", "%"};
+        int matched = 0;
+        for (int round = 0; round < 3_000; round++) {
+            StringBuilder literal = new StringBuilder("/");
+            for (int i = random.nextInt(4); i > 0; i--) {
+                literal.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String negation = random.nextInt(4) == 0 ? "!" : "";
+            String tail = tails[random.nextInt(tails.length)];
+            AddressPattern direct = AddressPattern.compile(negation + literal + tail);
+            AddressPattern walked = AddressPattern.compile(negation + "[/]" + literal.substring(1) + tail);
+            for (int k = 0; k < 20; k++) {
+                StringBuilder address = new StringBuilder(random.nextBoolean() ? literal.toString()
+                        .replace("\\\\", "\\").replace("\\*", "*") : "/");
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    address.append(addressPieces[random.nextInt(addressPieces.length)]);
+                }
+                boolean answer = direct.matches(address.toString());
+                assertThat(answer).as("'%s' vs '%s'", direct, address)
+                        .isEqualTo(walked.matches(address.toString()));
+                matched += answer ? 1 : 0;
+            }
+        }
+        assertThat(matched).isGreaterThan(10_000);
+    }
+
     @Test
     void escapes() {
         assertThat(AddressPattern.matches("\\*", "*")).isTrue();
@@ -179,7 +263,9 @@ class AddressPatternTest {
         assertThat(AddressPattern.matches("[\\]]", "]")).isTrue();
         assertThat(AddressPattern.matches("\\!a", "!a")).isTrue();
         assertThat(AddressPattern.matches("{a\\,b,c}", "a,b")).isTrue();
-        assertThat(AddressPattern.matches("{a\\}b,c}", "a}b")).isTrue();
+        // The byte after an escaped '}' still closes the brace, as in the crate.
+        assertThat(AddressPattern.matches("{a\\}b,c}", "a}b")).isFalse();
+        assertThat(AddressPattern.matches("{a\\}b,c}", "a}b,c}")).isTrue();
     }
 
     @Test
@@ -251,9 +337,9 @@ class AddressPatternTest {
 
     @Test
     void concurrentUseAgrees() throws Exception {
-        // One program fits a long, the other needs the per-thread buffers.
+        // The second pattern also uses the per-thread brace stack.
         AddressPattern small = AddressPattern.compile("/lights/**/room?/*");
-        AddressPattern large = AddressPattern.compile("/lights/**/{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t}*/"
+        AddressPattern large = AddressPattern.compile("/lights/**/{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t}?/"
                 + "{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t}?x");
         List<String> addresses = List.of("/lights/x/room1/b", "/lights/room1/b", "/lights/a/b/c/uyx",
                 "/lights/a/b/cq/tyx", "/lights/", "/audio/x");
@@ -351,6 +437,47 @@ class AddressPatternTest {
             assertThat(AddressPattern.matches("{a*,{a*,{a*,{a*,b}}}}".repeat(20) + "c", address)).isFalse();
             assertThat(AddressPattern.matches("{**/a,{**/a,**/b}}/**/{*,?}/x", "/a".repeat(10_000)))
                     .isFalse();
+        });
+    }
+
+    @Test
+    void starsInsideBracesBehindAStarStayBounded() {
+        // The crate's walk grows with the cube of the address here; this one stops at its
+        // step bound and answers false.
+        AddressPattern cubic = AddressPattern.compile("*{*{*x}}y");
+        String address = "a".repeat(4_000);
+        assertTimeoutPreemptively(FAST, () -> {
+            assertThat(cubic.matches(address)).isFalse();
+            assertThat(cubic.cutShort(address)).isTrue();
+            assertThat(AddressPattern.matches("!*{*{*x}}y", address)).isFalse();
+            assertThat(AddressPattern.matches("*{*x,*y}z", "a".repeat(20_000))).isFalse();
+        });
+        // Short addresses get the crate's own verdict.
+        assertThat(cubic.matches("aaxy")).isTrue();
+        assertThat(cubic.matches("aaxay")).isFalse();
+        assertThat(cubic.cutShort("a".repeat(60) + "xy")).isFalse();
+        assertThat(cubic.matches("a".repeat(60) + "xy")).isTrue();
+    }
+
+    @Test
+    void theLongInputsAboveGetTheCratesVerdictNotTheBound() {
+        String as = "a".repeat(50_000);
+        String deep = "/a".repeat(20_000) + "/y";
+        String nested = "{a,{a,{a,b}}}*";
+        List<String[]> cases = List.of(
+                new String[] {"a*a*a*a*a*a*a*a*a*a*b", "a".repeat(100_000)},
+                new String[] {"?*".repeat(100) + "b", "a".repeat(100_000)},
+                new String[] {"/**/a/**/a/**/a/**/a/**/a/**/a/**/x", deep},
+                new String[] {"/**/*a*/**/*a*/**/*a*/**/*a*/**/z", deep},
+                new String[] {"**/" + "*/".repeat(100) + "x", deep},
+                new String[] {nested.repeat(10) + "b", as},
+                new String[] {nested.repeat(10), as},
+                new String[] {"{a*,{a*,{a*,{a*,b}}}}".repeat(20) + "c", as},
+                new String[] {"{**/a,{**/a,**/b}}/**/{*,?}/x", "/a".repeat(10_000)});
+        assertTimeoutPreemptively(FAST, () -> {
+            for (String[] c : cases) {
+                assertThat(AddressPattern.compile(c[0]).cutShort(c[1])).as(c[0]).isFalse();
+            }
         });
     }
 
