@@ -1,13 +1,21 @@
 package to.clasp.journal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -16,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -26,13 +35,26 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * takes whatever is waiting, up to the batch size, and runs it as one {@code BEGIN IMMEDIATE …
  * COMMIT} transaction, in queue order, so appends from one thread get increasing seqs. There is
  * no waiting for a batch to fill: a lone append is committed at once, and appends that arrive
- * while a commit is running form the next batch.
+ * while a commit is running form the next batch. A compaction is not part of that transaction:
+ * the writes queued before it are committed first, then it deletes in chunks of its own (see
+ * {@link CompactOp}), then the writes queued after it run.
  *
  * <p>Each operation runs inside its own savepoint, so one that fails (a constraint, a trigger)
  * is rolled back alone and the rest of its batch commits. Should SQLite abandon the whole
  * transaction instead, the failed operation is dropped and the others are run again in a new
- * one. If COMMIT fails, every operation of the batch fails, and the writer goes on with the
- * next batch.
+ * one. If BEGIN or COMMIT fails (a full disk, an I/O error), every operation of the batch that
+ * was not committed fails.
+ *
+ * <p>No failure wedges the writer. The driver discards a prepared statement that fails with most
+ * errors, and SQLite may or may not have rolled back the transaction: so after any failure the
+ * writer ends whatever transaction is open with a statement of its own, and prepares a fresh set
+ * of statements before the next batch. The write lock is therefore never held between batches,
+ * and the next batch works as soon as the cause (say, the full disk) is gone.
+ *
+ * <p>After each batch the writer checks that the path still names the file it opened (same
+ * device and inode). A journal file deleted, moved or replaced while open would otherwise take
+ * appends that are gone once it is closed; instead, the batch's writes fail, and so does every
+ * later one, with {@link JournalException.Storage} naming the file.
  *
  * <p>Futures are completed only after COMMIT returns, and never on the writer thread: each
  * batch's futures are completed, in queue order, by a task on a pool of daemon threads, so that
@@ -41,6 +63,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * batch whose callbacks are still running (threads idle for 30 seconds end), so it stays small
  * unless callbacks block; a callback that waits for an append queued later in its own batch
  * would wait forever, which is why blocking work belongs in the {@code …Async} variants.
+ * {@link #close()} never waits for callbacks: once the writer is done, each future still to be
+ * completed is completed on a pool thread of its own if the one before it is still running
+ * callbacks.
  *
  * <p>At most {@link #queueCapacity} operations wait for the writer; a caller that finds the
  * queue full waits for room, which slows a producer down to the speed of the disk instead of
@@ -49,12 +74,28 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class GroupCommitWriter {
 
+    /** Rows a compaction deletes per transaction at first; halved while the disk is full. */
+    static final int COMPACT_CHUNK = 1_024;
+
+    private static final int MIN_QUEUE_CAPACITY = 1_024;
+    private static final int BATCHES_QUEUED = 64;
+    /** SQLite's result code for a full disk or a database at its max_page_count. */
+    private static final int SQLITE_FULL = 13;
+    /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
+    private static final int SQLITE_IOERR = 10;
+
     private final String name;
     private final Lock txLock;
     private final int maxBatch;
     private final int snapshotsToKeep;
 
     private final Connection conn;
+    /** The database file, or null in memory; checked after each batch. */
+    private final Path file;
+    /** The file's identity (device and inode) when opened; null when it cannot be known. */
+    private final Object fileKey;
+    /** Set once the file is found deleted or replaced; every later write fails with it. */
+    private volatile JournalException lost;
     /** The prepared statements; replaced when a failure may have left them unusable. */
     private Statements sql;
     private boolean statementsSuspect;
@@ -67,27 +108,37 @@ final class GroupCommitWriter {
 
     private final Thread thread;
     private final ThreadPoolExecutor completer;
+    /** Batches with futures not yet completed. */
+    private final Set<Completion> unfinished = ConcurrentHashMap.newKeySet();
+    /** Set by close() once the writer is done: from then on no future waits behind a callback. */
+    private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
-    /** True on a completer thread while it completes futures (and so runs callers' callbacks). */
-    private final ThreadLocal<Boolean> onCompleter = ThreadLocal.withInitial(() -> false);
 
     /**
      * Starts a writer on a connection prepared by {@link SqliteSchema#prepare}. The writer owns
      * the connection from now on, but does not close it.
      *
+     * @param file the database file, whose identity is checked after every batch; null in memory
      * @param name the file name, for error messages
      * @param txLock held around every transaction, or null (see {@link SqliteJournal})
+     * @param maxBatch the most operations per transaction, 1 or more
      */
-    GroupCommitWriter(Connection conn, String name, Lock txLock, int maxBatch, int snapshotsToKeep)
-            throws SQLException {
+    GroupCommitWriter(Connection conn, Path file, String name, Lock txLock, int maxBatch,
+            int snapshotsToKeep) throws SQLException {
         this.name = name;
         this.txLock = txLock;
         this.maxBatch = maxBatch;
         this.snapshotsToKeep = snapshotsToKeep;
         this.conn = conn;
+        this.file = file;
+        this.fileKey = file == null ? null : identity(file);
+        if (file != null && fileKey == null && !Files.exists(file)) {
+            throw new SQLException("the file " + file + " is missing");
+        }
         this.sql = new Statements(conn);
-        this.queueCapacity = Math.max(1024, maxBatch * 64);
+        this.queueCapacity = (int) Math.min(Integer.MAX_VALUE,
+                Math.max(MIN_QUEUE_CAPACITY, (long) maxBatch * BATCHES_QUEUED));
         this.queue = new LinkedBlockingQueue<>(queueCapacity);
         AtomicInteger completerIds = new AtomicInteger();
         this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
@@ -113,7 +164,15 @@ final class GroupCommitWriter {
 
     /**
      * Enqueues a compaction; the future gets the number of entries removed, once their space is
-     * freed. With a signed log, its low-water mark moves in the same transaction.
+     * freed.
+     */
+    CompletableFuture<Long> compact(long beforeSeq) {
+        return compact(beforeSeq, null);
+    }
+
+    /**
+     * Enqueues a compaction that also moves the signed log's low-water mark in the transaction
+     * of each chunk it deletes, so that the journal verifies after every chunk.
      */
     CompletableFuture<Long> compact(long beforeSeq, SignedLog signedLog) {
         return submit(new CompactOp(beforeSeq, signedLog));
@@ -122,11 +181,6 @@ final class GroupCommitWriter {
     /** The most operations that wait for the writer before callers have to wait for room. */
     int queueCapacity() {
         return queueCapacity;
-    }
-
-    /** Whether the current thread is the one that completes this writer's futures. */
-    boolean onCompletionThread() {
-        return onCompleter.get();
     }
 
     /** The number of transactions committed so far (for tests). */
@@ -147,7 +201,10 @@ final class GroupCommitWriter {
                 return CompletableFuture.failedFuture(
                         new JournalException.Closed("the journal " + name + " is closed"));
             }
-            queue.put(op);
+            // Only a full queue makes the caller wait, and only then can an interrupt stop it.
+            if (!queue.offer(op)) {
+                queue.put(op);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(new JournalException.Storage(
@@ -159,9 +216,10 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Stops accepting operations, commits everything accepted before, waits until its futures
-     * are completed and stops the threads. Idempotent. When called from a thread that completes
-     * futures (a callback), it does not wait for that thread's own task to end.
+     * Stops accepting operations, commits or fails everything accepted before, and returns once
+     * every future is completed. It never waits for callers' callbacks to return: a future that
+     * would be completed after one still running is completed on another thread. Idempotent;
+     * safe to call from a callback.
      */
     void close() {
         Lock exclusive = gate.writeLock();
@@ -182,16 +240,15 @@ final class GroupCommitWriter {
                 interrupted = true;
             }
         }
-        completer.shutdown();
-        if (!onCompleter.get()) {
-            while (!completer.isTerminated()) {
-                try {
-                    completer.awaitTermination(1, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+        // Every operation now has its result; what is left is handing them over.
+        closing = true;
+        for (Completion c : unfinished) {
+            c.continueElsewhere();
         }
+        for (Completion c : unfinished) {
+            c.awaitCompleted();
+        }
+        completer.shutdown(); // threads still running callbacks end when those return
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -231,12 +288,23 @@ final class GroupCommitWriter {
             if (!batch.isEmpty()) {
                 Op<?>[] ops = batch.toArray(new Op<?>[0]);
                 try {
-                    execute(ops);
+                    if (lost == null && fileChanged()) {
+                        fileLost();
+                    }
+                    if (lost != null) {
+                        failAll(Arrays.asList(ops), lost);
+                    } else {
+                        executeInOrder(ops);
+                        if (fileChanged()) {
+                            // Changed while this batch ran: what it committed is not at the path.
+                            fileLost();
+                            failAll(Arrays.asList(ops), lost);
+                        }
+                    }
                 } catch (Throwable t) {
                     // Whatever happened, the writer must live on: a dead writer would leave
                     // every later append hanging. What was not committed fails.
-                    abandonTransaction();
-                    statementsSuspect = true;
+                    endTransaction();
                     for (Op<?> op : ops) {
                         if (!op.committed && op.error == null) {
                             op.clearResult();
@@ -249,6 +317,53 @@ final class GroupCommitWriter {
         }
     }
 
+    /** Runs a batch: compactions on their own, the writes between them as transactions. */
+    private void executeInOrder(Op<?>[] ops) throws SQLException {
+        int start = 0;
+        for (int i = 0; i <= ops.length; i++) {
+            if (i == ops.length || ops[i] instanceof CompactOp) {
+                if (i > start) {
+                    execute(Arrays.asList(ops).subList(start, i));
+                }
+                if (i < ops.length) {
+                    compact((CompactOp) ops[i]);
+                }
+                start = i + 1;
+            }
+        }
+    }
+
+    /** Whether the path no longer names the file the journal opened. */
+    private boolean fileChanged() {
+        return fileKey != null && !fileKey.equals(identity(file));
+    }
+
+    /**
+     * Stops all writing: the file was deleted, moved or replaced, so a write acknowledged now
+     * would not be found at the path. What was committed is copied from the WAL into the file
+     * it belongs to (moved or deleted), which also leaves the WAL at the path empty, so that it
+     * cannot be replayed into a file put in its place.
+     */
+    private void fileLost() {
+        lost = new JournalException.Storage(name + ": the journal file was deleted, moved or replaced"
+                + " while the journal was open, so nothing more is written to it (close the journal"
+                + " and open the file again)", null);
+        try {
+            checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
+        } catch (SQLException e) {
+            // Best effort: nothing more can be done for a file that is gone.
+        }
+    }
+
+    /** The file's device and inode, or null if it is missing or the platform has no such key. */
+    private static Object identity(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private void renewStatements() throws SQLException {
         Statements fresh = new Statements(conn);
         sql.close();
@@ -256,22 +371,31 @@ final class GroupCommitWriter {
         statementsSuspect = false;
     }
 
-    /** Rolls back whatever transaction a failure left open, with a statement of its own. */
-    private void abandonTransaction() {
-        try (Statement s = conn.createStatement()) {
-            s.execute(SqliteSchema.ROLLBACK);
-        } catch (SQLException | RuntimeException ignored) {
-            // no transaction was open
+    /**
+     * Ends whatever transaction a failure left open, with a statement of its own (the prepared
+     * ROLLBACK may be the one the driver discarded), and has the statements prepared again.
+     * SQLite may already have rolled back; a ROLLBACK without a transaction is harmless.
+     */
+    private void endTransaction() {
+        statementsSuspect = true;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (Statement s = conn.createStatement()) {
+                s.execute(SqliteSchema.ROLLBACK);
+                return;
+            } catch (SQLException e) {
+                if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                return; // the connection is gone; nothing is open on it
+            }
         }
+        // Still failing: the next BEGIN fails, and ends the transaction again.
     }
 
-    /** Runs a batch; afterwards each op holds its result or its error. */
-    private void execute(Op<?>[] ops) throws SQLException {
-
-        List<Op<?>> pending = new ArrayList<>(ops.length);
-        for (Op<?> op : ops) {
-            pending.add(op);
-        }
+    /** Runs writes in transactions; afterwards each op holds its result or its error. */
+    private void execute(List<Op<?>> ops) throws SQLException {
+        List<Op<?>> pending = new ArrayList<>(ops);
         if (txLock != null) {
             txLock.lock();
         }
@@ -310,31 +434,29 @@ final class GroupCommitWriter {
         try {
             sql.begin.execute();
         } catch (SQLException e) {
+            endTransaction();
             failAll(ops, storage("cannot begin a transaction", e));
             return true;
         }
-        boolean releases = false;
         for (Op<?> op : ops) {
             try {
                 sql.savepoint.execute();
                 op.runAndKeep(this);
                 sql.release.execute();
-                releases |= op instanceof CompactOp;
             } catch (SQLException | RuntimeException e) {
                 op.error = e instanceof SQLException failure ? storage(op.describe(), failure)
                         : e instanceof JournalException je ? je : storage(op.describe(), e);
                 if (!rollbackToSavepoint()) {
-                    rollbackQuietly();
-                    statementsSuspect = true;
+                    endTransaction();
                     return false;
                 }
-                // The driver may have closed the statement that failed (it does when a failure
-                // comes out of a callback into Java): the rest of the batch needs fresh ones.
+                // The driver may have closed the statement that failed (it does for most
+                // errors, and when a failure comes out of a callback into Java): the rest of
+                // the batch needs fresh ones.
                 try {
                     renewStatements();
                 } catch (SQLException renewal) {
-                    rollbackQuietly();
-                    statementsSuspect = true;
+                    endTransaction();
                     failAll(ops, storage("cannot prepare the writer's statements again", renewal));
                     return true;
                 }
@@ -343,8 +465,8 @@ final class GroupCommitWriter {
         try {
             sql.commit.execute();
         } catch (SQLException e) {
-            rollbackQuietly();
-            JournalException failure = storage("commit failed", e);
+            endTransaction();
+            JournalException failure = storage("commit failed, nothing of this batch was written", e);
             for (Op<?> op : ops) {
                 if (op.error == null) {
                     op.clearResult();
@@ -360,24 +482,146 @@ final class GroupCommitWriter {
                 committedOps.incrementAndGet();
             }
         }
-        if (releases) {
-            releaseFreePages(ops);
-        }
         return true;
     }
 
-    /** Gives the pages a compaction freed back to the file system before its future completes. */
-    private void releaseFreePages(List<Op<?>> ops) {
+    /**
+     * Runs a compaction as a series of small transactions, each deleting the oldest entries,
+     * giving their pages back and checkpointing, so that it needs little room in the WAL: that
+     * makes it the way out of a full disk. When a chunk finds no room, the WAL is checkpointed
+     * once (so that it is written from its start again), and then the chunks get smaller.
+     * Every chunk removes a prefix of the log, so a compaction that stops half-way leaves a
+     * journal as valid as a smaller compaction would. At the end the WAL is checkpointed and
+     * truncated, so that the space is back on the file system when the future completes.
+     */
+    private void compact(CompactOp op) {
+        if (txLock != null) {
+            txLock.lock();
+        }
         try {
-            sql.vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
-        } catch (SQLException e) {
-            JournalException failure = storage("entries were removed, but freeing their space failed", e);
-            for (Op<?> op : ops) {
-                if (op instanceof CompactOp && op.error == null) {
-                    op.clearResult();
-                    op.error = failure;
+            long removed = 0;
+            int chunk = COMPACT_CHUNK;
+            boolean clearAllowed = true;
+            boolean checkpointed = false;
+            while (true) {
+                long n;
+                try {
+                    if (statementsSuspect) {
+                        renewStatements();
+                    }
+                    n = deleteChunk(op.beforeSeq, chunk, clearAllowed, op.signedLog);
+                } catch (JournalException e) {
+                    endTransaction(); // the signed log refused: nothing of this chunk is deleted
+                    op.error = e;
+                    return;
+                } catch (SQLException e) {
+                    endTransaction();
+                    int code = e.getErrorCode() & 0xFF;
+                    if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+                        // No room to write. Once checkpointed, the WAL is written from its start
+                        // again, so the same chunk may fit (not tried first: on a full disk the
+                        // checkpoint itself may eat the little room there is); then smaller ones.
+                        if (!checkpointed && file != null) {
+                            checkpointed = true;
+                            try {
+                                checkpoint(SqliteSchema.CHECKPOINT_PASSIVE);
+                            } catch (SQLException ignored) {
+                                // then only smaller chunks can help
+                            }
+                            continue;
+                        }
+                        if (chunk > 1) {
+                            chunk /= 2;
+                            clearAllowed = false;
+                            continue;
+                        }
+                    }
+                    op.error = storage(removed == 0 ? "cannot compact"
+                            : "compaction stopped after removing " + removed + " entries", e);
+                    return;
+                }
+                if (n < 0) {
+                    break;
+                }
+                removed += n;
+                if (file != null) {
+                    try {
+                        checkpoint(SqliteSchema.CHECKPOINT_PASSIVE); // the next chunk reuses the WAL
+                    } catch (SQLException e) {
+                        // Not needed for correctness; the last checkpoint reports what fails.
+                    }
                 }
             }
+            if (removed > 0 && file != null) {
+                try {
+                    checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
+                } catch (SQLException e) {
+                    op.error = storage(removed + " entries were removed, but their space could not be"
+                            + " given back to the file system", e);
+                    return;
+                }
+            }
+            op.result = removed;
+            op.committed = true;
+            committedOps.incrementAndGet();
+        } finally {
+            if (txLock != null) {
+                txLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Deletes, in one transaction, up to {@code chunk} seqs' worth of the oldest entries below
+     * {@code beforeSeq}, and gives their pages back to the file system.
+     *
+     * @param clearAllowed whether removing every entry may use one unbounded DELETE (which
+     *     SQLite runs by dropping whole pages, the cheapest way in time and WAL)
+     * @param signedLog moves its low-water mark in the same transaction; null without a key
+     * @return the number of entries removed, or -1 if none was left to remove
+     */
+    private long deleteChunk(long beforeSeq, int chunk, boolean clearAllowed, SignedLog signedLog)
+            throws SQLException {
+        sql.begin.execute();
+        long oldest;
+        long newest;
+        try (ResultSet rs = sql.seqRange.executeQuery()) {
+            rs.next();
+            oldest = rs.getLong(1);
+            boolean empty = rs.wasNull();
+            newest = rs.getLong(2);
+            if (empty || oldest >= beforeSeq) {
+                oldest = -1;
+            }
+        }
+        if (oldest < 0) {
+            sql.commit.execute();
+            return -1;
+        }
+        boolean clear = clearAllowed && beforeSeq > newest;
+        long cut = clear || beforeSeq - oldest <= chunk ? beforeSeq : oldest + chunk;
+        if (signedLog != null) {
+            signedLog.beforeCompaction(conn, cut);
+        }
+        long n;
+        if (clear) {
+            n = sql.clearEntries.executeUpdate();
+        } else {
+            sql.compact.setLong(1, cut);
+            n = sql.compact.executeUpdate();
+        }
+        if (file != null) {
+            sql.vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
+        }
+        sql.commit.execute();
+        commits.incrementAndGet();
+        return n;
+    }
+
+    /** Runs a checkpoint with a statement of its own, outside any transaction. */
+    private void checkpoint(String pragma) throws SQLException {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(pragma)) {
+            rs.next(); // busy (a reader still needs old frames) is no failure: a later one catches up
         }
     }
 
@@ -391,38 +635,20 @@ final class GroupCommitWriter {
         }
     }
 
-    private void rollbackQuietly() {
-        try {
-            sql.rollback.execute();
-        } catch (SQLException ignored) {
-            // already rolled back by SQLite
-        }
-    }
-
+    /** Fails every op that has not failed already, committed ones included. */
     private static void failAll(List<Op<?>> ops, JournalException e) {
         for (Op<?> op : ops) {
             if (op.error == null) {
+                op.clearResult();
                 op.error = e;
             }
         }
     }
 
     private void complete(Op<?>[] ops) {
-        Runnable task = () -> {
-            onCompleter.set(true);
-            try {
-                for (Op<?> op : ops) {
-                    op.complete();
-                }
-            } finally {
-                onCompleter.set(false);
-            }
-        };
-        try {
-            completer.execute(task);
-        } catch (RejectedExecutionException | Error e) {
-            task.run(); // never leave a future hanging
-        }
+        Completion completion = new Completion(ops);
+        unfinished.add(completion);
+        completion.start();
     }
 
     private JournalException.Storage storage(String what, Throwable cause) {
@@ -435,14 +661,74 @@ final class GroupCommitWriter {
     }
 
     /**
-     * The writer's prepared statements. A failure that escapes the driver (an {@link Error}
-     * thrown inside it) can leave them closed, so the writer prepares a new set before the next
-     * batch instead of failing every later write.
+     * Completes one batch's futures, in queue order. Normally one pool thread does it all; once
+     * the journal is closing, each thread that is about to run a future's callbacks first hands
+     * the rest of the batch to another thread, so that no future waits for a callback.
+     */
+    private final class Completion implements Runnable {
+        private final Op<?>[] ops;
+        private final AtomicInteger next = new AtomicInteger();
+
+        Completion(Op<?>[] ops) {
+            this.ops = ops;
+        }
+
+        void start() {
+            try {
+                completer.execute(this);
+            } catch (RejectedExecutionException | Error e) {
+                run(); // never leave a future hanging
+            }
+        }
+
+        @Override
+        public void run() {
+            int i;
+            while ((i = next.getAndIncrement()) < ops.length) {
+                if (i > 0) {
+                    awaitCompleted(ops[i - 1]); // claimed just before, maybe by another thread
+                }
+                if (closing && i + 1 < ops.length) {
+                    continueElsewhere();
+                }
+                ops[i].complete();
+            }
+            unfinished.remove(this);
+        }
+
+        /** Has another thread go on with this batch, unless it is done. */
+        void continueElsewhere() {
+            if (next.get() >= ops.length) {
+                return;
+            }
+            try {
+                completer.execute(this);
+            } catch (RejectedExecutionException | Error e) {
+                // No thread to spare: the current one goes on after its callbacks.
+            }
+        }
+
+        /** Waits until every future of the batch is completed (not for their callbacks). */
+        void awaitCompleted() {
+            awaitCompleted(ops[ops.length - 1]);
+        }
+
+        private void awaitCompleted(Op<?> op) {
+            while (!op.future.isDone()) {
+                LockSupport.parkNanos(50_000L);
+            }
+        }
+    }
+
+    /**
+     * The writer's prepared statements. The driver discards a statement that fails with most
+     * errors, and a failure that escapes the driver (an {@link Error} thrown inside it) can
+     * leave them closed too, so the writer prepares a new set after any failure instead of
+     * failing every later write.
      */
     private static final class Statements {
         final PreparedStatement begin;
         final PreparedStatement commit;
-        final PreparedStatement rollback;
         final PreparedStatement savepoint;
         final PreparedStatement release;
         final PreparedStatement rollbackTo;
@@ -451,7 +737,9 @@ final class GroupCommitWriter {
         final PreparedStatement latestSeq;
         final PreparedStatement insertSnapshot;
         final PreparedStatement pruneSnapshots;
+        final PreparedStatement seqRange;
         final PreparedStatement compact;
+        final PreparedStatement clearEntries;
         /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
         final Statement vacuum;
 
@@ -460,7 +748,6 @@ final class GroupCommitWriter {
             try {
                 begin = add(made, conn.prepareStatement(SqliteSchema.BEGIN));
                 commit = add(made, conn.prepareStatement(SqliteSchema.COMMIT));
-                rollback = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK));
                 savepoint = add(made, conn.prepareStatement(SqliteSchema.SAVEPOINT));
                 release = add(made, conn.prepareStatement(SqliteSchema.RELEASE));
                 rollbackTo = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK_TO));
@@ -469,7 +756,9 @@ final class GroupCommitWriter {
                 latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
                 insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
                 pruneSnapshots = add(made, conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS));
+                seqRange = add(made, conn.prepareStatement(SqliteSchema.SEQ_RANGE));
                 compact = add(made, conn.prepareStatement(SqliteSchema.COMPACT));
+                clearEntries = add(made, conn.prepareStatement(SqliteSchema.CLEAR_ENTRIES));
                 vacuum = add(made, conn.createStatement());
             } catch (SQLException | RuntimeException e) {
                 made.forEach(Statements::closeQuietly);
@@ -478,13 +767,14 @@ final class GroupCommitWriter {
         }
 
         private static <S extends Statement> S add(List<Statement> made, S statement) {
-            made.add(statement);
+            made.add(Objects.requireNonNull(statement));
             return statement;
         }
 
         void close() {
-            for (Statement s : new Statement[] {begin, commit, rollback, savepoint, release, rollbackTo,
-                    insertEntry, chainHead, latestSeq, insertSnapshot, pruneSnapshots, compact, vacuum}) {
+            for (Statement s : new Statement[] {begin, commit, savepoint, release, rollbackTo,
+                    insertEntry, chainHead, latestSeq, insertSnapshot, pruneSnapshots, seqRange, compact,
+                    clearEntries, vacuum}) {
                 closeQuietly(s);
             }
         }
@@ -577,6 +867,7 @@ final class GroupCommitWriter {
         }
     }
 
+    /** A compaction: run by {@link GroupCommitWriter#compact(CompactOp)}, outside any batch. */
     private static final class CompactOp extends Op<Long> {
         private final long beforeSeq;
         private final SignedLog signedLog;
@@ -587,12 +878,8 @@ final class GroupCommitWriter {
         }
 
         @Override
-        Long run(GroupCommitWriter w) throws SQLException {
-            if (signedLog != null) {
-                signedLog.beforeCompaction(w.conn, beforeSeq);
-            }
-            w.sql.compact.setLong(1, beforeSeq);
-            return (long) w.sql.compact.executeUpdate();
+        Long run(GroupCommitWriter w) {
+            throw new IllegalStateException("a compaction runs in transactions of its own");
         }
 
         @Override

@@ -150,8 +150,10 @@ public interface Journal extends AutoCloseable {
 
     /**
      * Closes the journal: appends already accepted are completed (committed, or failed), then
-     * every later call fails with {@link JournalException.Closed}. Calling it again has no
-     * effect.
+     * every later call fails with {@link JournalException.Closed}. It returns once every
+     * accepted operation's future is completed, and never waits for callbacks chained on those
+     * futures to return, so it may be called under a lock that such a callback needs. Calling
+     * it again has no effect.
      */
     @Override
     void close();

@@ -45,6 +45,13 @@ import org.sqlite.SQLiteOpenMode;
  * the writer; beyond that, {@code append} waits for room, so a producer faster than the disk is
  * slowed down rather than filling the heap.
  *
+ * <p>When SQLite cannot take a write (a full disk, an I/O error), exactly the writes that were
+ * not committed fail with {@link JournalException.Storage}; the writer rolls back, prepares its
+ * statements again and holds no lock between batches, so writing works again as soon as the
+ * cause is gone, and {@link #compact(long)} can make room on a full disk. If the file is
+ * deleted, moved or replaced while open, every write from then on fails with {@code Storage}
+ * naming the file, so that no append is acknowledged that the file at this path lacks.
+ *
  * <h2>Reading</h2>
  * Reads run on the caller's thread, on a small pool of read connections, and their futures are
  * already complete when the method returns. On a file, the journal runs in WAL mode: reads see
@@ -113,6 +120,12 @@ public final class SqliteJournal implements Journal {
 
     /** Default for {@link Builder#maxBatchSize(int)}. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
+
+    /**
+     * The largest {@link Builder#maxBatchSize(int)}: 65,536 writes per commit, with up to 64
+     * batches' worth (4,194,304 writes) waiting.
+     */
+    public static final int MAX_BATCH_SIZE = 1 << 16;
 
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
@@ -244,15 +257,17 @@ public final class SqliteJournal implements Journal {
 
         /**
          * Sets the most writes committed in one transaction;
-         * {@value SqliteJournal#DEFAULT_MAX_BATCH_SIZE} by default.
+         * {@value SqliteJournal#DEFAULT_MAX_BATCH_SIZE} by default. Up to 64 batches' worth of
+         * writes may wait for the writer before {@code append} waits for room.
          *
-         * @param n one or more
+         * @param n from 1 to {@value SqliteJournal#MAX_BATCH_SIZE}
          * @return this builder
-         * @throws IllegalArgumentException if {@code n} is less than 1
+         * @throws IllegalArgumentException if {@code n} is out of that range
          */
         public Builder maxBatchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxBatchSize must be at least 1: " + n);
+            if (n < 1 || n > MAX_BATCH_SIZE) {
+                throw new IllegalArgumentException(
+                        "maxBatchSize must be from 1 to " + MAX_BATCH_SIZE + ": " + n);
             }
             this.maxBatchSize = n;
             return this;
@@ -303,7 +318,7 @@ public final class SqliteJournal implements Journal {
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             readConfig.setReadOnly(true);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
-            GroupCommitWriter writer = new GroupCommitWriter(w, name, null, b.maxBatchSize,
+            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
                     b.snapshotsToKeep);
             opened = true;
             return new SqliteJournal(name, signedLog, w, writer, pool);
@@ -339,7 +354,7 @@ public final class SqliteJournal implements Journal {
             SignedLog signedLog = signedLog(b, w);
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
-            GroupCommitWriter writer = new GroupCommitWriter(w, name, tableLock.writeLock(),
+            GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
                     b.maxBatchSize, b.snapshotsToKeep);
             opened = true;
             return new SqliteJournal(name, signedLog, w, writer, pool);
@@ -480,9 +495,13 @@ public final class SqliteJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>The future completes after the rows are deleted and, on a file with incremental
-     * auto-vacuum (every file created by this library), after their pages are given back to the
-     * file system. A {@code beforeSeq} of 1 or less removes nothing.
+     * <p>Runs after the writes queued before it, as transactions of its own that each remove up
+     * to 1,024 of the oldest entries (fewer while the disk is full, so that compaction can free
+     * space on a full disk), each followed by a checkpoint; readers may see it half-way, always as
+     * a valid journal. The future completes after the rows are deleted and, on a file with
+     * incremental auto-vacuum (every file created by this library), after their pages are given
+     * back to the file system and the WAL is truncated. If it fails part-way, the message says how
+     * many entries were removed. A {@code beforeSeq} of 1 or less removes nothing.
      */
     @Override
     public CompletableFuture<Long> compact(long beforeSeq) {
@@ -505,6 +524,7 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> query(JournalQuery query) {
         try {
+            ensureOpen(); // after close every call answers Closed, bad arguments included
             Validation.query(query);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
@@ -573,6 +593,7 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
         try {
+            ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
@@ -749,19 +770,20 @@ public final class SqliteJournal implements Journal {
 
     /**
      * Closes the journal: stops accepting calls (later ones fail with
-     * {@link JournalException.Closed}), commits every append already accepted and completes its
-     * future, then stops the writer and closes the database. Safe to call from any thread,
-     * including a callback of one of this journal's futures; calling it again has no effect, and
-     * a call from another thread while the first is running returns once the first is done.
+     * {@link JournalException.Closed}), commits or fails every operation already accepted and
+     * completes its future, then stops the writer and closes the database. It never waits for
+     * callbacks chained on those futures to return (a future whose turn comes after a callback
+     * still running is completed on another thread), so closing under a lock that a callback
+     * needs cannot deadlock. Safe to call from any thread, including a callback of one of this
+     * journal's futures; calling it again has no effect, and a call from another thread while
+     * the first is running returns once the first is done.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
-            // Another thread is closing: return only once it is done, as the contract says, unless
-            // this is a callback the closing thread is waiting for.
-            if (!writer.onCompletionThread()) {
-                awaitUninterruptibly(closeDone);
-            }
+            // Another thread is closing: return only once it is done, as the contract says. That
+            // thread never waits for callbacks, so a callback may wait for it.
+            awaitUninterruptibly(closeDone);
             return;
         }
         try {

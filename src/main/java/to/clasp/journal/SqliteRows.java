@@ -188,22 +188,34 @@ final class SqliteRows {
     }
 
     /**
-     * Decodes a snapshot's params.
+     * Decodes a snapshot's params and checks them as {@code snapshot()} checks its input, so
+     * that a stored snapshot no caller could have written is reported as corrupt here rather
+     * than failing whoever restores it.
      *
-     * @throws JournalException.Snapshot if the stored data is corrupt or of the wrong shape
+     * @throws JournalException.Snapshot if the stored data is corrupt or of the wrong shape, a
+     *     param is invalid, or {@code seqAt} is negative
      */
     static List<ParamSnapshot> decodeSnapshot(long seqAt, String dataJson, byte[] dataExact) {
+        if (seqAt < 0) {
+            throw new JournalException.Snapshot("the snapshot at seq " + seqAt
+                    + " is corrupt: seq_at is negative", null);
+        }
+        String column = dataExact != null ? "data_exact" : "data_json";
         try {
+            List<ParamSnapshot> params;
             if (dataExact != null) {
-                return ValueJson.paramsFromExact(dataExact);
+                params = ValueJson.paramsFromExact(dataExact);
+            } else {
+                if (dataJson == null) {
+                    throw new IllegalArgumentException("data_json is NULL");
+                }
+                params = ValueJson.paramsFromJson(dataJson);
             }
-            if (dataJson == null) {
-                throw new IllegalArgumentException("data_json is NULL");
-            }
-            return ValueJson.paramsFromJson(dataJson);
+            Validation.snapshot(params);
+            return params;
         } catch (RuntimeException e) {
             throw new JournalException.Snapshot("the snapshot at seq " + seqAt + " is corrupt ("
-                    + (dataExact != null ? "data_exact" : "data_json") + "): " + e.getMessage(), e);
+                    + column + "): " + e.getMessage(), e);
         }
     }
 }

@@ -188,8 +188,27 @@ final class SqliteSchema {
     static final String PRUNE_SNAPSHOTS = "DELETE FROM snapshots WHERE id NOT IN "
             + "(SELECT id FROM snapshots ORDER BY id DESC LIMIT ?)";
 
+    /** The oldest and newest seq stored (NULLs when empty), read inside a compaction's transaction. */
+    static final String SEQ_RANGE = "SELECT min(seq), max(seq) FROM journal_entries";
+
     /** Parameter: the first seq to keep. */
     static final String COMPACT = "DELETE FROM journal_entries WHERE seq < ?";
+
+    /** Removes every entry; without a WHERE, SQLite frees whole pages instead of row by row. */
+    static final String CLEAR_ENTRIES = "DELETE FROM journal_entries";
+
+    /** Copies what it can of the WAL into the file without waiting for anyone. */
+    static final String CHECKPOINT_PASSIVE = "PRAGMA wal_checkpoint(PASSIVE)";
+
+    /** Copies the whole WAL into the file and truncates the WAL to zero bytes. */
+    static final String CHECKPOINT_TRUNCATE = "PRAGMA wal_checkpoint(TRUNCATE)";
+
+    /**
+     * The size, in bytes, the WAL is cut back to whenever it is reset: about what SQLite's
+     * automatic checkpoint lets it grow to (1,000 pages), so that a large transaction cannot
+     * leave a large WAL behind.
+     */
+    static final long WAL_SIZE_LIMIT = 4L << 20;
 
     /** Gives every free page back to the file system (new files only; see class comment). */
     static final String INCREMENTAL_VACUUM = "PRAGMA incremental_vacuum";
@@ -420,6 +439,17 @@ final class SqliteSchema {
      * @throws SQLException if the database cannot be read (for instance, it is not SQLite)
      */
     static String checkExisting(Connection c) throws SQLException {
+        // Anything else under the names of the tables or indexes (names are case-insensitive)
+        // would make prepare() fail half-way, after the file has been switched to WAL.
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT name, type FROM sqlite_master WHERE"
+                        + " (lower(name) IN ('journal_entries', 'snapshots') AND type <> 'table')"
+                        + " OR (lower(name) IN ('idx_entries_address', 'idx_entries_timestamp',"
+                        + " 'idx_entries_signal_type') AND type <> 'index')")) {
+            if (rs.next()) {
+                return rs.getString(1) + " is a " + rs.getString(2) + ", not a table";
+            }
+        }
         String entriesSql = null;
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(
@@ -491,6 +521,7 @@ final class SqliteSchema {
                     }
                 }
                 s.execute("PRAGMA synchronous = " + synchronous);
+                s.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
             }
             s.execute(BEGIN);
             try {

@@ -411,6 +411,21 @@ public abstract class JournalContract {
     // ---- compaction -----------------------------------------------------------------------
 
     @Test
+    void compactionsAreOrderedWithAppends() {
+        List<CompletableFuture<Long>> before = new ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            before.add(journal.append(set("/c", Value.of(i), i, T0)));
+        }
+        CompletableFuture<Long> compaction = journal.compact(Long.MAX_VALUE);
+        CompletableFuture<Long> after = journal.append(set("/c", Value.of(301), 301, T0));
+
+        assertThat(before).allSatisfy(f -> assertThat(f).succeedsWithin(WAIT));
+        assertThat(await(compaction)).isEqualTo(300);
+        assertThat(await(after)).isEqualTo(301);
+        assertThat(seqs(await(journal.since(0, null)))).containsExactly(301L);
+    }
+
+    @Test
     void compactionRemovesOlderEntriesAndNeverLowersLatestSeq() {
         for (int i = 0; i < 10; i++) {
             append(set("/c/" + i, Value.of(i), i, T0));
@@ -605,6 +620,37 @@ public abstract class JournalContract {
         for (Supplier<CompletableFuture<?>> call : calls) {
             assertFails(call.get(), JournalException.Closed.class);
         }
+    }
+
+    @Test
+    void afterCloseEvenBadArgumentsAnswerClosed() {
+        journal.close();
+
+        List<Supplier<CompletableFuture<?>>> calls = List.of(
+                () -> journal.append(null),
+                () -> journal.query((JournalQuery) null),
+                () -> journal.since(0, -1),
+                () -> journal.snapshot(null));
+        for (Supplier<CompletableFuture<?>> call : calls) {
+            assertFails(call.get(), JournalException.Closed.class);
+        }
+    }
+
+    @Test
+    void aThreadWhoseInterruptFlagIsSetCanAppendAndKeepsTheFlag() {
+        CompletableFuture<Long> first;
+        CompletableFuture<Long> second;
+        boolean stillInterrupted;
+        Thread.currentThread().interrupt();
+        try {
+            first = journal.append(set("/interrupted", Value.of(1), 1, T0));
+            second = journal.append(set("/interrupted", Value.of(2), 2, T0));
+        } finally {
+            stillInterrupted = Thread.interrupted();
+        }
+        assertThat(stillInterrupted).isTrue();
+        assertThat(await(first)).isEqualTo(1);
+        assertThat(await(second)).isEqualTo(2);
     }
 
     @Test

@@ -114,6 +114,33 @@ class SqliteCorruptionTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "[{\"address\":\"no-slash\",\"value\":1,\"revision\":1,\"writer\":\"w\",\"timestamp\":1}]",
+        "[{\"address\":\"\",\"value\":1,\"revision\":1,\"writer\":\"w\",\"timestamp\":1}]",
+        "[{\"address\":\"/a\",\"value\":1,\"revision\":-1,\"writer\":\"w\",\"timestamp\":1}]",
+        "[{\"address\":\"/a\",\"value\":1,\"revision\":1,\"writer\":\"w\",\"timestamp\":-1}]"})
+    void aSnapshotWithParamsNoAppendWouldAcceptFailsWithSnapshot(String data) throws Exception {
+        Path file = journal();
+        sql(file, "UPDATE snapshots SET data_json = '" + data + "', data_exact = NULL "
+                + "WHERE id = (SELECT max(id) FROM snapshots)");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(assertFails(journal.latestSnapshot(), JournalException.Snapshot.class))
+                    .hasMessageContaining("[0]");
+            assertFails(journal.loadSnapshot(), JournalException.Snapshot.class);
+        }
+    }
+
+    @Test
+    void aSnapshotWithANegativeSeqFailsWithSnapshot() throws Exception {
+        Path file = journal();
+        sql(file, "UPDATE snapshots SET seq_at = -1 WHERE id = (SELECT max(id) FROM snapshots)");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(assertFails(journal.latestSnapshot(), JournalException.Snapshot.class))
+                    .hasMessageContaining("seq_at");
+        }
+    }
+
     @Test
     void aCorruptExactSnapshotFailsWithSnapshot() throws Exception {
         Path file = journal();

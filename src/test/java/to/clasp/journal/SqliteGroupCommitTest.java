@@ -8,6 +8,7 @@ import static to.clasp.journal.SqliteTestSupport.seqs;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,6 +172,59 @@ class SqliteGroupCommitTest {
         assertThat(futures.get(futures.size() - 1).join()).isEqualTo(300);
         first.join(60_000);
         assertThat(first.isAlive()).isFalse();
+    }
+
+    @Test
+    void closeNeverWaitsForACallbackThatNeedsTheClosingThreadsLock() throws Exception {
+        Path file = dir.resolve("j.db");
+        SqliteJournal journal = SqliteJournal.open(file);
+        Object routerLock = new Object();
+        AtomicInteger callbacksRun = new AtomicInteger();
+        AtomicBoolean allDoneOnReturn = new AtomicBoolean();
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        Connection other = jdbc(file);
+        Statement s = other.createStatement();
+        // Hold the write lock, so that the callbacks are chained before the appends complete.
+        s.execute("BEGIN IMMEDIATE");
+        for (int i = 0; i < 50; i++) {
+            CompletableFuture<Long> f = journal.append(entry("/cb", i));
+            f.thenRun(() -> {
+                synchronized (routerLock) {
+                    callbacksRun.incrementAndGet();
+                }
+            });
+            futures.add(f);
+        }
+        // A router that closes the journal under its own lock.
+        Thread router = new Thread(() -> {
+            synchronized (routerLock) {
+                try {
+                    s.execute("ROLLBACK");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                journal.close();
+                allDoneOnReturn.set(futures.stream().allMatch(CompletableFuture::isDone));
+            }
+        });
+        router.setDaemon(true);
+        router.start();
+        router.join(30_000);
+        try {
+            assertThat(router.isAlive()).as("close() returned while a callback waited for its lock").isFalse();
+            assertThat(allDoneOnReturn).as("every future completed when close() returned").isTrue();
+            for (int i = 0; i < futures.size(); i++) {
+                assertThat(futures.get(i).join()).isEqualTo(i + 1L);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (callbacksRun.get() < futures.size() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(callbacksRun).as("callbacks run once the lock is free").hasValue(futures.size());
+        } finally {
+            s.close();
+            other.close();
+        }
     }
 
     @Test

@@ -83,6 +83,41 @@ class SqliteSpaceTest {
         }
     }
 
+    @Test
+    void compactionShrinksTheFilePlusItsWalWhileTheJournalStaysOpen() throws Exception {
+        Path file = dir.resolve("j.db");
+        int n = 20_000;
+        String padding = "x".repeat(400);
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(journal.append(JournalEntry.fromSet("/big/" + (i % 50), Value.of(padding + i), i,
+                        "w", T0 + i)));
+            }
+            futures.forEach(CompletableFuture::join);
+            long full = diskUse(file);
+            assertThat(full).isGreaterThan(n * 400L);
+
+            assertThat(await(journal.compact(n - 9))).isEqualTo(n - 10);
+            assertThat(diskUse(file)).isLessThan(full / 20);
+
+            // Writing on keeps the WAL within its limit.
+            futures.clear();
+            for (int i = 0; i < 2_000; i++) {
+                futures.add(journal.append(JournalEntry.fromSet("/small", Value.of(i), i, "w", T0 + i)));
+            }
+            futures.forEach(CompletableFuture::join);
+            assertThat(diskUse(file)).isLessThan(full / 4);
+            assertThat(await(journal.size())).isEqualTo(2_010);
+        }
+    }
+
+    /** The journal's main file plus its WAL, as they are: nothing is checkpointed first. */
+    private static long diskUse(Path file) throws Exception {
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        return Files.size(file) + (Files.exists(wal) ? Files.size(wal) : 0);
+    }
+
     /** Checkpoints the WAL into the main file and truncates it, then measures the main file. */
     private static long checkpointedSize(Path file) throws Exception {
         try (Connection c = jdbc(file); Statement s = c.createStatement();
