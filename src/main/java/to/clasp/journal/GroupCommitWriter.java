@@ -83,6 +83,10 @@ final class GroupCommitWriter {
     private static final int SQLITE_FULL = 13;
     /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
     private static final int SQLITE_IOERR = 10;
+    /** SQLite's result code for a database another connection holds locked. */
+    private static final int SQLITE_BUSY = 5;
+    /** How long a vacuum keeps trying for another process's write lock. */
+    private static final long VACUUM_LOCK_WAIT_NANOS = 60_000_000_000L;
 
     private final String name;
     private final Lock txLock;
@@ -176,6 +180,14 @@ final class GroupCommitWriter {
      */
     CompletableFuture<Long> compact(long beforeSeq, SignedLog signedLog) {
         return submit(new CompactOp(beforeSeq, signedLog));
+    }
+
+    /**
+     * Enqueues a VACUUM that also switches the file to incremental auto-vacuum; the future gets
+     * the bytes given back. It runs alone, outside any transaction, in queue order.
+     */
+    CompletableFuture<Long> vacuum() {
+        return submit(new VacuumOp());
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
@@ -317,16 +329,21 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Runs a batch: compactions on their own, the writes between them as transactions. */
+    /**
+     * Runs a batch: compactions and vacuums on their own (a vacuum cannot run in a transaction),
+     * the writes between them as transactions.
+     */
     private void executeInOrder(Op<?>[] ops) throws SQLException {
         int start = 0;
         for (int i = 0; i <= ops.length; i++) {
-            if (i == ops.length || ops[i] instanceof CompactOp) {
+            if (i == ops.length || ops[i] instanceof CompactOp || ops[i] instanceof VacuumOp) {
                 if (i > start) {
                     execute(Arrays.asList(ops).subList(start, i));
                 }
-                if (i < ops.length) {
-                    compact((CompactOp) ops[i]);
+                if (i < ops.length && ops[i] instanceof CompactOp compaction) {
+                    compact(compaction);
+                } else if (i < ops.length) {
+                    runVacuum((VacuumOp) ops[i]);
                 }
                 start = i + 1;
             }
@@ -391,6 +408,47 @@ final class GroupCommitWriter {
             }
         }
         // Still failing: the next BEGIN fails, and ends the transaction again.
+    }
+
+    private void runVacuum(VacuumOp op) {
+        if (txLock != null) {
+            txLock.lock();
+        }
+        try (Statement s = conn.createStatement()) {
+            long pageSize = queryLong(s, SqliteSchema.PAGE_SIZE);
+            long before = queryLong(s, SqliteSchema.PAGE_COUNT);
+            s.execute(SqliteSchema.SET_INCREMENTAL_AUTO_VACUUM);
+            // Another process's write transaction can outlast the busy timeout; a vacuum is
+            // rare and long anyway, so it keeps waiting for the lock, up to a minute.
+            long deadline = System.nanoTime() + VACUUM_LOCK_WAIT_NANOS;
+            while (true) {
+                try {
+                    s.execute(SqliteSchema.VACUUM);
+                    break;
+                } catch (SQLException e) {
+                    if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
+            s.execute(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
+            long after = queryLong(s, SqliteSchema.PAGE_COUNT);
+            op.result = Math.max(0, before - after) * pageSize;
+            op.committed = true;
+            committedOps.incrementAndGet();
+        } catch (SQLException | RuntimeException e) {
+            op.error = storage("cannot vacuum (no entry was changed)", e);
+        } finally {
+            if (txLock != null) {
+                txLock.unlock();
+            }
+        }
+    }
+
+    private static long queryLong(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
     }
 
     /** Runs writes in transactions; afterwards each op holds its result or its error. */
@@ -885,6 +943,19 @@ final class GroupCommitWriter {
         @Override
         String describe() {
             return "cannot compact";
+        }
+    }
+
+    /** A VACUUM; never run in a transaction (see {@link #runVacuum}). */
+    private static final class VacuumOp extends Op<Long> {
+        @Override
+        Long run(GroupCommitWriter w) {
+            throw new IllegalStateException("a vacuum runs outside the batch's transaction");
+        }
+
+        @Override
+        String describe() {
+            return "cannot vacuum";
         }
     }
 

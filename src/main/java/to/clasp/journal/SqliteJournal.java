@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -67,8 +68,7 @@ import org.sqlite.SQLiteOpenMode;
  * reads back unchanged here. Opening a file adds the missing nullable columns (including the
  * Rust crate's {@code hmac}); it changes nothing else. New files use incremental auto-vacuum, so
  * {@link #compact(long)} gives the space back; files created by the Rust crate do not, so there
- * compaction only makes room for later entries (run {@code PRAGMA auto_vacuum=INCREMENTAL;
- * VACUUM;} once, offline, to convert such a file).
+ * compaction only makes room for later entries until {@link #vacuum()} converts the file.
  *
  * <h2>Integrity</h2>
  * With an {@link Builder#hmacKey(byte[]) HMAC key}, every entry written carries the Rust
@@ -85,6 +85,13 @@ import org.sqlite.SQLiteOpenMode;
  * whole file. No check inside the file can find a rollback of the whole file to an earlier
  * state, the newest entries cut off together with {@code sqlite_sequence}, or every trace of
  * this library's MACs removed at once (the file then reads as one the Rust crate wrote).
+ *
+ * <h2>Read-only</h2>
+ * {@link #openReadOnly(Path)} (or {@link Builder#readOnly(boolean)}) opens a file for
+ * inspection only: it never creates, migrates or changes the file, a Rust file included, and
+ * every write ({@link #append}, {@link #snapshot}, {@link #compact}, {@link #vacuum}) fails with
+ * {@link JournalException.Storage} saying that the journal is read-only. Reads see what other
+ * processes commit to the file meanwhile.
  *
  * <h2>Errors and threads</h2>
  * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other
@@ -137,15 +144,18 @@ public final class SqliteJournal implements Journal {
 
     private final String name;
     private final SignedLog signedLog;
+    private final Path file;
+    /** Null when read-only, like the writer. */
     private final Connection writeConnection;
     private final GroupCommitWriter writer;
     private final SqliteReadPool readers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
-    private SqliteJournal(String name, SignedLog signedLog, Connection writeConnection,
+    private SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers) {
         this.name = name;
+        this.file = file;
         this.signedLog = signedLog;
         this.writeConnection = writeConnection;
         this.writer = writer;
@@ -166,6 +176,20 @@ public final class SqliteJournal implements Journal {
      */
     public static SqliteJournal open(Path file) {
         return builder(file).build();
+    }
+
+    /**
+     * Opens an existing journal file for reading only, without an HMAC key. Same as
+     * {@code builder(file).readOnly(true).build()}; see {@link Builder#readOnly(boolean)}.
+     *
+     * @param file an existing journal file, written by this library or the Rust crate
+     * @return the open journal; close it when done
+     * @throws NullPointerException if {@code file} is null
+     * @throws JournalException.Storage naming the file and the reason, if it does not exist (it
+     *     is not created), is not a SQLite database or holds no journal
+     */
+    public static SqliteJournal openReadOnly(Path file) {
+        return builder(file).readOnly(true).build();
     }
 
     /**
@@ -199,6 +223,7 @@ public final class SqliteJournal implements Journal {
         private Durability durability = Durability.NORMAL;
         private int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+        private boolean readOnly;
 
         private Builder(Path file) {
             this.file = file;
@@ -274,13 +299,33 @@ public final class SqliteJournal implements Journal {
         }
 
         /**
-         * Opens the journal, as {@link SqliteJournal#open(Path)} describes.
+         * Opens the file for reading only (off by default). A read-only journal never creates,
+         * migrates or changes the file: the file must exist and hold a journal, a Rust file is
+         * read as it is (missing columns read as NULL), and {@code append}, {@code snapshot},
+         * {@code compact} and {@code vacuum} fail with {@link JournalException.Storage}. An HMAC
+         * key still verifies every entry read. The durability, snapshot and batch options do
+         * not apply. As for any SQLite reader of a WAL file, SQLite may create the
+         * {@code -wal} and {@code -shm} files beside it (empty of data), so the directory
+         * should be writable; the database file itself stays byte for byte the same.
+         *
+         * @param readOnly whether to open the file for reading only
+         * @return this builder
+         */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Opens the journal, as {@link SqliteJournal#open(Path)} describes, or read-only, as
+         * {@link #readOnly(boolean)} describes.
          *
          * @return the open journal; close it when done
-         * @throws JournalException.Storage as for {@link SqliteJournal#open(Path)}
+         * @throws JournalException.Storage as for {@link SqliteJournal#open(Path)}, and when
+         *     read-only also if the file does not exist or holds no journal
          */
         public SqliteJournal build() {
-            return openFile(this);
+            return readOnly ? openFileReadOnly(this) : openFile(this);
         }
     }
 
@@ -291,7 +336,7 @@ public final class SqliteJournal implements Journal {
         String name = file.toString();
         boolean existed = Files.exists(file);
         if (existed) {
-            checkExistingFile(file, name);
+            checkExistingFile(file, name, true);
         } else {
             checkNewFile(file, name);
         }
@@ -321,7 +366,7 @@ public final class SqliteJournal implements Journal {
             GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
                     b.snapshotsToKeep);
             opened = true;
-            return new SqliteJournal(name, signedLog, w, writer, pool);
+            return new SqliteJournal(name, file, signedLog, w, writer, pool);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -335,6 +380,43 @@ public final class SqliteJournal implements Journal {
                 }
             }
         }
+    }
+
+    private static SqliteJournal openFileReadOnly(Builder b) {
+        Path file = b.file.toAbsolutePath().normalize();
+        String name = file.toString();
+        if (!Files.exists(file)) {
+            throw new JournalException.Storage(name + ": no such file (a read-only open never creates one)", null);
+        }
+        checkExistingFile(file, name, false);
+        String url = "jdbc:sqlite:" + name;
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        config.setReadOnly(true);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        List<String> views;
+        try (Connection probe = config.createConnection(url)) {
+            String problem = SqliteSchema.checkReadable(probe);
+            if (problem != null) {
+                throw new JournalException.Storage(name + ": " + problem, null);
+            }
+            views = SqliteSchema.readOnlyViews(probe);
+        } catch (SQLException e) {
+            throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
+        }
+        SqliteReadPool pool = new SqliteReadPool(() -> {
+            Connection c = config.createConnection(url);
+            try {
+                SqliteSchema.prepareReadOnly(c, views);
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(c);
+                throw e;
+            }
+            return c;
+        }, readerCount(), null, name);
+        // Read-only: the integrity record is used when present, never created.
+        return new SqliteJournal(name, file, b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey)),
+                null, null, pool);
     }
 
     private static SqliteJournal openMemory(Builder b) {
@@ -357,7 +439,7 @@ public final class SqliteJournal implements Journal {
             GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
                     b.maxBatchSize, b.snapshotsToKeep);
             opened = true;
-            return new SqliteJournal(name, signedLog, w, writer, pool);
+            return new SqliteJournal(name, null, signedLog, w, writer, pool);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -382,24 +464,30 @@ public final class SqliteJournal implements Journal {
     }
 
     /** Checks, without writing, that an existing file could be a journal. */
-    private static void checkExistingFile(Path file, String name) {
+    private static void checkExistingFile(Path file, String name, boolean forWriting) {
         if (Files.isDirectory(file)) {
             throw new JournalException.Storage(name + ": is a directory, not a journal file", null);
         }
         if (!Files.isRegularFile(file)) {
             throw new JournalException.Storage(name + ": is not a regular file", null);
         }
-        if (!Files.isReadable(file) || !Files.isWritable(file)) {
+        if (!forWriting && !Files.isReadable(file)) {
+            throw new JournalException.Storage(name + ": the file is not readable", null);
+        }
+        if (forWriting && (!Files.isReadable(file) || !Files.isWritable(file))) {
             throw new JournalException.Storage(name + ": the file is not readable and writable", null);
         }
         Path dir = file.getParent();
-        if (dir != null && !Files.isWritable(dir)) {
+        if (forWriting && dir != null && !Files.isWritable(dir)) {
             throw new JournalException.Storage(name + ": the directory " + dir
                     + " is not writable (SQLite keeps its -wal and -shm files beside the journal)", null);
         }
         try {
             long size = Files.size(file);
             if (size == 0) {
+                if (!forWriting) {
+                    throw new JournalException.Storage(name + ": the file is empty, not a journal", null);
+                }
                 return; // SQLite takes an empty file as an empty database
             }
             byte[] header = new byte[SQLITE_HEADER.length];
@@ -464,7 +552,7 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<Long> append(JournalEntry entry) {
         try {
-            ensureOpen();
+            ensureWritable("append");
             Validation.entry(entry);
             return writer.append(SqliteRows.encode(entry, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
@@ -483,7 +571,7 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<Long> snapshot(List<ParamSnapshot> state) {
         try {
-            ensureOpen();
+            ensureWritable("save a snapshot");
             Validation.snapshot(state);
             return writer.snapshot(SqliteRows.encodeSnapshot(state,
                     signedLog == null ? null : signedLog.mac()));
@@ -506,10 +594,129 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<Long> compact(long beforeSeq) {
         try {
-            ensureOpen();
+            ensureWritable("compact");
             return writer.compact(beforeSeq, signedLog);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Rebuilds the file without its free pages and switches it to incremental auto-vacuum, so
+     * that it gives space back now and {@link #compact(long)} gives it back from then on. This is
+     * how a file the Rust crate created (with {@code auto_vacuum=NONE}, which never shrinks) is
+     * converted; the Rust crate still reads it afterwards.
+     *
+     * <p>The vacuum runs on the writer thread, in order with appends, outside any transaction;
+     * SQLite makes it atomic, so it never loses an entry, even if the process dies during it.
+     * It waits for another process's write transaction to end (up to a minute), and takes time
+     * and temporary disk space in proportion to the file. Readers are
+     * not blocked. Afterwards the WAL is checkpointed and truncated when no reader holds it, so
+     * the file shrinks on disk at once; otherwise it shrinks at the next checkpoint.
+     *
+     * @return a future of the bytes given back: pages before minus pages after, times the page
+     *     size (0 in memory and for a file without free pages); it fails with
+     *     {@link JournalException.Storage} if SQLite cannot vacuum (the file is left as it was),
+     *     if the journal is read-only, and with {@link JournalException.Closed} after
+     *     {@link #close()}
+     */
+    public CompletableFuture<Long> vacuum() {
+        try {
+            ensureWritable("vacuum");
+            return writer.vacuum();
+        } catch (JournalException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Figures about the database file, for inspection tools: its size and its WAL's, pages and
+     * free pages, whether compaction shrinks it, and its snapshots.
+     *
+     * @param fileBytes the size of the database file in bytes (0 in memory)
+     * @param walBytes the size of its {@code -wal} file in bytes (0 when there is none)
+     * @param pageSize the page size in bytes
+     * @param pageCount the number of pages the database holds, free pages included
+     * @param freePages the number of pages that hold nothing; compaction on a file that cannot
+     *     shrink leaves its pages here, for later entries to reuse
+     * @param shrinksOnCompaction whether the file uses auto-vacuum (every file this library
+     *     creates does; the Rust crate's files do not until {@link SqliteJournal#vacuum()})
+     * @param snapshotCount the number of snapshots stored
+     * @param newestSnapshotSeq the seq of the newest snapshot, empty when there is none
+     * @param snapshotBytes the bytes the stored snapshots' data takes (both stored forms)
+     */
+    public record FileInfo(long fileBytes, long walBytes, int pageSize, long pageCount, long freePages,
+            boolean shrinksOnCompaction, int snapshotCount, OptionalLong newestSnapshotSeq,
+            long snapshotBytes) {
+
+        /**
+         * Creates the figures.
+         *
+         * @param fileBytes the size of the database file in bytes (0 in memory)
+         * @param walBytes the size of its {@code -wal} file in bytes (0 when there is none)
+         * @param pageSize the page size in bytes
+         * @param pageCount the number of pages the database holds, free pages included
+         * @param freePages the number of pages that hold nothing
+         * @param shrinksOnCompaction whether the file uses auto-vacuum
+         * @param snapshotCount the number of snapshots stored
+         * @param newestSnapshotSeq the seq of the newest snapshot, empty when there is none
+         * @param snapshotBytes the bytes the stored snapshots' data takes
+         * @throws NullPointerException if {@code newestSnapshotSeq} is null
+         */
+        public FileInfo {
+            Objects.requireNonNull(newestSnapshotSeq, "newestSnapshotSeq");
+        }
+
+        /**
+         * The bytes in free pages: space compaction freed that the file still holds.
+         *
+         * @return {@code freePages * pageSize}
+         */
+        public long freeBytes() {
+            return freePages * pageSize;
+        }
+    }
+
+    /**
+     * Reads the {@link FileInfo figures} of the database. Runs on the calling thread; the
+     * returned future is already complete. Also works read-only.
+     *
+     * @return a future of the figures; it fails with {@link JournalException.Storage} if they
+     *     cannot be read and {@link JournalException.Closed} after {@link #close()}
+     */
+    public CompletableFuture<FileInfo> fileInfo() {
+        return read("reading the file figures failed", r -> {
+            int pageSize = (int) scalar(r, SqliteSchema.PAGE_SIZE);
+            long pageCount = scalar(r, SqliteSchema.PAGE_COUNT);
+            long freePages = scalar(r, SqliteSchema.FREE_PAGES);
+            boolean shrinks = scalar(r, SqliteSchema.AUTO_VACUUM) != 0;
+            int snapshots;
+            OptionalLong newest;
+            long snapshotBytes;
+            try (ResultSet rs = r.prepare(SqliteSchema.SNAPSHOT_FIGURES).executeQuery()) {
+                rs.next();
+                snapshots = rs.getInt(1);
+                long seq = rs.getLong(2);
+                newest = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(seq);
+                snapshotBytes = rs.getLong(3);
+            }
+            return new FileInfo(sizeOf(file), file == null ? 0 : sizeOf(file.resolveSibling(
+                    file.getFileName() + "-wal")), pageSize, pageCount, freePages, shrinks, snapshots,
+                    newest, snapshotBytes);
+        });
+    }
+
+    private static long scalar(SqliteReadPool.Reader r, String sql) throws SQLException {
+        try (ResultSet rs = r.prepare(sql).executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
+    }
+
+    private static long sizeOf(Path path) {
+        try {
+            return path == null || !Files.exists(path) ? 0 : Files.size(path);
+        } catch (IOException e) {
+            return 0; // removed in the meantime: a checkpoint deleted the WAL
         }
     }
 
@@ -787,10 +994,14 @@ public final class SqliteJournal implements Journal {
             return;
         }
         try {
-            writer.close();
+            if (writer != null) {
+                writer.close();
+            }
             readers.close();
-            writer.closeStatements();
-            closeQuietly(writeConnection);
+            if (writer != null) {
+                writer.closeStatements();
+                closeQuietly(writeConnection);
+            }
         } finally {
             closeDone.countDown();
         }
@@ -822,6 +1033,14 @@ public final class SqliteJournal implements Journal {
     /** The checks of one read, or null without a key. */
     private SignedLog.Verifier verifier(SqliteReadPool.Reader r) {
         return signedLog == null ? null : signedLog.verifier(r);
+    }
+
+    private void ensureWritable(String what) {
+        ensureOpen();
+        if (writer == null) {
+            throw new JournalException.Storage(name + ": cannot " + what
+                    + ": the journal is open read-only; open it with SqliteJournal.open to write", null);
+        }
     }
 
     private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

@@ -213,6 +213,28 @@ final class SqliteSchema {
     /** Gives every free page back to the file system (new files only; see class comment). */
     static final String INCREMENTAL_VACUUM = "PRAGMA incremental_vacuum";
 
+    // ---- vacuum (run by the writer, outside any transaction) ----
+
+    /** Chooses incremental auto-vacuum; takes effect for an existing file with the next VACUUM. */
+    static final String SET_INCREMENTAL_AUTO_VACUUM = "PRAGMA auto_vacuum = INCREMENTAL";
+
+    /** Rebuilds the file without its free pages (it waits for no reader: WAL keeps them apart). */
+    static final String VACUUM = "VACUUM";
+
+    // ---- file figures (read by readers) ----
+
+    static final String PAGE_SIZE = "PRAGMA main.page_size";
+    static final String PAGE_COUNT = "PRAGMA main.page_count";
+    static final String FREE_PAGES = "PRAGMA main.freelist_count";
+    /** 0 = NONE (the Rust crate's files), 1 = FULL, 2 = INCREMENTAL (this library's files). */
+    static final String AUTO_VACUUM = "PRAGMA main.auto_vacuum";
+
+    /** Count, seq of the newest, and stored bytes (both forms) of the snapshots. */
+    static final String SNAPSHOT_FIGURES = "SELECT COUNT(*), "
+            + "(SELECT seq_at FROM snapshots ORDER BY id DESC LIMIT 1), "
+            + "COALESCE(SUM(LENGTH(CAST(data_json AS BLOB)) + COALESCE(LENGTH(data_exact), 0)), 0) "
+            + "FROM snapshots";
+
     // ---- statements run by readers ----
 
     static final String COUNT = "SELECT COUNT(*) FROM journal_entries";
@@ -494,6 +516,70 @@ final class SqliteSchema {
                     + recordColumns;
         }
         return null;
+    }
+
+    /**
+     * Checks, without writing, that an existing database is a journal that can be read as it
+     * is: what {@link #checkExisting} checks, and a journal_entries table must be there.
+     *
+     * @return null if the database can be read, else the reason it cannot
+     * @throws SQLException if the database cannot be read (for instance, it is not SQLite)
+     */
+    static String checkReadable(Connection c) throws SQLException {
+        String problem = checkExisting(c);
+        if (problem == null && columns(c, ENTRIES).isEmpty()) {
+            problem = "it holds no journal_entries table, so it is not a journal";
+        }
+        return problem;
+    }
+
+    /**
+     * The statements that let a read-only connection read a file that was never migrated (a
+     * Rust file lacks this library's columns, an older one even {@code hmac}): TEMP views with
+     * the tables' names, which shadow them on that connection only, give every missing column
+     * as NULL. Nothing is written to the file; SQLite flattens these views, so the indexes
+     * still serve every query. Empty when the file has every column.
+     */
+    static List<String> readOnlyViews(Connection c) throws SQLException {
+        List<String> views = new ArrayList<>(2);
+        Set<String> entryColumns = columns(c, ENTRIES);
+        List<String> entrySelect = new ArrayList<>(REQUIRED_ENTRY_COLUMNS);
+        boolean entriesComplete = true;
+        for (String[] added : ADDED_COLUMNS) {
+            if (added[0].equals(ENTRIES)) {
+                boolean present = entryColumns.contains(added[1]);
+                entriesComplete &= present;
+                entrySelect.add(present ? added[1] : "NULL AS " + added[1]);
+            }
+        }
+        if (!entriesComplete) {
+            views.add("CREATE TEMP VIEW journal_entries AS SELECT " + String.join(", ", entrySelect)
+                    + " FROM main.journal_entries");
+        }
+        Set<String> snapshotColumns = columns(c, SNAPSHOTS);
+        if (snapshotColumns.isEmpty()) {
+            views.add("CREATE TEMP VIEW snapshots (id, created_at, seq_at, data_json, data_exact, data_mac) "
+                    + "AS SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE 0");
+        } else if (!snapshotColumns.contains("data_exact") || !snapshotColumns.contains("data_mac")) {
+            views.add("CREATE TEMP VIEW snapshots AS SELECT " + String.join(", ", REQUIRED_SNAPSHOT_COLUMNS)
+                    + (snapshotColumns.contains("data_exact") ? ", data_exact" : ", NULL AS data_exact")
+                    + (snapshotColumns.contains("data_mac") ? ", data_mac" : ", NULL AS data_mac")
+                    + " FROM main.snapshots");
+        }
+        return List.copyOf(views);
+    }
+
+    /** Runs {@link #readOnlyViews} on a new read-only connection; temp objects stay in memory. */
+    static void prepareReadOnly(Connection c, List<String> views) throws SQLException {
+        if (views.isEmpty()) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA temp_store = MEMORY");
+            for (String view : views) {
+                s.execute(view);
+            }
+        }
     }
 
     /**

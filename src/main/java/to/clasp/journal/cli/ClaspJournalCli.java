@@ -1,0 +1,156 @@
+package to.clasp.journal.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import to.clasp.journal.JournalException;
+
+/**
+ * The command-line tool {@code clasp-journal}: a demo of crash recovery, and commands that look
+ * into, follow, check, compact, export and import journal files written by this library or by
+ * the Rust crate. Run {@code java -jar clasp-journal-cli.jar --help} for the commands.
+ *
+ * <p>Exit codes: 0 on success, 1 when the command failed (a file that is not a journal, a
+ * failed check, a storage error), 2 for a usage error (a bad argument, a missing file, a bad
+ * pattern, time or key file). Errors are one line on stderr; {@code --verbose} adds the stack
+ * trace.
+ */
+@Command(name = "clasp-journal", mixinStandardHelpOptions = true,
+        versionProvider = ClaspJournalCli.Version.class,
+        description = "Looks into, follows, checks and repairs clasp-journal files "
+                + "(written by this library or by the Rust crate), and shows crash recovery in a demo.",
+        subcommands = {DemoCommand.class, StatsCommand.class, QueryCommand.class, SinceCommand.class,
+                LatestCommand.class, SnapshotCommand.class, TailCommand.class, CompactCommand.class,
+                VerifyCommand.class, ExportCommand.class, ImportCommand.class, DemoRouterCommand.class,
+                CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {"  clasp-journal demo",
+                "  clasp-journal stats journal.db",
+                "  clasp-journal query journal.db '/lights/**' --from 2024-02-21T07:00:00Z --limit 20",
+                "",
+                "Exit codes: 0 success, 1 failure, 2 usage error (bad argument, missing file)."})
+public final class ClaspJournalCli implements Runnable {
+
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
+
+    private static final Pattern SEQ_IN_MESSAGE = Pattern.compile("^seq (\\d+):");
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On an error, print the stack trace too.")
+    boolean verbose;
+
+    /** Whether progress bars may draw on a terminal; false in tests and pipes. */
+    final boolean interactive;
+
+    private ClaspJournalCli(boolean interactive) {
+        this.interactive = interactive;
+    }
+
+    /**
+     * Runs the tool and exits the JVM with its exit code.
+     *
+     * @param args the command line, such as {@code stats journal.db}
+     */
+    public static void main(String[] args) {
+        Charset cs = Charset.defaultCharset();
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true);
+        int code = run(out, err, System.console() != null, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs the tool with the given streams and returns its exit code; never exits the JVM. */
+    static int run(PrintWriter out, PrintWriter err, boolean interactive, String... args) {
+        ClaspJournalCli root = new ClaspJournalCli(interactive);
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setUsageHelpWidth(100);
+        cli.setParameterExceptionHandler((ex, argv) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println(prefix(cmd) + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
+                    + " --help')");
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            PrintWriter e = cmd.getErr();
+            int code = report(ex, prefix(cmd), e);
+            if (root.verbose) {
+                ex.printStackTrace(e);
+            }
+            e.flush();
+            return code;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static String prefix(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName() + ": ";
+    }
+
+    private static int report(Exception failure, String prefix, PrintWriter err) {
+        Exception ex = failure;
+        if (ex instanceof java.util.concurrent.CompletionException && ex.getCause() instanceof Exception cause) {
+            ex = cause;
+        }
+        if (ex instanceof CliException c) {
+            err.println(prefix + c.getMessage());
+            return c.exitCode();
+        }
+        if (ex instanceof JournalException.Integrity i) {
+            err.println(prefix + i.getMessage() + " (a wrong key, or the entry was altered; "
+                    + "run 'verify' to list every bad seq)");
+            return FAILURE;
+        }
+        if (ex instanceof JournalException j) {
+            err.println(prefix + j.getMessage());
+            return FAILURE;
+        }
+        err.println(prefix + "unexpected error: " + ex + " (run with --verbose for the details)");
+        return FAILURE;
+    }
+
+    /** The seq a failed read names, if any: Integrity carries it, Serialization says it first. */
+    static long badSeq(JournalException e) {
+        if (e instanceof JournalException.Integrity i) {
+            return i.seq();
+        }
+        if (e instanceof JournalException.Serialization) {
+            Matcher m = SEQ_IN_MESSAGE.matcher(String.valueOf(e.getMessage()));
+            if (m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        return -1;
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, such as demo or stats");
+    }
+
+    /** The version the jar was built as. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ClaspJournalCli.class.getPackage().getImplementationVersion();
+            return new String[] {"clasp-journal " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package to.clasp.journal.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import to.clasp.journal.SqliteJournal;
+
+@Command(name = "compact", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Removes old entries and gives the space back. Writes to FILE.",
+            "Reports the rows removed and the bytes given back. Stop writers you do not want to wait for:",
+            "SQLite lets one writer in at a time. Seqs are never reused and the latest seq stays.",
+            "A file the Rust crate created never shrinks: its freed pages are only reused; --vacuum",
+            "rewrites it once so that it gives space back now and on every compaction from then on",
+            "(the Rust crate still reads it). Opening a Rust file here adds this library's nullable columns."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  clasp-journal compact journal.db --keep-last 100000",
+            "  clasp-journal compact journal.db --before 5000 --vacuum",
+            "  clasp-journal compact journal.db --vacuum"})
+final class CompactCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JournalFile journal;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Cut cut;
+
+    static final class Cut {
+        @Option(names = "--before", paramLabel = "SEQ", required = true, description = "Remove the entries with a seq below SEQ.")
+        Long before;
+
+        @Option(names = "--keep-last", paramLabel = "N", required = true, description = "Keep only the newest N seqs.")
+        Long keepLast;
+    }
+
+    @Option(names = "--vacuum", description = "Also rewrite the file without free pages and switch it to incremental auto-vacuum.")
+    boolean vacuum;
+
+    @Override
+    public Integer call() {
+        if (cut == null && !vacuum) {
+            throw new ParameterException(spec.commandLine(), "say what to remove: --before SEQ or --keep-last N (or --vacuum)");
+        }
+        if (cut != null && cut.keepLast != null && cut.keepLast < 0) {
+            throw new ParameterException(spec.commandLine(), "--keep-last must not be negative: " + cut.keepLast);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
+        try (SqliteJournal j = journal.openForWriting()) {
+            SqliteJournal.FileInfo start = j.fileInfo().join();
+            if (cut != null) {
+                long latest = j.latestSeq().join();
+                long before = cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
+                out.println("compacting " + journal.file + ": removing the entries with a seq below " + before
+                        + " (latest seq " + latest + ")");
+                out.flush();
+                long removed = j.compact(before).join();
+                SqliteJournal.FileInfo after = j.fileInfo().join();
+                long given = Math.max(0, start.pageCount() - after.pageCount()) * start.pageSize();
+                out.println("removed " + Args.count(removed) + " entries; gave back " + Args.bytes(given)
+                        + " to the file system");
+                if (!after.shrinksOnCompaction() && after.freePages() > 0 && !vacuum) {
+                    out.println("this file does not shrink (created by the Rust crate): " + Args.bytes(after.freeBytes())
+                            + " of free pages stay in it for later entries; add --vacuum to give them back");
+                }
+            }
+            if (vacuum) {
+                SqliteJournal.FileInfo pre = j.fileInfo().join();
+                out.println("vacuuming " + journal.file + ": rewriting its " + Args.bytes(pre.fileBytes())
+                        + " without free pages" + (pre.shrinksOnCompaction() ? ""
+                                : " and converting it to incremental auto-vacuum, so that compaction gives space back"
+                                        + " from now on")
+                        + "; needs up to that much temporary disk space");
+                out.flush();
+                long t0 = System.nanoTime();
+                long given;
+                try (Progress p = Progress.start(terminal, err, "vacuum", -1)) {
+                    given = j.vacuum().join();
+                }
+                SqliteJournal.FileInfo post = j.fileInfo().join();
+                out.println("vacuumed in " + StatsCommand.duration((System.nanoTime() - t0) / 1_000) + ": gave back "
+                        + Args.bytes(given) + "; the file is now " + Args.bytes(post.fileBytes()) + " and "
+                        + (post.shrinksOnCompaction() ? "shrinks on compaction" : "still does not shrink"));
+            }
+        }
+        return ClaspJournalCli.OK;
+    }
+}

@@ -1,0 +1,60 @@
+package to.clasp.journal.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import to.clasp.journal.ParamSnapshot;
+import to.clasp.journal.Snapshot;
+import to.clasp.journal.SqliteJournal;
+
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = {"Prints the latest snapshot and its params. Read-only.",
+            "Its seq, when it was taken, and every param in it.",
+            "Recovery restores it, then replays the SETs after its seq. Read-only."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  clasp-journal snapshot journal.db", "  clasp-journal snapshot journal.db --json"})
+final class SnapshotCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JournalFile journal;
+
+    @Option(names = "--json", description = "One JSON object (lossless): seq, created_at, params.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (SqliteJournal j = journal.openReadOnly()) {
+            Optional<Snapshot> found = j.latestSnapshot().join();
+            if (json) {
+                out.println(found.map(EntryJson::snapshot).orElse("null"));
+                return ClaspJournalCli.OK;
+            }
+            if (found.isEmpty()) {
+                out.println(journal.file + " holds no snapshot (recovery replays every entry)");
+                return ClaspJournalCli.OK;
+            }
+            Snapshot s = found.get();
+            out.println("snapshot at seq " + s.seq() + ", taken " + Args.iso(s.createdAt()) + ", "
+                    + s.params().size() + " params");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"ADDRESS", "VALUE", "REV", "WRITER", "TIME (UTC)"});
+            for (ParamSnapshot p : s.params()) {
+                rows.add(new String[] {p.address(), EntryTable.shorten(EntryJson.value(p.value())),
+                    Long.toString(p.revision()), p.writer(), Args.iso(p.timestamp())});
+            }
+            EntryTable.align(rows).forEach(out::println);
+        }
+        return ClaspJournalCli.OK;
+    }
+}

@@ -1,0 +1,86 @@
+package to.clasp.journal.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import to.clasp.journal.JournalException;
+import to.clasp.journal.SqliteJournal;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Checks every entry's HMAC with the key. Read-only.",
+            "Uses the key the journal was written with, and lists the",
+            "first bad seqs. Exits 1 if any entry fails. Entries written without a key carry no HMAC",
+            "and pass, as they do when the library reads them. Read-only."},
+        footerHeading = "%nExample:%n", footer = "  clasp-journal verify journal.db --key-file journal.key")
+final class VerifyCommand implements Callable<Integer> {
+
+    private static final int SHOWN = 10;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JournalFile journal;
+
+    @Override
+    public Integer call() {
+        if (journal.keyFile == null) {
+            throw new ParameterException(spec.commandLine(), "verify needs the key: add --key-file K");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
+        try (SqliteJournal j = journal.openReadOnly()) {
+            long total = j.size().join();
+            AtomicLong good = new AtomicLong();
+            List<Long> bad = new ArrayList<>();
+            List<String> reasons = new ArrayList<>();
+            Progress progress = total >= 10_000 ? Progress.start(terminal, err, "verify", total) : null;
+            try {
+                EntryScanner.scan(j, 0, e -> {
+                    good.incrementAndGet();
+                    if (progress != null) {
+                        progress.stepBy(1);
+                    }
+                }, (seq, error) -> {
+                    bad.add(seq);
+                    if (reasons.size() < SHOWN) {
+                        reasons.add(describe(seq, error));
+                    }
+                    if (progress != null) {
+                        progress.stepBy(1);
+                    }
+                });
+            } finally {
+                if (progress != null) {
+                    progress.close();
+                }
+            }
+            long checked = good.get() + bad.size();
+            if (bad.isEmpty()) {
+                out.println("verified " + Args.count(checked) + " entries of " + journal.file
+                        + ": every HMAC matches the key");
+                return ClaspJournalCli.OK;
+            }
+            out.println(journal.file + ": " + Args.count(bad.size()) + " of " + Args.count(checked)
+                    + " entries failed the check" + (good.get() == 0 ? " (all of them: is it the right key?)" : ""));
+            out.println("first bad seqs: " + bad.subList(0, Math.min(SHOWN, bad.size())));
+            reasons.forEach(r -> out.println("  " + r));
+            return ClaspJournalCli.FAILURE;
+        }
+    }
+
+    private static String describe(long seq, JournalException error) {
+        if (error instanceof JournalException.Integrity) {
+            return "seq " + seq + ": HMAC mismatch (the entry was altered, or the key is wrong)";
+        }
+        return "seq " + seq + ": cannot be read: " + error.getMessage();
+    }
+}
