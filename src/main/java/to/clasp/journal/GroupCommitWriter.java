@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * The single writer of a SQLite journal: one thread owns the write connection and commits every
@@ -118,6 +119,10 @@ final class GroupCommitWriter {
     private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
+    /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
+    private volatile Consumer<List<JournalEntry>> commitListener;
+    /** What the current batch committed, announced once the batch is known to be at the path. */
+    private final List<JournalEntry> committedEntries = new ArrayList<>();
 
     /**
      * Starts a writer on a connection prepared by {@link SqliteSchema#prepare}. The writer owns
@@ -188,6 +193,15 @@ final class GroupCommitWriter {
      */
     CompletableFuture<Long> vacuum() {
         return submit(new VacuumOp());
+    }
+
+    /**
+     * Sets who hears, right after each successful COMMIT and on the writer thread, which entries
+     * it made visible (with their seqs, ascending). The listener must return quickly and never
+     * block: the writer waits for it.
+     */
+    void onCommit(Consumer<List<JournalEntry>> listener) {
+        this.commitListener = listener;
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
@@ -299,6 +313,7 @@ final class GroupCommitWriter {
             }
             if (!batch.isEmpty()) {
                 Op<?>[] ops = batch.toArray(new Op<?>[0]);
+                committedEntries.clear();
                 try {
                     if (lost == null && fileChanged()) {
                         fileLost();
@@ -323,6 +338,9 @@ final class GroupCommitWriter {
                             op.error = storage("the writer failed", t);
                         }
                     }
+                }
+                if (lost == null) {
+                    announceCommitted();
                 }
                 complete(ops);
             }
@@ -540,7 +558,33 @@ final class GroupCommitWriter {
                 committedOps.incrementAndGet();
             }
         }
+        if (commitListener != null) {
+            for (Op<?> op : ops) {
+                if (op.committed && op instanceof AppendOp append) {
+                    committedEntries.add(append.entry.entry().withSeq(append.result));
+                }
+            }
+        }
         return true;
+    }
+
+    /**
+     * Tells the commit listener what the batch committed. Called only once the batch is known
+     * to be at the path: entries of a batch that ran while the file was moved away are
+     * reported failed to their callers, so followers must not see them either.
+     */
+    private void announceCommitted() {
+        Consumer<List<JournalEntry>> listener = commitListener;
+        if (listener == null || committedEntries.isEmpty()) {
+            return;
+        }
+        List<JournalEntry> entries = List.copyOf(committedEntries);
+        committedEntries.clear();
+        try {
+            listener.accept(entries);
+        } catch (RuntimeException ignored) {
+            // the commit stands; a listener's failure is its own
+        }
     }
 
     /**

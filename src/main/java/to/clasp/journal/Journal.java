@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 
 /**
  * An append-only journal of SET and PUBLISH entries, with snapshots for fast recovery.
@@ -147,6 +148,46 @@ public interface Journal extends AutoCloseable {
     default CompletableFuture<Boolean> isEmpty() {
         return size().thenApply(n -> n == 0);
     }
+
+    /**
+     * Follows the journal: the entries that match {@code query} with a seq greater than
+     * {@code afterSeq}, the stored ones first, then new ones as they commit, for as long as the
+     * subscriber wants them. Each {@link Flow.Publisher#subscribe subscribe} starts a stream of
+     * its own; nothing is read before the subscriber requests entries.
+     *
+     * <ul>
+     *   <li><b>Exactly once, in order</b>: every matching entry with a seq greater than
+     *       {@code afterSeq} is delivered once, in ascending seq order, with no gap and no
+     *       duplicate where the stream passes from stored entries (read in pages) to new ones,
+     *       however fast other threads append. The query's pattern, types and time bounds
+     *       filter as in {@link #query(JournalQuery)}; its limit ends the stream with
+     *       {@code onComplete} after that many entries.</li>
+     *   <li><b>Backpressure</b>: never more entries than requested. A stream keeps at most a
+     *       small buffer of new entries for a slow subscriber; past it, the stream drops back to
+     *       reading the journal's storage when the subscriber asks for more.</li>
+     *   <li><b>Gone entries</b>: if entries the stream still has to deliver were evicted or
+     *       compacted, it ends with {@link JournalException.Truncated}, naming the first seq
+     *       missed and the oldest seq held; an entry is never skipped silently. A stream that
+     *       cannot tell whether the removed entries matched its query ends with it too.</li>
+     *   <li><b>Ending</b>: {@link #close()} ends every stream with
+     *       {@link JournalException.Closed}; {@link Flow.Subscription#cancel()} ends one stream
+     *       and frees what it held. A failed read ends the stream with the journal's
+     *       {@link JournalException}.</li>
+     *   <li><b>Threads</b>: the subscriber's methods are called one at a time, on the journal's
+     *       own daemon threads, never on the thread that appends or commits; a subscriber that
+     *       blocks stalls only its own stream.</li>
+     * </ul>
+     *
+     * @param query what to follow; a {@link JournalQuery#descending() descending} query is
+     *     rejected
+     * @param afterSeq the last seq already seen; 0 for everything the journal holds
+     * @return a publisher of the entries; its {@code subscribe} throws
+     *     {@link NullPointerException} for a null subscriber and otherwise never throws. A null
+     *     or descending query or a negative {@code afterSeq} ends the stream with
+     *     {@link JournalException.InvalidInput}, and a closed journal with
+     *     {@link JournalException.Closed}, each through {@code onError} after {@code onSubscribe}
+     */
+    Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq);
 
     /**
      * Closes the journal: appends already accepted are completed (committed, or failed), then

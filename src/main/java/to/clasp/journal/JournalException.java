@@ -8,7 +8,7 @@ package to.clasp.journal;
 public sealed class JournalException extends RuntimeException
         permits JournalException.Storage, JournalException.Serialization, JournalException.Snapshot,
                 JournalException.Integrity, JournalException.InvalidInput,
-                JournalException.AccessDenied, JournalException.Closed {
+                JournalException.AccessDenied, JournalException.Closed, JournalException.Truncated {
 
     private static final long serialVersionUID = 1L;
 
@@ -131,6 +131,55 @@ public sealed class JournalException extends RuntimeException
          */
         public Closed(String message) {
             super(message, null);
+        }
+    }
+
+    /**
+     * Entries a {@link Journal#follow follower} still needed are gone: evicted from a full
+     * {@link MemoryJournal} or removed by {@link Journal#compact(long)} before the stream read
+     * them. The stream ends with this error rather than skip them silently; to go on, resync
+     * (for instance from a snapshot) and follow again after {@code oldestHeld() - 1}.
+     */
+    public static final class Truncated extends JournalException {
+        private static final long serialVersionUID = 1L;
+        /** The first seq the follower missed. */
+        private final long firstMissed;
+        /** The oldest seq the journal still holds. */
+        private final long oldestHeld;
+
+        /**
+         * Creates a truncation failure.
+         *
+         * @param firstMissed the first seq the follower needed and can no longer get
+         * @param oldestHeld the oldest seq the journal still holds, or the journal's latest seq
+         *     plus one when it holds none
+         */
+        public Truncated(long firstMissed, long oldestHeld) {
+            super("entries from seq " + firstMissed + " to " + (oldestHeld - 1)
+                    + " were evicted or compacted before they were delivered; the oldest seq held is "
+                    + oldestHeld, null);
+            this.firstMissed = firstMissed;
+            this.oldestHeld = oldestHeld;
+        }
+
+        /**
+         * Returns the first seq the follower needed and can no longer get.
+         *
+         * @return the first missed seq
+         */
+        public long firstMissed() {
+            return firstMissed;
+        }
+
+        /**
+         * Returns the oldest seq the journal still holds; the journal's latest seq plus one when
+         * it holds no entry. Following again after {@code oldestHeld() - 1} cannot hit the same
+         * gap.
+         *
+         * @return the oldest seq held
+         */
+        public long oldestHeld() {
+            return oldestHeld;
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -45,6 +46,8 @@ public final class MemoryJournal implements Journal {
     private Snapshot snapshot;
     private boolean closed;
 
+    private final FollowHub followers;
+
     /**
      * Creates an empty journal holding at most {@code capacity} entries.
      *
@@ -59,6 +62,7 @@ public final class MemoryJournal implements Journal {
         ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         this.readLock = lock.readLock();
         this.writeLock = lock.writeLock();
+        this.followers = new FollowHub(toString(), new RingSource(), 0, null);
     }
 
     /**
@@ -97,6 +101,7 @@ public final class MemoryJournal implements Journal {
                 count++;
             }
             latestSeq = seq;
+            followers.committed(List.of(ring[tail]));
             return seq;
         });
     }
@@ -188,6 +193,18 @@ public final class MemoryJournal implements Journal {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>New entries reach live streams straight from {@link #append}; a stream that is behind
+     * reads the ring buffer. A stream still behind when the entries it needs are evicted ends
+     * with {@link JournalException.Truncated}.
+     */
+    @Override
+    public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
+        return followers.publisher(query, afterSeq);
+    }
+
     @Override
     public CompletableFuture<Long> size() {
         return read(() -> (long) count);
@@ -205,11 +222,59 @@ public final class MemoryJournal implements Journal {
         } finally {
             writeLock.unlock();
         }
+        followers.close();
     }
 
     @Override
     public String toString() {
         return "MemoryJournal[capacity=" + ring.length + "]";
+    }
+
+    /** Follower reads of the ring buffer, under the read lock. */
+    private final class RingSource implements FollowSource {
+        /** The most entries one read looks at, so that it holds the lock briefly. */
+        private static final int SCAN = 4_096;
+
+        @Override
+        public Page read(JournalQuery query, long afterSeq, int max) {
+            readLock.lock();
+            try {
+                if (closed) {
+                    throw new JournalException.Closed("journal is closed");
+                }
+                long oldest = latestSeq - count + 1;
+                if (latestSeq > afterSeq && oldest > afterSeq + 1) {
+                    throw new JournalException.Truncated(afterSeq + 1, oldest);
+                }
+                int start = afterSeq == Long.MAX_VALUE ? count : offsetOf(afterSeq + 1, oldest);
+                int end = (int) Math.min(count, (long) start + SCAN);
+                List<JournalEntry> out = new ArrayList<>();
+                long coveredThrough = end == count ? Math.max(afterSeq, latestSeq) : oldest + end - 1;
+                for (int i = start; i < end; i++) {
+                    JournalEntry e = ring[index(i)];
+                    if (query == null || query.matches(e)) {
+                        out.add(e);
+                        if (out.size() == max) {
+                            coveredThrough = e.seq();
+                            break;
+                        }
+                    }
+                }
+                return new Page(out, coveredThrough);
+            } finally {
+                readLock.unlock();
+            }
+        }
+
+        @Override
+        public long latestSeq() {
+            readLock.lock();
+            try {
+                return latestSeq;
+            } finally {
+                readLock.unlock();
+            }
+        }
     }
 
     /** The buffer offset of {@code seq}, clamped to 0..count, free of overflow for any long. */

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.sqlite.SQLiteConfig;
@@ -69,6 +71,12 @@ import org.sqlite.SQLiteOpenMode;
  * Rust crate's {@code hmac}); it changes nothing else. New files use incremental auto-vacuum, so
  * {@link #compact(long)} gives the space back; files created by the Rust crate do not, so there
  * compaction only makes room for later entries until {@link #vacuum()} converts the file.
+ *
+ * <h2>Following</h2>
+ * {@link #follow(JournalQuery, long)} streams stored entries, then new ones: appends made
+ * through this journal reach streams straight from the writer as they commit; entries other
+ * processes commit to the file are found by a check of {@code sqlite_sequence} every
+ * {@link Builder#followPollInterval(Duration) poll interval} while something follows.
  *
  * <h2>Integrity</h2>
  * With an {@link Builder#hmacKey(byte[]) HMAC key}, every entry written carries the Rust
@@ -125,6 +133,9 @@ public final class SqliteJournal implements Journal {
     /** Default for {@link Builder#snapshotsToKeep(int)}. */
     public static final int DEFAULT_SNAPSHOTS_TO_KEEP = 3;
 
+    /** Default for {@link Builder#followPollInterval(Duration)}: 100 milliseconds. */
+    public static final Duration DEFAULT_FOLLOW_POLL_INTERVAL = Duration.ofMillis(100);
+
     /** Default for {@link Builder#maxBatchSize(int)}. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
 
@@ -149,17 +160,22 @@ public final class SqliteJournal implements Journal {
     private final Connection writeConnection;
     private final GroupCommitWriter writer;
     private final SqliteReadPool readers;
+    private final FollowHub followers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
     private SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
-            GroupCommitWriter writer, SqliteReadPool readers) {
+            GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration pollInterval) {
         this.name = name;
         this.file = file;
         this.signedLog = signedLog;
         this.writeConnection = writeConnection;
         this.writer = writer;
         this.readers = readers;
+        this.followers = new FollowHub(name, new StorageSource(), latestSeq, pollInterval);
+        if (writer != null) {
+            writer.onCommit(followers::committed);
+        }
     }
 
     /**
@@ -224,6 +240,7 @@ public final class SqliteJournal implements Journal {
         private int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private boolean readOnly;
+        private Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
 
         private Builder(Path file) {
             this.file = file;
@@ -317,6 +334,28 @@ public final class SqliteJournal implements Journal {
         }
 
         /**
+         * Sets how often, while the journal is {@link SqliteJournal#follow followed}, it checks
+         * whether another process (a second JVM, the Rust crate) committed entries to the file;
+         * {@link SqliteJournal#DEFAULT_FOLLOW_POLL_INTERVAL} by default. The check reads one row
+         * of {@code sqlite_sequence}. Appends made through this journal reach followers as they
+         * commit, without waiting for it; entries from other processes arrive within about
+         * this interval.
+         *
+         * @param interval a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code interval} is null
+         * @throws IllegalArgumentException if {@code interval} is zero or negative
+         */
+        public Builder followPollInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("followPollInterval must be positive: " + interval);
+            }
+            this.followPollInterval = interval;
+            return this;
+        }
+
+        /**
          * Opens the journal, as {@link SqliteJournal#open(Path)} describes, or read-only, as
          * {@link #readOnly(boolean)} describes.
          *
@@ -363,10 +402,11 @@ public final class SqliteJournal implements Journal {
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             readConfig.setReadOnly(true);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
+            long latestSeq = pool.read(SqliteJournal::readLatestSeq);
             GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
                     b.snapshotsToKeep);
             opened = true;
-            return new SqliteJournal(name, file, signedLog, w, writer, pool);
+            return new SqliteJournal(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -414,9 +454,18 @@ public final class SqliteJournal implements Journal {
             }
             return c;
         }, readerCount(), null, name);
+        // Another process writes the file: followers find its commits by polling.
+        long latestSeq;
+        try {
+            latestSeq = pool.read(SqliteJournal::readLatestSeq);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e instanceof JournalException je ? je
+                    : new JournalException.Storage(name + ": cannot read the journal: " + e.getMessage(), e);
+        }
         // Read-only: the integrity record is used when present, never created.
         return new SqliteJournal(name, file, b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey)),
-                null, null, pool);
+                null, null, pool, latestSeq, b.followPollInterval);
     }
 
     private static SqliteJournal openMemory(Builder b) {
@@ -439,7 +488,8 @@ public final class SqliteJournal implements Journal {
             GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
                     b.maxBatchSize, b.snapshotsToKeep);
             opened = true;
-            return new SqliteJournal(name, null, signedLog, w, writer, pool);
+            // Nothing but this journal writes to its private in-memory database: no polling.
+            return new SqliteJournal(name, null, signedLog, w, writer, pool, 0, null);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -844,6 +894,12 @@ public final class SqliteJournal implements Journal {
         return readLong(SqliteSchema.COUNT);
     }
 
+    private static long readLatestSeq(SqliteReadPool.Reader r) throws SQLException {
+        try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SEQ).executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
+    }
+
     private CompletableFuture<Long> readLong(String sql) {
         return read("read failed", r -> {
             try (ResultSet rs = r.prepare(sql).executeQuery()) {
@@ -973,15 +1029,150 @@ public final class SqliteJournal implements Journal {
         });
     }
 
+    // ---------------------------------------------------------------- following
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Appends made through this journal reach live streams as soon as they commit, straight
+     * from the writer, without a read. A stream that is behind reads the file in pages, on a read
+     * connection, each page in one read transaction. Entries other processes commit to the file
+     * are found by a check every {@link Builder#followPollInterval(Duration) poll interval}
+     * (only while something follows), read once for every stream. With an HMAC key, entries read
+     * from the file are verified; one that fails ends the stream with
+     * {@link JournalException.Integrity}.
+     */
+    @Override
+    public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
+        return followers.publisher(query, afterSeq);
+    }
+
+    /** Follower reads of the file: a page of entries after a seq, in one read transaction. */
+    private final class StorageSource implements FollowSource {
+        /** The most rows one read looks at, so that a sparse pattern cannot hold a reader long. */
+        private static final int SCAN = 4_096;
+
+        @Override
+        public Page read(JournalQuery query, long afterSeq, int max) {
+            ensureOpen();
+            try {
+                return readers.read(r -> {
+                    r.prepare(SqliteSchema.BEGIN_READ).execute();
+                    try {
+                        return page(r, query, afterSeq, max);
+                    } finally {
+                        r.prepare(SqliteSchema.COMMIT).execute();
+                    }
+                });
+            } catch (SQLException e) {
+                throw storage("reading entries to follow failed", e);
+            }
+        }
+
+        private Page page(SqliteReadPool.Reader r, JournalQuery query, long afterSeq, int max)
+                throws SQLException {
+            long latest;
+            long oldest;
+            try (ResultSet rs = r.prepare(SqliteSchema.FOLLOW_BOUNDS).executeQuery()) {
+                rs.next();
+                latest = rs.getLong(1);
+                oldest = rs.getLong(2);
+                if (rs.wasNull()) {
+                    oldest = latest + 1;
+                }
+            }
+            // Inside the read transaction: the record is read from the same state as the rows.
+            SignedLog.Verifier verifier = verifier(r);
+            if (latest > afterSeq && oldest > afterSeq + 1) {
+                if (verifier != null) {
+                    checkGap(r, verifier, afterSeq, latest, oldest > latest);
+                }
+                throw new JournalException.Truncated(afterSeq + 1, oldest);
+            }
+            PreparedStatement ps = r.prepare(signedLog == null ? SqliteSchema.SINCE : SqliteSchema.SINCE_VERIFIED);
+            ps.setLong(1, afterSeq);
+            ps.setLong(2, SCAN);
+            List<JournalEntry> out = new ArrayList<>();
+            long last = afterSeq;
+            int rows = 0;
+            boolean full = false;
+            AddressPattern pattern = query == null ? null : query.addressPattern();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    long before = last;
+                    last = rs.getLong(SqliteSchema.COL_SEQ);
+                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                    // Only entries that can match are decoded (and verified); a NULL address is
+                    // left for decode to report.
+                    if (pattern != null && address != null && !pattern.matches(address)) {
+                        continue;
+                    }
+                    JournalEntry e;
+                    try {
+                        e = SqliteRows.decode(rs, verifier);
+                    } catch (JournalException bad) {
+                        if (out.isEmpty()) {
+                            throw bad;
+                        }
+                        // Deliver what comes before a bad entry; the next read reports it.
+                        return new Page(out, before);
+                    }
+                    if (query == null || query.matches(e)) {
+                        out.add(e);
+                        if (out.size() == max) {
+                            full = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            long coveredThrough = full || rows == SCAN ? last : Math.max(latest, last);
+            return new Page(out, coveredThrough);
+        }
+
+        /**
+         * With a key, entries missing before the oldest one held are a truncation only if
+         * compaction removed them: a prefix or the whole journal deleted otherwise fails with
+         * {@link JournalException.Integrity}, as a read of the entry after the gap does.
+         */
+        private void checkGap(SqliteReadPool.Reader r, SignedLog.Verifier verifier, long afterSeq, long latest,
+                boolean noneHeld) throws SQLException {
+            if (noneHeld) {
+                verifier.checkNewest(latest, false);
+                return;
+            }
+            PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
+            ps.setLong(1, afterSeq);
+            ps.setLong(2, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    SqliteRows.decode(rs, verifier);
+                }
+            }
+        }
+
+        @Override
+        public long latestSeq() {
+            ensureOpen();
+            try {
+                return readers.read(SqliteJournal::readLatestSeq);
+            } catch (SQLException e) {
+                throw storage("reading the latest seq failed", e);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- closing
 
     /**
      * Closes the journal: stops accepting calls (later ones fail with
      * {@link JournalException.Closed}), commits or fails every operation already accepted and
-     * completes its future, then stops the writer and closes the database. It never waits for
-     * callbacks chained on those futures to return (a future whose turn comes after a callback
-     * still running is completed on another thread), so closing under a lock that a callback
-     * needs cannot deadlock. Safe to call from any thread, including a callback of one of this
+     * completes its future, ends every {@link #follow follow} stream with
+     * {@link JournalException.Closed}, then stops the writer and closes the database. It never
+     * waits for subscribers to return, nor for callbacks chained on those futures (a future
+     * whose turn comes after a callback still running is completed on another thread), so
+     * closing under a lock that a callback needs cannot deadlock. Safe to call from any thread, including a callback of one of this
      * journal's futures; calling it again has no effect, and a call from another thread while
      * the first is running returns once the first is done.
      */
@@ -997,6 +1188,7 @@ public final class SqliteJournal implements Journal {
             if (writer != null) {
                 writer.close();
             }
+            followers.close();
             readers.close();
             if (writer != null) {
                 writer.closeStatements();
@@ -1061,6 +1253,11 @@ public final class SqliteJournal implements Journal {
     /** The plan a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
     static SqliteSchema.QueryPlan planFor(JournalQuery query) {
         return SqliteSchema.plan(query);
+    }
+
+    /** The read pool (for tests). */
+    SqliteReadPool readers() {
+        return readers;
     }
 
     /** The writer's commit counters (for tests). */

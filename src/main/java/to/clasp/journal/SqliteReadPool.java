@@ -179,6 +179,16 @@ final class SqliteReadPool {
         }
     }
 
+    /** The number of read connections open, each with at most a few cached statements (for tests). */
+    int openConnections() {
+        lock.lock();
+        try {
+            return open;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Closes idle connections now and busy ones when they come back. Idempotent. */
     void close() {
         ArrayDeque<Reader> toClose;

@@ -239,6 +239,13 @@ final class SqliteSchema {
 
     static final String COUNT = "SELECT COUNT(*) FROM journal_entries";
 
+    /** Starts a read transaction: the statements up to COMMIT see one state of the file. */
+    static final String BEGIN_READ = "BEGIN";
+
+    /** The latest seq ever assigned, and the oldest seq held (NULL when none), for a follower. */
+    static final String FOLLOW_BOUNDS = "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
+            + "WHERE name = 'journal_entries'), 0), (SELECT MIN(seq) FROM journal_entries)";
+
     static final String LATEST_SNAPSHOT = "SELECT seq_at, created_at, data_json, data_exact, id, data_mac "
             + "FROM snapshots ORDER BY id DESC LIMIT 1";
 

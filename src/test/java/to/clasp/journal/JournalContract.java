@@ -665,4 +665,363 @@ public abstract class JournalContract {
             assertThat(futures.get(i)).succeedsWithin(WAIT).isEqualTo(i + 1L);
         }
     }
+
+    // ---- following ------------------------------------------------------------------------
+
+    protected TestFollower follow(JournalQuery query, long afterSeq, TestFollower follower) {
+        journal.follow(query, afterSeq).subscribe(follower);
+        return follower.awaitSubscribed(WAIT);
+    }
+
+    protected static List<Long> range(long first, long last) {
+        return java.util.stream.LongStream.rangeClosed(first, last).boxed().toList();
+    }
+
+    private static JournalEntry load(int thread, int i) {
+        return JournalEntry.fromPublish("/follow/t" + thread + "/" + (i % 5), SignalType.STREAM,
+                Value.of(i), "thread-" + thread, T0 + i);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void followCatchesUpThenStaysLiveWhileFourThreadsAppend() throws Exception {
+        int stored = 600;
+        for (int i = 0; i < stored; i++) {
+            append(load(9, i));
+        }
+        TestFollower all = follow(JournalQuery.of("/**"), 0, TestFollower.unbounded());
+        TestFollower fromMiddle = follow(JournalQuery.of("/follow/**"), 250, TestFollower.unbounded());
+        TestFollower oneThread = follow(JournalQuery.of("/follow/t1/*"), 0, TestFollower.unbounded());
+        // Requests in small steps, so that it is still catching up while the others append.
+        TestFollower stepwise = new TestFollower(7) {
+            @Override
+            void onEntry(JournalEntry entry) {
+                if (count() % 7 == 0) {
+                    request(7);
+                }
+            }
+        };
+        follow(JournalQuery.of("/**"), 0, stepwise);
+
+        int threads = 4;
+        int perThread = 2_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    List<CompletableFuture<Long>> futures = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        futures.add(journal.append(load(thread, i)));
+                        if (i % 100 == 0) {
+                            Thread.yield();
+                        }
+                    }
+                    futures.forEach(f -> f.join());
+                    return null;
+                }));
+            }
+            for (Future<?> w : writers) {
+                w.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int total = stored + threads * perThread;
+        all.awaitCount(total, WAIT);
+        fromMiddle.awaitCount(total - 250, WAIT);
+        stepwise.awaitCount(total, WAIT);
+        List<JournalEntry> expected = await(journal.since(0, null));
+        assertThat(expected).hasSize(total);
+
+        assertThat(all.received()).containsExactlyElementsOf(expected);
+        assertThat(stepwise.received()).containsExactlyElementsOf(expected);
+        assertThat(fromMiddle.seqs()).containsExactlyElementsOf(range(251, total));
+        List<JournalEntry> ofThreadOne = expected.stream()
+                .filter(e -> e.address().startsWith("/follow/t1/")).toList();
+        oneThread.awaitCount(ofThreadOne.size(), WAIT);
+        assertThat(oneThread.received()).containsExactlyElementsOf(ofThreadOne);
+        for (TestFollower f : List.of(all, fromMiddle, oneThread, stepwise)) {
+            assertThat(f.violations()).isEmpty();
+            assertThat(f.isTerminated()).isFalse();
+        }
+    }
+
+    @Test
+    void followFiltersByPatternTypesAndTimeInCatchUpAndLive() {
+        JournalQuery query = JournalQuery.of("/lights/*/brightness").types(SignalType.PARAM)
+                .from(T0 + 10).to(T0 + 1_000);
+        List<JournalEntry> batch = List.of(
+                set("/lights/a/brightness", Value.of(1), 1, T0 + 10),      // kept
+                set("/lights/a/brightness", Value.of(2), 2, T0 + 5),       // too early
+                event("/lights/a/brightness", Value.of(3), T0 + 20),        // an event
+                set("/lights/a/b/brightness", Value.of(4), 1, T0 + 20),    // no match
+                set("/lights/b/brightness", Value.of(5), 1, T0 + 1_000),   // kept
+                set("/lights/b/brightness", Value.of(6), 2, T0 + 1_001));  // too late
+        batch.forEach(this::append);
+        TestFollower follower = follow(query, 0, TestFollower.unbounded());
+        follower.awaitCount(2, WAIT);
+        batch.forEach(this::append);
+        follower.awaitCount(4, WAIT);
+
+        assertThat(follower.seqs()).containsExactly(1L, 5L, 7L, 11L);
+        assertThat(follower.received().get(3)).isEqualTo(batch.get(4).withSeq(11));
+        assertThat(follower.violations()).isEmpty();
+    }
+
+    @Test
+    void aFollowerThatRequestsOneAtATimeAndSleepsGetsEveryEntryNeverMoreThanRequested() {
+        for (int i = 0; i < 100; i++) {
+            append(event("/slow/" + i, Value.of(i), T0 + i));
+        }
+        TestFollower slow = new TestFollower(1) {
+            @Override
+            void onEntry(JournalEntry entry) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                request(1);
+            }
+        };
+        follow(JournalQuery.of("/slow/**"), 0, slow);
+        for (int i = 100; i < 700; i++) {
+            journal.append(event("/slow/" + i, Value.of(i), T0 + i));
+        }
+        slow.awaitCount(700, WAIT);
+
+        assertThat(slow.seqs()).containsExactlyElementsOf(range(1, 700));
+        assertThat(slow.violations()).isEmpty();
+    }
+
+    @Test
+    void withoutRequestsNothingIsDelivered() throws Exception {
+        appendAll(List.of("/a", "/b", "/c"));
+        TestFollower idle = follow(JournalQuery.of("/**"), 0, new TestFollower(0));
+        append(set("/d", Value.of(1), 1, T0));
+        Thread.sleep(100);
+        assertThat(idle.count()).isZero();
+
+        idle.request(2);
+        idle.awaitCount(2, WAIT);
+        Thread.sleep(50);
+        assertThat(idle.seqs()).containsExactly(1L, 2L);
+        idle.request(5);
+        idle.awaitCount(4, WAIT);
+        assertThat(idle.seqs()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(idle.violations()).isEmpty();
+    }
+
+    @Test
+    void cancelMidStreamStopsTheStream() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            append(event("/c", Value.of(i), T0));
+        }
+        TestFollower cancelling = new TestFollower(Long.MAX_VALUE) {
+            @Override
+            void onEntry(JournalEntry entry) {
+                if (entry.seq() == 10) {
+                    cancel();
+                }
+            }
+        };
+        follow(JournalQuery.of("/c"), 0, cancelling);
+        cancelling.awaitCount(10, WAIT);
+        for (int i = 0; i < 50; i++) {
+            append(event("/c", Value.of(i), T0));
+        }
+        Thread.sleep(100);
+
+        assertThat(cancelling.seqs()).containsExactlyElementsOf(range(1, 10));
+        assertThat(cancelling.isTerminated()).isFalse();
+        assertThat(cancelling.violations()).isEmpty();
+    }
+
+    @Test
+    void aLimitEndsTheStreamWithOnComplete() {
+        appendAll(List.of("/l/1", "/x", "/l/2"));
+        TestFollower limited = follow(JournalQuery.of("/l/*").limit(4), 0, TestFollower.unbounded());
+        limited.awaitCount(2, WAIT);
+        appendAll(List.of("/l/3", "/l/4", "/l/5"));
+        limited.awaitTerminated(WAIT);
+
+        assertThat(limited.completed()).isTrue();
+        assertThat(limited.error()).isNull();
+        assertThat(limited.seqs()).containsExactly(1L, 3L, 4L, 5L);
+        assertThat(follow(JournalQuery.of("/**").limit(0), 0, new TestFollower(0))
+                .awaitTerminated(WAIT).completed()).isTrue();
+    }
+
+    @Test
+    void badFollowArgumentsEndTheStreamWithInvalidInput() {
+        appendAll(List.of("/a"));
+        List<TestFollower> bad = List.of(
+                follow(JournalQuery.of("/**").descending(), 0, new TestFollower(1)),
+                follow(JournalQuery.of("/**"), -1, new TestFollower(1)),
+                follow(null, 0, new TestFollower(1)));
+        for (TestFollower f : bad) {
+            f.awaitTerminated(WAIT);
+            assertThat(f.error()).isInstanceOf(JournalException.InvalidInput.class);
+            assertThat(f.count()).isZero();
+        }
+        assertThat(bad.get(0).error()).hasMessageContaining("ascending");
+        assertThat(bad.get(1).error()).hasMessageContaining("afterSeq");
+        assertThat(bad.get(2).error()).hasMessageContaining("query");
+        assertThatCode(() -> journal.follow(JournalQuery.of("/**"), 0).subscribe(null))
+                .isInstanceOf(NullPointerException.class);
+        assertUnchanged(1, 1);
+    }
+
+    @Test
+    void closeEndsEveryStreamWithClosed() {
+        appendAll(List.of("/a", "/b"));
+        TestFollower live = follow(JournalQuery.of("/**"), 0, TestFollower.unbounded());
+        TestFollower waiting = follow(JournalQuery.of("/**"), 0, new TestFollower(0));
+        live.awaitCount(2, WAIT);
+        journal.close();
+
+        for (TestFollower f : List.of(live, waiting)) {
+            f.awaitTerminated(WAIT);
+            assertThat(f.error()).isInstanceOf(JournalException.Closed.class);
+            assertThat(f.violations()).isEmpty();
+        }
+        TestFollower late = follow(JournalQuery.of("/**"), 0, new TestFollower(1)).awaitTerminated(WAIT);
+        assertThat(late.error()).isInstanceOf(JournalException.Closed.class);
+    }
+
+    @Test
+    void compactionBeforeAFollowerReadsEndsItWithTruncatedNamingTheSeqs() {
+        for (int i = 0; i < 10; i++) {
+            append(event("/t", Value.of(i), T0));
+        }
+        TestFollower early = follow(JournalQuery.of("/t"), 2, new TestFollower(0));
+        assertThat(await(journal.compact(6))).isEqualTo(5);
+        early.request(100);
+        early.awaitTerminated(WAIT);
+
+        JournalException.Truncated truncated = (JournalException.Truncated) early.error();
+        assertThat(truncated).isInstanceOf(JournalException.Truncated.class);
+        assertThat(truncated.firstMissed()).isEqualTo(3);
+        assertThat(truncated.oldestHeld()).isEqualTo(6);
+        assertThat(early.count()).isZero();
+
+        // Following again from oldestHeld - 1 works; so does a follower that needs nothing gone.
+        TestFollower again = follow(JournalQuery.of("/t"), truncated.oldestHeld() - 1,
+                TestFollower.unbounded()).awaitCount(5, WAIT);
+        assertThat(again.seqs()).containsExactlyElementsOf(range(6, 10));
+        assertThat(await(journal.compact(11))).isEqualTo(5);
+        append(event("/t", Value.of(10), T0));
+        again.awaitCount(6, WAIT);
+        assertThat(again.seqs()).containsExactlyElementsOf(range(6, 11));
+        assertThat(again.isTerminated()).isFalse();
+        TestFollower afterAll = follow(JournalQuery.of("/t"), 0, new TestFollower(1)).awaitTerminated(WAIT);
+        assertThat(((JournalException.Truncated) afterAll.error()).oldestHeld()).isEqualTo(11);
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aSlowFollowerKeepsOnlyASmallBufferAndIsTruncatedWhenCompactionPassesIt() throws InterruptedException {
+        TestFollower slow = follow(JournalQuery.of("/s/**"), 0, new TestFollower(1));
+        int total = 3_000;
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            futures.add(journal.append(event("/s/" + (i % 3), Value.of(i), T0 + i)));
+        }
+        futures.forEach(f -> await(f));
+        slow.awaitCount(1, WAIT);
+        Thread.sleep(200); // let the commits reach the stream: what it holds is bounded
+        assertThat(await(journal.compact(2_000))).isEqualTo(1_999);
+        slow.request(Long.MAX_VALUE);
+        slow.awaitTerminated(WAIT);
+
+        // Whatever it had buffered came first, in order; then the gap is reported, not skipped.
+        List<Long> got = slow.seqs();
+        assertThat(got).containsExactlyElementsOf(range(1, got.size()));
+        assertThat(got.size()).as("entries held for a follower that requested one")
+                .isLessThanOrEqualTo(FollowHub.MAX_BATCH + FollowHub.STREAM_BUFFER + 1);
+        assertThat(slow.error()).isInstanceOf(JournalException.Truncated.class);
+        JournalException.Truncated truncated = (JournalException.Truncated) slow.error();
+        assertThat(truncated.firstMissed()).isEqualTo(got.size() + 1L);
+        assertThat(truncated.oldestHeld()).isEqualTo(2_000);
+        assertThat(slow.violations()).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aBlockedSubscriberStallsNeitherTheWriterNorOtherStreams() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        TestFollower blocked = new TestFollower(Long.MAX_VALUE) {
+            @Override
+            void onEntry(JournalEntry entry) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        follow(JournalQuery.of("/**"), 0, blocked);
+        TestFollower other = follow(JournalQuery.of("/**"), 0, TestFollower.unbounded());
+        try {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                futures.add(journal.append(event("/b/" + (i % 7), Value.of(i), T0 + i)));
+            }
+            for (CompletableFuture<Long> f : futures) {
+                assertThat(f).succeedsWithin(WAIT);
+            }
+            other.awaitCount(2_000, WAIT);
+            assertThat(other.seqs()).containsExactlyElementsOf(range(1, 2_000));
+            assertThat(blocked.count()).isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+        blocked.awaitCount(2_000, WAIT);
+        assertThat(blocked.seqs()).containsExactlyElementsOf(range(1, 2_000));
+        assertThat(blocked.violations()).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aThousandStreamsShareCommitsAndCancelledOnesLeaveNoThreads() throws Exception {
+        int streams = 1_000;
+        int addresses = 50;
+        List<TestFollower> followers = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            followers.add(follow(JournalQuery.of("/many/" + (i % addresses) + "/*"), 0,
+                    TestFollower.unbounded()));
+        }
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (int i = 0; i < 4 * addresses; i++) {
+            futures.add(journal.append(event("/many/" + (i % addresses) + "/x", Value.of(i), T0 + i)));
+        }
+        futures.forEach(f -> await(f));
+        for (int i = 0; i < streams; i++) {
+            TestFollower f = followers.get(i).awaitCount(4, WAIT);
+            long first = i % addresses + 1;
+            assertThat(f.seqs()).containsExactly(first, first + addresses, first + 2 * addresses,
+                    first + 3 * addresses);
+        }
+        followers.forEach(TestFollower::cancel);
+        append(event("/many/0/x", Value.of(-1), T0));
+        Thread.sleep(100);
+        for (TestFollower f : followers) {
+            assertThat(f.count()).isEqualTo(4);
+            assertThat(f.violations()).isEmpty();
+        }
+        // Idle streams hold no thread; the subscriber threads of cancelled ones end.
+        TestFollower.awaitTrue(() -> followThreads() == 0, Duration.ofSeconds(30),
+                () -> followThreads() + " subscriber threads still alive");
+        assertThat(await(journal.latestSeq())).isEqualTo(4L * addresses + 1);
+    }
+
+    /** The threads that run subscribers for any journal, other than the dispatchers. */
+    private static long followThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("clasp-journal-follow-")
+                        && !t.getName().equals("clasp-journal-follow-dispatch"))
+                .count();
+    }
 }

@@ -61,6 +61,31 @@ class MemoryJournalTest extends JournalContract {
     }
 
     @Test
+    void evictionPastASlowFollowerEndsItWithTruncatedNamingTheSeqs() throws InterruptedException {
+        try (MemoryJournal ring = new MemoryJournal(100)) {
+            TestFollower slow = new TestFollower(1);
+            ring.follow(JournalQuery.of("/r"), 0).subscribe(slow);
+            await(ring.append(set("/r", Value.of(-1), 0, T0)));
+            slow.awaitCount(1, WAIT); // now live, and it requested nothing more
+            for (int i = 0; i < 3_000; i++) {
+                await(ring.append(set("/r", Value.of(i), i, T0)));
+            }
+            Thread.sleep(200); // let the commits reach the stream: what it holds is bounded
+            slow.request(Long.MAX_VALUE);
+            slow.awaitTerminated(WAIT);
+
+            List<Long> got = slow.seqs();
+            assertThat(got).containsExactlyElementsOf(LongStream.rangeClosed(1, got.size()).boxed().toList());
+            assertThat(got.size()).isLessThanOrEqualTo(FollowHub.MAX_BATCH + FollowHub.STREAM_BUFFER + 1);
+            assertThat(slow.error()).isInstanceOf(JournalException.Truncated.class);
+            JournalException.Truncated truncated = (JournalException.Truncated) slow.error();
+            assertThat(truncated.firstMissed()).isEqualTo(got.size() + 1L);
+            assertThat(truncated.oldestHeld()).isEqualTo(2_902);
+            assertThat(truncated).hasMessageContaining("seq " + (got.size() + 1)).hasMessageContaining("2902");
+        }
+    }
+
+    @Test
     void capacityMustBePositive() {
         assertThatThrownBy(() -> new MemoryJournal(0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(MemoryJournal.withDefaultCapacity().capacity()).isEqualTo(MemoryJournal.DEFAULT_CAPACITY);

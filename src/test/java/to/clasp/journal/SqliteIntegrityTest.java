@@ -70,6 +70,27 @@ class SqliteIntegrityTest {
         }
     }
 
+    @Test
+    void aFollowerEndsWithIntegrityAtATamperedEntryAfterDeliveringTheOnesBefore() throws Exception {
+        Path file = signedJournal(key(9));
+        sql(file, "UPDATE journal_entries SET value_json = '[1,2,3,201]' WHERE seq = 2");
+        try (SqliteJournal journal = SqliteJournal.builder(file).hmacKey(key(9)).build()) {
+            TestFollower follower = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/**"), 0).subscribe(follower);
+            follower.awaitTerminated(java.time.Duration.ofSeconds(30));
+
+            assertThat(follower.seqs()).containsExactly(1L);
+            assertThat(follower.error()).isInstanceOf(JournalException.Integrity.class);
+            assertThat(((JournalException.Integrity) follower.error()).seq()).isEqualTo(2);
+            // A follower whose pattern skips the tampered entry is not stopped by it.
+            TestFollower other = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/c"), 0).subscribe(other);
+            other.awaitCount(1, java.time.Duration.ofSeconds(30));
+            assertThat(other.seqs()).containsExactly(3L);
+            assertThat(other.isTerminated()).isFalse();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "value_json|UPDATE journal_entries SET value_json = '2' WHERE seq = 1|1",

@@ -10,6 +10,7 @@ import static to.clasp.journal.SqliteTestSupport.seqs;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -354,6 +355,63 @@ class SqliteTamperTest {
         sql(file, "UPDATE snapshots SET seq_at = 2");
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             assertThat(await(journal.latestSnapshot())).get().extracting(Snapshot::seq).isEqualTo(2L);
+        }
+    }
+
+    // ---------------------------------------------------------------- following
+
+    @Test
+    void aFollowedSignedJournalDeliversEntriesAndEndsWithIntegrityAtATamperedRow() throws Exception {
+        Path file = signedJournal();
+        try (SqliteJournal journal = openSigned(file)) {
+            TestFollower live = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/**"), 0).subscribe(live);
+            live.awaitCount(6, Duration.ofSeconds(30));
+            await(journal.append(JournalEntry.fromSet("/e", Value.of(7), 5, "me", T0 + 7)));
+            live.awaitCount(7, Duration.ofSeconds(30));
+            assertThat(live.seqs()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(live.received().get(1).value()).isEqualTo(BYTES);
+            assertThat(live.isTerminated()).isFalse();
+
+            // Only the author column changes: the Rust hmac still matches, entry_mac does not.
+            sql(file, "UPDATE journal_entries SET author = 'evil' WHERE seq = 4");
+            TestFollower follower = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/**"), 0).subscribe(follower);
+            follower.awaitTerminated(Duration.ofSeconds(30));
+            assertThat(follower.seqs()).containsExactly(1L, 2L, 3L);
+            assertThat(follower.error()).isInstanceOf(JournalException.Integrity.class);
+            assertThat(((JournalException.Integrity) follower.error()).seq()).isEqualTo(4);
+            assertThat(follower.violations()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFollowerFindsAPrefixDeletedOtherThanByCompaction() throws Exception {
+        Path file = signedJournal();
+        sql(file, "DELETE FROM journal_entries WHERE seq < 3");
+        try (SqliteJournal journal = openSigned(file)) {
+            TestFollower deleted = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/**"), 0).subscribe(deleted);
+            deleted.awaitTerminated(Duration.ofSeconds(30));
+            assertThat(deleted.seqs()).isEmpty();
+            assertThat(deleted.error()).isInstanceOf(JournalException.Integrity.class);
+            assertThat(((JournalException.Integrity) deleted.error()).seq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFollowerOfACompactedSignedJournalIsToldItIsTruncated() {
+        Path file = signedJournal();
+        try (SqliteJournal journal = openSigned(file)) {
+            await(journal.compact(3));
+            TestFollower follower = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/**"), 0).subscribe(follower);
+            follower.awaitTerminated(Duration.ofSeconds(30));
+            assertThat(follower.error()).isInstanceOf(JournalException.Truncated.class);
+            TestFollower after = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/**"), 2).subscribe(after);
+            after.awaitCount(4, Duration.ofSeconds(30));
+            assertThat(after.seqs()).containsExactly(3L, 4L, 5L, 6L);
         }
     }
 

@@ -25,7 +25,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * median of every measured iteration over all forks, because this kind of machine is noisy.
  *
  * <p>Arguments: an optional regular expression selecting benchmark classes (default: all), and
- * optionally {@code quick} for a short smoke run.
+ * optionally {@code quick} for a short smoke run. {@code FollowLatency}, which JMH cannot
+ * measure, runs after the JMH benchmarks when the expression matches its name.
  */
 public final class BenchMain {
 
@@ -36,6 +37,15 @@ public final class BenchMain {
         String[] words = String.join(" ", args).trim().split("\\s+");
         String include = words.length > 0 && !words[0].isEmpty() ? words[0] : ".*";
         boolean quick = words.length > 1 && words[1].equals("quick");
+        if (!include.equals("FollowLatency")) {
+            runJmh(include, quick);
+        }
+        if ("FollowLatency".matches(include)) {
+            FollowLatency.run(quick);
+        }
+    }
+
+    private static void runJmh(String include, boolean quick) throws RunnerException {
         Options options = new OptionsBuilder()
                 .include("to\\.clasp\\.journal\\.bench\\.(" + include + ")")
                 .forks(quick ? 1 : 3)

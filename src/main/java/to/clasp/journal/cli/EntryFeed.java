@@ -6,7 +6,7 @@ import to.clasp.journal.JournalEntry;
 /**
  * New entries as they are committed, for {@code tail -f}: every entry with a seq above a given
  * one, exactly once, in seq order, until the thread is interrupted. Kept behind this interface so
- * that polling can give way to a pushing follower.
+ * that the command does not depend on how entries arrive.
  */
 interface EntryFeed {
 

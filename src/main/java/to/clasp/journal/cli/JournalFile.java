@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,10 +24,18 @@ final class JournalFile {
 
     /** Opens the file read-only: nothing is created, migrated or changed. */
     SqliteJournal openReadOnly() {
+        return openReadOnly(SqliteJournal.DEFAULT_FOLLOW_POLL_INTERVAL);
+    }
+
+    /**
+     * Opens the file read-only, checking for other processes' commits every {@code followPoll}
+     * while it is followed.
+     */
+    SqliteJournal openReadOnly(Duration followPoll) {
         requireExisting();
         byte[] key = key();
         try {
-            return SqliteJournal.builder(file).readOnly(true).hmacKey(key).build();
+            return SqliteJournal.builder(file).readOnly(true).hmacKey(key).followPollInterval(followPoll).build();
         } catch (JournalException.Storage e) {
             throw CliException.failure(e.getMessage() + "; give the path of a clasp-journal file");
         }

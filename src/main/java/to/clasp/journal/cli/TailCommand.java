@@ -51,7 +51,7 @@ final class TailCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--poll-ms", paramLabel = "MS", defaultValue = "200", hidden = true,
-            description = "How long -f waits when there is nothing new (default 200).")
+            description = "How often -f checks the file for entries other processes committed (default 200).")
     long pollMillis;
 
     @Override
@@ -64,7 +64,7 @@ final class TailCommand implements Callable<Integer> {
         if (types != null && !types.isEmpty()) {
             query = query.types(types.toArray(new SignalType[0]));
         }
-        try (SqliteJournal j = journal.openReadOnly()) {
+        try (SqliteJournal j = journal.openReadOnly(Duration.ofMillis(Math.max(10, pollMillis)))) {
             // Everything up to `before` is committed; the newest N matches are read after it, so
             // whatever they do not include, and is newer than both, is still to come.
             long before = j.latestSeq().join();
@@ -83,15 +83,11 @@ final class TailCommand implements Callable<Integer> {
             }
             out.flush();
             if (follow) {
-                JournalQuery filter = query;
-                EntryFeed feed = new PollingEntryFeed(j, Duration.ofMillis(Math.max(10, pollMillis)), 1_000);
-                feed.follow(start, e -> {
-                    if (filter.matches(e)) {
-                        print(out, table, e);
-                        out.flush();
-                        if (out.checkError()) {
-                            Thread.currentThread().interrupt(); // the reader went away
-                        }
+                new FollowingEntryFeed(j, query).follow(start, e -> {
+                    print(out, table, e);
+                    out.flush();
+                    if (out.checkError()) {
+                        Thread.currentThread().interrupt(); // the reader went away
                     }
                 });
             }

@@ -11,6 +11,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -594,6 +595,35 @@ public final class RouterJournalHook {
             }
             return CompletableFuture.completedFuture(List.copyOf(out));
         });
+    }
+
+    /**
+     * Answers "REPLAY, then stay live" for a session that may read only some addresses: the
+     * journal's {@link Journal#follow(JournalQuery, long) follow} stream, with the read scope of
+     * {@link #replay(JournalQuery, Predicate)}.
+     *
+     * <p>{@code mayRead} is asked about the query's pattern at each subscribe; if it rejects
+     * it, the stream ends at once with {@link JournalException.AccessDenied}. It is then asked
+     * about each entry's address, and entries it rejects are left out (they do not use up the
+     * subscriber's requests). The query's limit counts the entries delivered. Everything else
+     * (order, exactly once, backpressure, {@link JournalException.Truncated},
+     * {@link JournalException.Closed}) is as {@link Journal#follow} says. Typical use: replay
+     * with {@link #replay(JournalQuery, Predicate)} or follow from the session's last seen seq,
+     * and keep the subscription for as long as the session lives.
+     *
+     * @param query the request, not null; ascending
+     * @param afterSeq the last seq the session has seen; 0 for everything the journal holds
+     * @param mayRead the session's read scope, not null; called on the subscribing thread and
+     *     on the journal's follow threads
+     * @return a publisher; its {@code subscribe} throws {@link NullPointerException} for a null
+     *     subscriber, and otherwise reports every failure through {@code onError} after
+     *     {@code onSubscribe}: {@link JournalException.InvalidInput} for a null argument, a
+     *     descending query or a negative {@code afterSeq}, {@link JournalException.AccessDenied}
+     *     if {@code mayRead} rejects the pattern, what {@code mayRead} threw, or the journal's
+     *     failure. Never null; this method does not throw.
+     */
+    public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq, Predicate<String> mayRead) {
+        return new ScopedFollow(journal, query, afterSeq, mayRead);
     }
 
     // ---- helpers --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package to.clasp.journal.router;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.JournalQuery;
@@ -61,6 +62,11 @@ class ForwardingJournal implements Journal {
     @Override
     public CompletableFuture<Long> size() {
         return delegate.size();
+    }
+
+    @Override
+    public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
+        return delegate.follow(query, afterSeq);
     }
 
     @Override

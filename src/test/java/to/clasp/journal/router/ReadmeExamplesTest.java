@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,5 +190,54 @@ class ReadmeExamplesTest {
 
         hook.idle().join();
         journal.close();
+    }
+
+    private long lastSeenSeq;
+    private final List<JournalEntry> sent = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+
+    private void send(JournalEntry e) {
+        sent.add(e);
+    }
+
+    @Test
+    void followingExample() throws Exception {
+        Journal journal = new MemoryJournal(100);
+        for (int i = 0; i < 5; i++) {
+            journal.append(JournalEntry.fromSet("/lights/" + i, Value.of(i), 1, "s", 1L)).join();
+        }
+        lastSeenSeq = 2;
+
+        // As in the README's "Following" section.
+        journal.follow(JournalQuery.of("/lights/**"), lastSeenSeq).subscribe(new Flow.Subscriber<>() {
+            private Flow.Subscription subscription;
+
+            @Override public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(256);
+            }
+
+            @Override public void onNext(JournalEntry e) {
+                send(e);
+                lastSeenSeq = e.seq();
+                subscription.request(1);
+            }
+
+            @Override public void onError(Throwable t) {
+                ended.complete(t);
+            }
+
+            @Override public void onComplete() {}
+        });
+        journal.append(JournalEntry.fromSet("/lights/live", Value.of(9), 1, "s", 1L)).join();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (sent.size() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertThat(sent).extracting(JournalEntry::seq).containsExactly(3L, 4L, 5L, 6L);
+        journal.close();
+        assertThat(ended.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(JournalException.Closed.class);
+        assertThat(lastSeenSeq).isEqualTo(6);
     }
 }

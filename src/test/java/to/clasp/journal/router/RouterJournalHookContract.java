@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -757,6 +758,80 @@ abstract class RouterJournalHookContract {
             assertThat(assertFails(hook.replay(JournalQuery.of(pattern), LIGHTS_ONLY),
                     JournalException.AccessDenied.class)).as(pattern).hasMessageContaining(pattern);
         }
+    }
+
+    @Test
+    void followRefusesPatternsOutsideTheSessionsScopeThroughOnError() throws Exception {
+        RouterJournalHook hook = new RouterJournalHook(journal);
+        recordMixedAddresses(hook);
+
+        for (String pattern : List.of("/**", "/admin/**", "/lights/secret/**", "!/admin/**")) {
+            Recorder r = new Recorder(10);
+            hook.follow(JournalQuery.of(pattern), 0, LIGHTS_ONLY).subscribe(r);
+            r.awaitTerminated();
+            assertThat(r.error()).as(pattern).isInstanceOf(JournalException.AccessDenied.class)
+                    .hasMessageContaining(pattern);
+            assertThat(r.entries()).isEmpty();
+            assertThat(r.sawSignalsOutOfPlace()).isFalse();
+        }
+    }
+
+    @Test
+    void followDeliversOnlyReadableEntriesThenStaysLiveWithinTheRequests() throws Exception {
+        RouterJournalHook hook = new RouterJournalHook(journal);
+        recordMixedAddresses(hook);
+        Recorder r = new Recorder(2);
+        hook.follow(JournalQuery.of("/lights/**"), 0, LIGHTS_ONLY).subscribe(r);
+
+        r.awaitEntries(2);
+        Thread.sleep(50);
+        assertThat(r.entries()).extracting(JournalEntry::seq).containsExactly(1L, 3L);
+        r.request(10);
+        r.awaitEntries(3);
+        recordMixedAddresses(hook);
+        r.awaitEntries(6);
+        assertThat(r.entries()).extracting(JournalEntry::seq).containsExactly(1L, 3L, 6L, 7L, 9L, 12L);
+        assertThat(r.entries()).extracting(JournalEntry::address).allMatch(LIGHTS_ONLY);
+        assertThat(r.error()).isNull();
+        r.cancel();
+
+        Recorder limited = new Recorder(Long.MAX_VALUE);
+        hook.follow(JournalQuery.of("/lights/**").limit(4), 0, LIGHTS_ONLY).subscribe(limited);
+        limited.awaitTerminated();
+        assertThat(limited.completed()).isTrue();
+        assertThat(limited.entries()).extracting(JournalEntry::seq).containsExactly(1L, 3L, 6L, 7L);
+        assertThat(limited.sawSignalsOutOfPlace()).isFalse();
+    }
+
+    @Test
+    void followReportsBadArgumentsAndScopeFailuresThroughOnError() throws Exception {
+        RouterJournalHook hook = new RouterJournalHook(journal);
+        recordMixedAddresses(hook);
+        RuntimeException broken = new IllegalStateException("scope service down");
+        Predicate<String> failsOnEntries = a -> {
+            if (a.startsWith("/lights/room2")) {
+                throw broken;
+            }
+            return a.startsWith("/lights/");
+        };
+
+        List<Consumer<Recorder>> badCalls = List.of(
+                r -> hook.follow(null, 0, LIGHTS_ONLY).subscribe(r),
+                r -> hook.follow(JournalQuery.of("/lights/**"), 0, null).subscribe(r),
+                r -> hook.follow(JournalQuery.of("/lights/**").descending(), 0, LIGHTS_ONLY).subscribe(r),
+                r -> hook.follow(JournalQuery.of("/lights/**"), -1, LIGHTS_ONLY).subscribe(r));
+        for (Consumer<Recorder> call : badCalls) {
+            Recorder bad = new Recorder(1);
+            call.accept(bad);
+            assertThat(bad.awaitTerminated().error()).isInstanceOf(JournalException.InvalidInput.class);
+            assertThat(bad.entries()).isEmpty();
+        }
+        Recorder r = new Recorder(10);
+        hook.follow(JournalQuery.of("/lights/**"), 0, failsOnEntries).subscribe(r);
+        assertThat(r.awaitTerminated().error()).isSameAs(broken);
+        assertThat(r.entries()).extracting(JournalEntry::seq).containsExactly(1L);
+        assertThatCode(() -> hook.follow(JournalQuery.of("/lights/**"), 0, LIGHTS_ONLY).subscribe(null))
+                .isInstanceOf(NullPointerException.class);
     }
 
     @Test

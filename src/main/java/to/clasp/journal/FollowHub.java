@@ -1,0 +1,450 @@
+package to.clasp.journal;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The engine behind {@link Journal#follow}, shared by every backend: it hands out publishers,
+ * keeps the live streams, and fans each commit out to them.
+ *
+ * <h2>Plugging a backend in</h2>
+ * A backend creates one hub and gives it three things:
+ * <ol>
+ *   <li>a {@link FollowSource}: "read up to N matching entries after seq S" from storage, which
+ *       throws {@link JournalException.Truncated} when entries after S are gone, and the latest
+ *       committed seq (for polling);</li>
+ *   <li>{@link #committed(List)} after each commit of its own, with the entries just committed
+ *       (ascending, already visible to reads), called in commit order: this is the live fast
+ *       path, no storage read and no polling;</li>
+ *   <li>optionally a signal that something else committed: {@link #changed()} (for instance from
+ *       PostgreSQL's {@code LISTEN/NOTIFY}), or a poll interval in the constructor, at which the
+ *       hub compares {@link FollowSource#latestSeq()} with what it has seen.</li>
+ * </ol>
+ * and calls {@link #close()} when the journal closes, after its last commit.
+ *
+ * <h2>How it works</h2>
+ * One dispatcher thread takes commits from a bounded queue and offers them to every stream; a
+ * stream that is live (has covered everything up to the batch) keeps the matching entries in a
+ * small buffer. Commits the hub did not see itself (another process) are read from storage
+ * once, for all streams. A stream that is behind (new, slow, its buffer full, or the hub's
+ * queue overflowed) reads storage itself, in pages, and turns live again once it has covered
+ * the latest commit it knows of; a stream's position counts every seq it has looked at, so the
+ * hand-over from storage to live entries has neither gap nor duplicate. Streams with the same
+ * query share the filtering of each batch.
+ *
+ * <p>Subscribers are called on a few daemon threads that take ready streams from one queue,
+ * each stream on one thread at a time. A subscriber that blocks holds its thread: when a ready
+ * stream has waited {@value #STARVED_MILLIS} ms for a thread, the dispatcher adds one, so a
+ * blocking subscriber holds up only its own stream; the extra threads end once idle.
+ */
+final class FollowHub {
+
+    /** The most matching entries a live stream buffers before it falls back to storage. */
+    static final int STREAM_BUFFER = 256;
+    /** The most committed entries waiting for the dispatcher before it stops keeping them. */
+    private static final int MAX_QUEUED_ENTRIES = 65_536;
+    /**
+     * The most entries in one batch the dispatcher offers: a live stream whose buffer is empty
+     * takes a whole batch even past {@link #STREAM_BUFFER}, so that big group commits do not
+     * push streams that keep up back to storage.
+     */
+    static final int MAX_BATCH = 1_024;
+    /** Entries per shared read of commits the hub did not see itself. */
+    private static final int SHARED_PAGE = MAX_BATCH;
+    private static final int SHARED_PAGES_PER_TURN = 16;
+    /** The threads that run subscribers, while no subscriber blocks. */
+    private static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** A stream waiting this long for a thread means subscribers block: add a thread. */
+    private static final long STARVED_MILLIS = 20;
+    private static final long STARVED_NANOS = TimeUnit.MILLISECONDS.toNanos(STARVED_MILLIS);
+    /** How often the dispatcher looks for waiting streams while any stream is open. */
+    private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final String name;
+    private final FollowSource source;
+    private final long pollNanos;
+
+    private final Object lock = new Object();
+    private final Set<FollowSubscription> streams = ConcurrentHashMap.newKeySet();
+    // Guarded by lock.
+    private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+    private int queuedEntries;
+    private long latestCommitted;
+    private long fanFloor;
+    private volatile boolean closed;
+    private Thread dispatcher;
+
+    /** Dispatcher thread only: the highest seq offered to every stream. */
+    private long fanned;
+
+    private final ThreadPoolExecutor executor;
+
+    /**
+     * Creates a hub.
+     *
+     * @param name the journal's name, for thread names and errors
+     * @param source the backend's storage reads
+     * @param latestSeq the latest committed seq when the journal opened
+     * @param pollInterval how often to look for commits made elsewhere, or null never to
+     */
+    FollowHub(String name, FollowSource source, long latestSeq, Duration pollInterval) {
+        this.name = name;
+        this.source = source;
+        this.latestCommitted = latestSeq;
+        this.fanned = latestSeq;
+        this.pollNanos = pollInterval == null ? 0 : Math.max(1, pollInterval.toNanos());
+        AtomicInteger ids = new AtomicInteger();
+        // A few threads take ready streams from one queue, so that many small deliveries cost no
+        // thread hand-off each; the dispatcher adds threads when a stream waits too long for one
+        // (its subscribers block), and the extra threads end once idle.
+        this.executor = new ThreadPoolExecutor(WORKERS, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "clasp-journal-follow-" + ids.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.executor.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * A publisher of {@code query}'s entries after {@code afterSeq}, as {@link Journal#follow}
+     * describes.
+     */
+    Flow.Publisher<JournalEntry> publisher(JournalQuery query, long afterSeq) {
+        return subscriber -> {
+            Objects.requireNonNull(subscriber, "subscriber");
+            JournalException invalid = null;
+            if (query == null) {
+                invalid = new JournalException.InvalidInput("query must not be null");
+            } else if (query.isDescending()) {
+                invalid = new JournalException.InvalidInput(
+                        "query must be ascending: a follower reads entries in seq order");
+            } else if (afterSeq < 0) {
+                invalid = new JournalException.InvalidInput("afterSeq must not be negative: " + afterSeq);
+            }
+            FollowSubscription s = new FollowSubscription(this, query, afterSeq, subscriber);
+            if (invalid != null) {
+                s.fail(invalid);
+            } else {
+                register(s);
+            }
+            s.schedule();
+        };
+    }
+
+    /**
+     * Tells the hub about entries the backend just committed: contiguous, ascending, already
+     * visible to {@link FollowSource#read}. Called in commit order; cheap, never blocks.
+     */
+    void committed(List<JournalEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        long after = entries.get(0).seq() - 1;
+        long through = entries.get(entries.size() - 1).seq();
+        synchronized (lock) {
+            latestCommitted = Math.max(latestCommitted, through);
+            if (closed || streams.isEmpty()) {
+                return;
+            }
+            if (queuedEntries + entries.size() > MAX_QUEUED_ENTRIES) {
+                // The dispatcher is far behind: keep only how far commits went, and let the
+                // streams read storage, instead of holding entries without bound.
+                queue.clear();
+                queuedEntries = 0;
+                queue.add(new Batch(after, through, null));
+            } else {
+                queue.add(new Batch(after, through, entries));
+                queuedEntries += entries.size();
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Tells the hub that something may have been committed elsewhere; it looks in storage. */
+    void changed() {
+        synchronized (lock) {
+            if (closed || streams.isEmpty() || queue.peekLast() == Batch.CHECK) {
+                return;
+            }
+            queue.add(Batch.CHECK);
+            lock.notifyAll();
+        }
+    }
+
+    /** Ends every stream with {@link JournalException.Closed} and stops the hub's threads. Idempotent. */
+    void close() {
+        List<FollowSubscription> all;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = new ArrayList<>(streams);
+            streams.clear();
+            queue.clear();
+            lock.notifyAll();
+        }
+        for (FollowSubscription s : all) {
+            s.fail(closedError());
+            s.schedule();
+        }
+        executor.shutdown();
+    }
+
+    /** The number of streams registered (for tests). */
+    int streamCount() {
+        return streams.size();
+    }
+
+    /** The number of threads that run subscribers right now (for tests). */
+    int subscriberThreads() {
+        return executor.getPoolSize();
+    }
+
+    // ---- for FollowSubscription ----
+
+    FollowSource source() {
+        return source;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    JournalException.Closed closedError() {
+        return new JournalException.Closed("the journal " + name + " is closed");
+    }
+
+    void remove(FollowSubscription s) {
+        streams.remove(s);
+    }
+
+    /** Runs a stream's drain on the pool; inline once the pool is shut down, so no signal is lost. */
+    void execute(Runnable drain) {
+        try {
+            executor.execute(new Queued(drain, System.nanoTime()));
+        } catch (RejectedExecutionException ex) {
+            drain.run();
+        }
+    }
+
+    /** A stream's drain, with when it was queued. */
+    private record Queued(Runnable drain, long queuedAt) implements Runnable {
+        @Override
+        public void run() {
+            drain.run();
+        }
+    }
+
+    /** Adds a thread when a stream has waited too long for one; back to the few once none waits. */
+    private void watchWorkers() {
+        Runnable head = executor.getQueue().peek();
+        int threads = executor.getCorePoolSize();
+        if (head instanceof Queued q && System.nanoTime() - q.queuedAt > STARVED_NANOS) {
+            executor.setCorePoolSize(threads + 1);
+        } else if (head == null && threads > WORKERS) {
+            executor.setCorePoolSize(WORKERS);
+        }
+    }
+
+    private void register(FollowSubscription s) {
+        synchronized (lock) {
+            if (closed) {
+                s.fail(closedError());
+                return;
+            }
+            if (streams.isEmpty()) {
+                // Commits made while nobody followed were not fanned out, and need not be: every
+                // stream from now on reads storage up to at least here first.
+                fanFloor = latestCommitted;
+            }
+            streams.add(s);
+            s.knowCommitted(latestCommitted);
+            if (dispatcher == null) {
+                dispatcher = new Thread(this::dispatch, "clasp-journal-follow-dispatch");
+                dispatcher.setDaemon(true);
+                dispatcher.start();
+            }
+        }
+    }
+
+    // ---- the dispatcher thread ----
+
+    private void dispatch() {
+        long nextPoll = System.nanoTime() + pollNanos;
+        while (true) {
+            Batch batch;
+            boolean poll = false;
+            synchronized (lock) {
+                while (queue.isEmpty() && !closed) {
+                    long left = pollNanos == 0 ? Long.MAX_VALUE : nextPoll - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    if (!streams.isEmpty()) {
+                        if (left <= WATCH_NANOS) {
+                            waitUninterruptibly(left);
+                        } else {
+                            waitUninterruptibly(WATCH_NANOS);
+                            break; // to watch the workers
+                        }
+                    } else {
+                        waitUninterruptibly(left == Long.MAX_VALUE ? 0 : left);
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                batch = takeBatch();
+                fanned = Math.max(fanned, fanFloor);
+                if (pollNanos != 0 && System.nanoTime() - nextPoll >= 0) {
+                    poll = true;
+                    nextPoll = System.nanoTime() + pollNanos;
+                }
+            }
+            watchWorkers();
+            try {
+                if (batch != null) {
+                    deliver(batch);
+                }
+                if (poll && !streams.isEmpty()) {
+                    catchUpTo(source.latestSeq());
+                }
+            } catch (RuntimeException e) {
+                // Storage is failing: each stream reads for itself and reports what it finds.
+                behindAll(Math.max(fanned, latestCommittedNow()));
+            }
+        }
+    }
+
+    /**
+     * Takes the next batch, merged with the contiguous ones behind it, so that a stream wakes
+     * once for many small commits. Holds the lock.
+     */
+    private Batch takeBatch() {
+        Batch batch = queue.poll();
+        if (batch == null || batch.entries == null) {
+            return batch;
+        }
+        queuedEntries -= batch.entries.size();
+        List<JournalEntry> merged = null;
+        long through = batch.through;
+        while (true) {
+            Batch next = queue.peek();
+            int size = merged == null ? batch.entries.size() : merged.size();
+            if (next == null || next.entries == null || next.after != through
+                    || size + next.entries.size() > MAX_BATCH) {
+                break;
+            }
+            queue.poll();
+            queuedEntries -= next.entries.size();
+            if (merged == null) {
+                merged = new ArrayList<>(batch.entries);
+            }
+            merged.addAll(next.entries);
+            through = next.through;
+        }
+        return merged == null ? batch : new Batch(batch.after, through, merged);
+    }
+
+    private void deliver(Batch batch) {
+        if (batch == Batch.CHECK) {
+            catchUpTo(source.latestSeq());
+            return;
+        }
+        if (batch.through <= fanned) {
+            return;
+        }
+        if (batch.entries == null) {
+            catchUpTo(batch.through); // the queue overflowed: read the commits back once, for all
+            return;
+        }
+        if (batch.after > fanned) {
+            catchUpTo(batch.after); // commits made elsewhere came in between
+        }
+        offerAll(batch.after, batch.through, batch.entries);
+    }
+
+    /** Reads commits the hub has not seen, once for every stream. */
+    private void catchUpTo(long target) {
+        for (int pages = 0; fanned < target && pages < SHARED_PAGES_PER_TURN; pages++) {
+            FollowSource.Page page;
+            try {
+                page = source.read(null, fanned, SHARED_PAGE);
+            } catch (JournalException e) {
+                break; // each stream will read, and report, for itself
+            }
+            if (page.coveredThrough() <= fanned) {
+                break;
+            }
+            offerAll(fanned, page.coveredThrough(), page.entries());
+        }
+        if (fanned < target) {
+            behindAll(target);
+        }
+    }
+
+    private void offerAll(long after, long through, List<JournalEntry> entries) {
+        // Streams that follow equal queries share one filtering of the batch.
+        Map<String, List<JournalEntry>> matched = new HashMap<>();
+        for (FollowSubscription s : streams) {
+            s.offer(after, through, entries, matched);
+        }
+        advance(through);
+    }
+
+    private void behindAll(long through) {
+        for (FollowSubscription s : streams) {
+            s.offer(through, through, null);
+        }
+        advance(through);
+    }
+
+    private void advance(long through) {
+        fanned = Math.max(fanned, through);
+        synchronized (lock) {
+            latestCommitted = Math.max(latestCommitted, through);
+        }
+    }
+
+    private long latestCommittedNow() {
+        synchronized (lock) {
+            return latestCommitted;
+        }
+    }
+
+    private void waitUninterruptibly(long nanos) {
+        try {
+            if (nanos == 0) {
+                lock.wait();
+            } else {
+                TimeUnit.NANOSECONDS.timedWait(lock, nanos);
+            }
+        } catch (InterruptedException e) {
+            // only close() stops the dispatcher
+        }
+    }
+
+    /**
+     * Commits for the dispatcher: the entries with seqs {@code after + 1 .. through}, or null
+     * when they were not kept.
+     */
+    private record Batch(long after, long through, List<JournalEntry> entries) {
+        /** Look in storage for commits made elsewhere. */
+        static final Batch CHECK = new Batch(-1, -1, null);
+    }
+}
