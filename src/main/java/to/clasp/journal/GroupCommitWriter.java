@@ -171,9 +171,20 @@ final class GroupCommitWriter {
         return submit(new SnapshotOp(snapshot));
     }
 
-    /** Enqueues a compaction; the future gets the number of entries removed, once their space is freed. */
+    /**
+     * Enqueues a compaction; the future gets the number of entries removed, once their space is
+     * freed.
+     */
     CompletableFuture<Long> compact(long beforeSeq) {
-        return submit(new CompactOp(beforeSeq));
+        return compact(beforeSeq, null);
+    }
+
+    /**
+     * Enqueues a compaction that also moves the signed log's low-water mark in the transaction
+     * of each chunk it deletes, so that the journal verifies after every chunk.
+     */
+    CompletableFuture<Long> compact(long beforeSeq, SignedLog signedLog) {
+        return submit(new CompactOp(beforeSeq, signedLog));
     }
 
     /**
@@ -600,7 +611,11 @@ final class GroupCommitWriter {
                     if (statementsSuspect) {
                         renewStatements();
                     }
-                    n = deleteChunk(op.beforeSeq, chunk, clearAllowed);
+                    n = deleteChunk(op.beforeSeq, chunk, clearAllowed, op.signedLog);
+                } catch (JournalException e) {
+                    endTransaction(); // the signed log refused: nothing of this chunk is deleted
+                    op.error = e;
+                    return;
                 } catch (SQLException e) {
                     endTransaction();
                     int code = e.getErrorCode() & 0xFF;
@@ -664,9 +679,11 @@ final class GroupCommitWriter {
      *
      * @param clearAllowed whether removing every entry may use one unbounded DELETE (which
      *     SQLite runs by dropping whole pages, the cheapest way in time and WAL)
+     * @param signedLog moves its low-water mark in the same transaction; null without a key
      * @return the number of entries removed, or -1 if none was left to remove
      */
-    private long deleteChunk(long beforeSeq, int chunk, boolean clearAllowed) throws SQLException {
+    private long deleteChunk(long beforeSeq, int chunk, boolean clearAllowed, SignedLog signedLog)
+            throws SQLException {
         sql.begin.execute();
         long oldest;
         long newest;
@@ -683,11 +700,16 @@ final class GroupCommitWriter {
             sql.commit.execute();
             return -1;
         }
+        boolean clear = clearAllowed && beforeSeq > newest;
+        long cut = clear || beforeSeq - oldest <= chunk ? beforeSeq : oldest + chunk;
+        if (signedLog != null) {
+            signedLog.beforeCompaction(conn, cut);
+        }
         long n;
-        if (clearAllowed && beforeSeq > newest) {
+        if (clear) {
             n = sql.clearEntries.executeUpdate();
         } else {
-            sql.compact.setLong(1, beforeSeq - oldest > chunk ? oldest + chunk : beforeSeq);
+            sql.compact.setLong(1, cut);
             n = sql.compact.executeUpdate();
         }
         if (file != null) {
@@ -813,6 +835,7 @@ final class GroupCommitWriter {
         final PreparedStatement release;
         final PreparedStatement rollbackTo;
         final PreparedStatement insertEntry;
+        final PreparedStatement chainHead;
         final PreparedStatement latestSeq;
         final PreparedStatement insertSnapshot;
         final PreparedStatement pruneSnapshots;
@@ -831,6 +854,7 @@ final class GroupCommitWriter {
                 release = add(made, conn.prepareStatement(SqliteSchema.RELEASE));
                 rollbackTo = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK_TO));
                 insertEntry = add(made, conn.prepareStatement(SqliteSchema.INSERT_ENTRY));
+                chainHead = add(made, conn.prepareStatement(SqliteSchema.CHAIN_HEAD));
                 latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
                 insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
                 pruneSnapshots = add(made, conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS));
@@ -851,7 +875,7 @@ final class GroupCommitWriter {
 
         void close() {
             for (Statement s : new Statement[] {begin, commit, savepoint, release, rollbackTo,
-                    insertEntry, latestSeq, insertSnapshot, pruneSnapshots, seqRange, compact,
+                    insertEntry, chainHead, latestSeq, insertSnapshot, pruneSnapshots, seqRange, compact,
                     clearEntries, vacuum}) {
                 closeQuietly(s);
             }
@@ -906,7 +930,7 @@ final class GroupCommitWriter {
 
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
-            SqliteRows.bind(w.sql.insertEntry, entry);
+            SqliteRows.bind(w.sql.insertEntry, entry, w.sql.chainHead);
             try (ResultSet rs = w.sql.insertEntry.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("INSERT returned no seq");
@@ -932,14 +956,7 @@ final class GroupCommitWriter {
         Long run(GroupCommitWriter w) throws SQLException {
             // Read inside the write transaction: no append can slip in between.
             long seqAt = readLatestSeq(w.sql.latestSeq);
-            w.sql.insertSnapshot.setLong(1, Micros.now());
-            w.sql.insertSnapshot.setLong(2, seqAt);
-            w.sql.insertSnapshot.setString(3, snapshot.dataJson());
-            if (snapshot.dataExact() != null) {
-                w.sql.insertSnapshot.setBytes(4, snapshot.dataExact());
-            } else {
-                w.sql.insertSnapshot.setNull(4, java.sql.Types.BLOB);
-            }
+            SqliteRows.bindSnapshot(w.sql.insertSnapshot, snapshot, Micros.now(), seqAt);
             w.sql.insertSnapshot.executeUpdate();
             w.sql.pruneSnapshots.setInt(1, w.snapshotsToKeep);
             w.sql.pruneSnapshots.executeUpdate();
@@ -955,9 +972,11 @@ final class GroupCommitWriter {
     /** A compaction: run by {@link GroupCommitWriter#compact(CompactOp)}, outside any batch. */
     private static final class CompactOp extends Op<Long> {
         private final long beforeSeq;
+        private final SignedLog signedLog;
 
-        CompactOp(long beforeSeq) {
+        CompactOp(long beforeSeq, SignedLog signedLog) {
             this.beforeSeq = beforeSeq;
+            this.signedLog = signedLog;
         }
 
         @Override

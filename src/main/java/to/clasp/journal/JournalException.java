@@ -61,7 +61,11 @@ public sealed class JournalException extends RuntimeException
         }
     }
 
-    /** A stored entry failed its integrity check (HMAC mismatch or wrong key). */
+    /**
+     * A stored entry failed its integrity check: a MAC mismatch (an altered, moved or forged
+     * row, or a wrong key), a missing MAC, or a missing entry before it. Seq 0 names no entry:
+     * the file's integrity record itself failed.
+     */
     public static final class Integrity extends JournalException {
         private static final long serialVersionUID = 1L;
         /** The sequence number of the entry that failed the check. */
@@ -81,7 +85,7 @@ public sealed class JournalException extends RuntimeException
         /**
          * Returns the sequence number of the entry that failed the check.
          *
-         * @return the seq
+         * @return the seq, or 0 when the file's integrity record failed rather than an entry
          */
         public long seq() {
             return seq;

@@ -345,7 +345,7 @@ public final class PostgresJournal implements Journal {
         try {
             ensureOpen();
             Validation.snapshot(state);
-            return writer.snapshot(SqliteRows.encodeSnapshot(state));
+            return writer.snapshot(SqliteRows.encodeSnapshot(state, null));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -80,9 +80,19 @@ import org.sqlite.SQLiteOpenMode;
  *
  * <h2>Integrity</h2>
  * With an {@link Builder#hmacKey(byte[]) HMAC key}, every entry written carries the Rust
- * crate's HMAC (and one more for the exact value column when there is one), and every entry
- * read is verified: a mismatch fails the read with {@link JournalException.Integrity} naming
- * the seq. Entries written without a key carry no HMAC and are read without a check.
+ * crate's {@code hmac} (so the Rust crate verifies it too) and this library's
+ * {@code entry_mac}, which covers every column, the seq and the {@code entry_mac} of the entry
+ * before it; every snapshot carries a {@code data_mac}; a signed record in the file says from
+ * which seq on entries must carry an {@code entry_mac} and where compaction cut the chain. Every
+ * entry read is verified: a changed column or MAC, a MAC set to NULL, a forged, copied, moved or
+ * reordered row, and a deleted entry (found by the entry after it) fail the read with
+ * {@link JournalException.Integrity} naming the seq; an edited snapshot fails
+ * {@link #latestSnapshot()} with {@link JournalException.Snapshot}. Entries written before the
+ * file was first opened with a key (by the Rust crate, or without a key) get exactly the Rust
+ * crate's check: {@code hmac} if present, nothing if not. {@link #verifyIntegrity()} checks the
+ * whole file. No check inside the file can find a rollback of the whole file to an earlier
+ * state, the newest entries cut off together with {@code sqlite_sequence}, or every trace of
+ * this library's MACs removed at once (the file then reads as one the Rust crate wrote).
  *
  * <h2>Read-only</h2>
  * {@link #openReadOnly(Path)} (or {@link Builder#readOnly(boolean)}) opens a file for
@@ -144,10 +154,12 @@ public final class SqliteJournal implements Journal {
     /** Bounds on the distinct-address walk of a query (see {@code matchingAddresses}). */
     private static final long MAX_DISTINCT_ADDRESSES = 8_192;
     private static final int MAX_MATCHED_ADDRESSES = 500;
+    /** Entries {@link #verifyIntegrity()} reads per statement. */
+    private static final int VERIFY_PAGE = 4_096;
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
-    private final EntryMac mac;
+    private final SignedLog signedLog;
     private final Path file;
     /** Null when read-only, like the writer. */
     private final Connection writeConnection;
@@ -157,11 +169,11 @@ public final class SqliteJournal implements Journal {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
-    private SqliteJournal(String name, Path file, EntryMac mac, Connection writeConnection,
+    private SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration pollInterval) {
         this.name = name;
         this.file = file;
-        this.mac = mac;
+        this.signedLog = signedLog;
         this.writeConnection = writeConnection;
         this.writer = writer;
         this.readers = readers;
@@ -240,8 +252,13 @@ public final class SqliteJournal implements Journal {
         }
 
         /**
-         * Sets the HMAC-SHA256 key that signs every entry written and verifies every entry read
-         * (see the class comment). The Rust crate takes the same 32-byte keys.
+         * Sets the HMAC-SHA256 key that signs every entry and snapshot written and verifies every
+         * one read (see the class comment). The Rust crate takes the same 32-byte keys. The first
+         * open with a key records, signed, that entries from then on are signed, unless the
+         * file's newest Rust {@code hmac} does not verify with this key (then a wrong key cannot
+         * tie the file to itself). From then on, write to the file with this key only: entries
+         * written without it (or by the Rust crate), and compaction without it, fail
+         * verification here.
          *
          * @param key exactly 32 bytes, copied; or null for no key (the default)
          * @return this builder
@@ -385,6 +402,7 @@ public final class SqliteJournal implements Journal {
                 }
             }
             SqliteSchema.prepare(w, true, b.durability.name());
+            SignedLog signedLog = signedLog(b, w);
             SQLiteConfig readConfig = new SQLiteConfig();
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             readConfig.setReadOnly(true);
@@ -396,8 +414,7 @@ public final class SqliteJournal implements Journal {
             GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
                     b.snapshotsToKeep);
             opened = true;
-            return new SqliteJournal(name, file, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
-                    writer, pool, latestSeq, b.followPollInterval);
+            return new SqliteJournal(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -455,8 +472,9 @@ public final class SqliteJournal implements Journal {
             throw e instanceof JournalException je ? je
                     : new JournalException.Storage(name + ": cannot read the journal: " + e.getMessage(), e);
         }
-        return new SqliteJournal(name, file, b.hmacKey == null ? null : new EntryMac(b.hmacKey), null,
-                null, pool, latestSeq, b.followPollInterval);
+        // Read-only: the integrity record is used when present, never created.
+        return new SqliteJournal(name, file, b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey)),
+                null, null, pool, latestSeq, b.followPollInterval);
     }
 
     private static SqliteJournal openMemory(Builder b) {
@@ -473,14 +491,14 @@ public final class SqliteJournal implements Journal {
             // This connection lives as long as the journal: the database lives as long as it does.
             w = config.createConnection(url);
             SqliteSchema.prepare(w, false, null);
+            SignedLog signedLog = signedLog(b, w);
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
             GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
                     b.maxBatchSize, b.snapshotsToKeep);
             opened = true;
             // Nothing but this journal writes to its private in-memory database: no polling.
-            return new SqliteJournal(name, null, b.hmacKey == null ? null : new EntryMac(b.hmacKey), w,
-                    writer, pool, 0, null);
+            return new SqliteJournal(name, null, signedLog, w, writer, pool, 0, null);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -488,6 +506,16 @@ public final class SqliteJournal implements Journal {
                 closeQuietly(w);
             }
         }
+    }
+
+    /** The integrity rules for a key, with the file's record found or created; null without a key. */
+    private static SignedLog signedLog(Builder b, Connection w) throws SQLException {
+        if (b.hmacKey == null) {
+            return null;
+        }
+        SignedLog log = new SignedLog(new EntryMac(b.hmacKey));
+        log.establish(w);
+        return log;
     }
 
     private static int readerCount() {
@@ -585,7 +613,7 @@ public final class SqliteJournal implements Journal {
         try {
             ensureWritable("append");
             Validation.entry(entry);
-            return writer.append(SqliteRows.encode(entry, mac));
+            return writer.append(SqliteRows.encode(entry, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -604,7 +632,8 @@ public final class SqliteJournal implements Journal {
         try {
             ensureWritable("save a snapshot");
             Validation.snapshot(state);
-            return writer.snapshot(SqliteRows.encodeSnapshot(state));
+            return writer.snapshot(SqliteRows.encodeSnapshot(state,
+                    signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -625,7 +654,7 @@ public final class SqliteJournal implements Journal {
     public CompletableFuture<Long> compact(long beforeSeq) {
         try {
             ensureWritable("compact");
-            return writer.compact(beforeSeq);
+            return writer.compact(beforeSeq, signedLog);
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -866,7 +895,9 @@ public final class SqliteJournal implements Journal {
      */
     private long select(SqliteReadPool.Reader r, SqliteSchema.QueryPlan plan, AddressPattern pattern,
             int limit, List<JournalEntry> out) throws SQLException {
-        PreparedStatement ps = r.prepare(plan.sql());
+        PreparedStatement ps = r.prepare(signedLog == null ? plan.sql() : SqliteSchema.withPreviousMac(plan.sql()));
+        // Per statement: the record is then read in the same read transaction as the rows.
+        SignedLog.Verifier verifier = verifier(r);
         bind(ps, plan.params());
         long rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
@@ -881,7 +912,7 @@ public final class SqliteJournal implements Journal {
                         continue;
                     }
                 }
-                out.add(SqliteRows.decode(rs, mac));
+                out.add(SqliteRows.decode(rs, verifier));
                 if (out.size() == limit) {
                     break;
                 }
@@ -908,13 +939,14 @@ public final class SqliteJournal implements Journal {
             if (limit != null && limit == 0) {
                 return List.of();
             }
-            PreparedStatement ps = r.prepare(SqliteSchema.SINCE);
+            PreparedStatement ps = r.prepare(signedLog == null ? SqliteSchema.SINCE : SqliteSchema.SINCE_VERIFIED);
             ps.setLong(1, seq);
             ps.setLong(2, limit == null ? -1L : limit.longValue());
             List<JournalEntry> out = new ArrayList<>();
+            SignedLog.Verifier verifier = verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(SqliteRows.decode(rs, mac));
+                    out.add(SqliteRows.decode(rs, verifier));
                 }
             }
             return Collections.unmodifiableList(out);
@@ -997,6 +1029,11 @@ public final class SqliteJournal implements Journal {
                 }
                 long seqAt = rs.getLong(1);
                 long createdAt = rs.getLong(2);
+                SignedLog.Verifier verifier = verifier(r);
+                if (verifier != null) {
+                    verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4),
+                            rs.getString(6));
+                }
                 List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3),
                         rs.getBytes(4));
                 try {
@@ -1006,6 +1043,69 @@ public final class SqliteJournal implements Journal {
                             "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
                 }
             }
+        });
+    }
+
+    /**
+     * Checks the whole journal against its HMAC key: the full check for an operator, where a
+     * read checks only what it returns. Every entry is checked as a read checks it (each column,
+     * its seq and its link to the entry before, so no entry is missing between the first one
+     * kept by compaction and the last), the newest seq ever assigned must still have its entry
+     * (unless compaction removed it), and every snapshot kept must verify and decode. Entries
+     * and snapshots the Rust crate wrote get the Rust crate's check. See the class comment for
+     * what no check inside the file can find.
+     *
+     * <p>Runs on the calling thread, reading page by page (appends go on meanwhile), and takes
+     * time in proportion to the file; the returned future is already complete.
+     *
+     * @return a future with the number of entries checked. It fails with
+     *     {@link JournalException.Integrity} naming the first entry that fails (seq 0 when the
+     *     integrity record itself fails), {@link JournalException.Snapshot} for a snapshot that
+     *     fails, {@link JournalException.Serialization} for an entry that cannot be decoded,
+     *     {@link JournalException.InvalidInput} if the journal was opened without a key,
+     *     {@link JournalException.Closed} after {@link #close()}, and
+     *     {@link JournalException.Storage} if the file cannot be read.
+     */
+    public CompletableFuture<Long> verifyIntegrity() {
+        if (signedLog == null && !closed.get()) {
+            return CompletableFuture.failedFuture(new JournalException.InvalidInput(
+                    "the journal " + name + " was opened without an HMAC key: there is nothing to verify with"));
+        }
+        return read("verifying failed", r -> {
+            long checked = 0;
+            long after = 0;
+            while (true) {
+                PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
+                ps.setLong(1, after);
+                ps.setLong(2, VERIFY_PAGE);
+                SignedLog.Verifier verifier = signedLog.verifier(r);
+                long rows = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        after = SqliteRows.decode(rs, verifier).seq();
+                        rows++;
+                    }
+                }
+                checked += rows;
+                if (rows < VERIFY_PAGE) {
+                    break;
+                }
+            }
+            SignedLog.Verifier verifier = signedLog.verifier(r);
+            try (ResultSet rs = r.prepare(SqliteSchema.NEWEST_ENTRY).executeQuery()) {
+                if (rs.next()) {
+                    verifier.checkNewest(rs.getLong(1), rs.getBoolean(2));
+                }
+            }
+            try (ResultSet rs = r.prepare(SqliteSchema.ALL_SNAPSHOTS).executeQuery()) {
+                while (rs.next()) {
+                    long seqAt = rs.getLong(1);
+                    verifier.checkSnapshot(rs.getLong(5), rs.getLong(2), seqAt, rs.getString(3), rs.getBytes(4),
+                            rs.getString(6));
+                    SqliteRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
+                }
+            }
+            return checked;
         });
     }
 
@@ -1061,10 +1161,15 @@ public final class SqliteJournal implements Journal {
                     oldest = latest + 1;
                 }
             }
+            // Inside the read transaction: the record is read from the same state as the rows.
+            SignedLog.Verifier verifier = verifier(r);
             if (latest > afterSeq && oldest > afterSeq + 1) {
+                if (verifier != null) {
+                    checkGap(r, verifier, afterSeq, latest, oldest > latest);
+                }
                 throw new JournalException.Truncated(afterSeq + 1, oldest);
             }
-            PreparedStatement ps = r.prepare(SqliteSchema.SINCE);
+            PreparedStatement ps = r.prepare(signedLog == null ? SqliteSchema.SINCE : SqliteSchema.SINCE_VERIFIED);
             ps.setLong(1, afterSeq);
             ps.setLong(2, SCAN);
             List<JournalEntry> out = new ArrayList<>();
@@ -1085,7 +1190,7 @@ public final class SqliteJournal implements Journal {
                     }
                     JournalEntry e;
                     try {
-                        e = SqliteRows.decode(rs, mac);
+                        e = SqliteRows.decode(rs, verifier);
                     } catch (JournalException bad) {
                         if (out.isEmpty()) {
                             throw bad;
@@ -1104,6 +1209,27 @@ public final class SqliteJournal implements Journal {
             }
             long coveredThrough = full || rows == SCAN ? last : Math.max(latest, last);
             return new Page(out, coveredThrough);
+        }
+
+        /**
+         * With a key, entries missing before the oldest one held are a truncation only if
+         * compaction removed them: a prefix or the whole journal deleted otherwise fails with
+         * {@link JournalException.Integrity}, as a read of the entry after the gap does.
+         */
+        private void checkGap(SqliteReadPool.Reader r, SignedLog.Verifier verifier, long afterSeq, long latest,
+                boolean noneHeld) throws SQLException {
+            if (noneHeld) {
+                verifier.checkNewest(latest, false);
+                return;
+            }
+            PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
+            ps.setLong(1, afterSeq);
+            ps.setLong(2, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    SqliteRows.decode(rs, verifier);
+                }
+            }
         }
 
         @Override
@@ -1174,6 +1300,11 @@ public final class SqliteJournal implements Journal {
         if (closed.get()) {
             throw new JournalException.Closed("the journal " + name + " is closed");
         }
+    }
+
+    /** The checks of one read, or null without a key. */
+    private SignedLog.Verifier verifier(SqliteReadPool.Reader r) {
+        return signedLog == null ? null : signedLog.verifier(r);
     }
 
     private void ensureWritable(String what) {

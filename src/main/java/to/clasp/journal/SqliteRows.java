@@ -18,12 +18,15 @@ final class SqliteRows {
 
     private SqliteRows() {}
 
-    /** An entry as it will be stored. */
+    /**
+     * An entry as it will be stored. With a key ({@code mac} not null) the writer gives it an
+     * explicit seq and an {@code entry_mac}, which only it can compute (see {@link #bind}).
+     */
     record EncodedEntry(JournalEntry entry, String valueJson, byte[] valueExact, String hmac,
-            String exactHmac) {}
+            String exactHmac, EntryMac mac) {}
 
-    /** A snapshot's params as they will be stored. */
-    record EncodedSnapshot(String dataJson, byte[] dataExact) {}
+    /** A snapshot's params as they will be stored; signed by the writer when {@code mac} is set. */
+    record EncodedSnapshot(String dataJson, byte[] dataExact, EntryMac mac) {}
 
     /**
      * Encodes an entry.
@@ -49,30 +52,68 @@ final class SqliteRows {
                 exactHmac = mac.exactMac(entry.address(), exact, entry.timestamp());
             }
         }
-        return new EncodedEntry(entry, json, exact, hmac, exactHmac);
+        return new EncodedEntry(entry, json, exact, hmac, exactHmac, mac);
     }
 
-    /** Binds an encoded entry to {@link SqliteSchema#INSERT_ENTRY}. */
-    static void bind(PreparedStatement insert, EncodedEntry e) throws SQLException {
+    /**
+     * Binds an encoded entry to {@link SqliteSchema#INSERT_ENTRY}; runs on the writer, inside
+     * the write transaction. A signed entry reads the head of the chain with
+     * {@code chainHead} ({@link SqliteSchema#CHAIN_HEAD}) to learn its seq and link.
+     */
+    static void bind(PreparedStatement insert, EncodedEntry e, PreparedStatement chainHead)
+            throws SQLException {
         JournalEntry entry = e.entry();
-        insert.setLong(1, entry.timestamp());
-        insert.setString(2, entry.author());
-        insert.setString(3, entry.address());
-        insert.setString(4, entry.signalType().wireName());
-        insert.setString(5, e.valueJson());
+        SignedLog.Link link = e.mac() == null ? null : SignedLog.nextLink(chainHead);
+        if (link != null) {
+            insert.setLong(1, link.seq());
+        } else {
+            insert.setNull(1, Types.INTEGER);
+        }
+        insert.setLong(2, entry.timestamp());
+        insert.setString(3, entry.author());
+        insert.setString(4, entry.address());
+        insert.setString(5, entry.signalType().wireName());
+        insert.setString(6, e.valueJson());
         if (entry.revision().isPresent()) {
-            insert.setLong(6, entry.revision().getAsLong());
+            insert.setLong(7, entry.revision().getAsLong());
         } else {
-            insert.setNull(6, Types.INTEGER);
+            insert.setNull(7, Types.INTEGER);
         }
-        insert.setInt(7, entry.msgType());
-        setNullableString(insert, 8, e.hmac());
+        insert.setInt(8, entry.msgType());
+        setNullableString(insert, 9, e.hmac());
         if (e.valueExact() != null) {
-            insert.setBytes(9, e.valueExact());
+            insert.setBytes(10, e.valueExact());
         } else {
-            insert.setNull(9, Types.BLOB);
+            insert.setNull(10, Types.BLOB);
         }
-        setNullableString(insert, 10, e.exactHmac());
+        setNullableString(insert, 11, e.exactHmac());
+        String entryMac = null;
+        if (link != null) {
+            Long revision = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
+            entryMac = e.mac().entryMac(link.keyedFrom(), link.seq(), entry.timestamp(), entry.author(), entry.address(),
+                    entry.signalType().wireName(), e.valueJson(), revision, entry.msgType(),
+                    e.valueExact(), e.hmac(), e.exactHmac(), link.link());
+        }
+        setNullableString(insert, 12, entryMac);
+    }
+
+    /**
+     * Binds a snapshot to {@link SqliteSchema#INSERT_SNAPSHOT}, signing it when it has a key;
+     * runs on the writer, which chooses {@code createdAt} and reads {@code seqAt}.
+     */
+    static void bindSnapshot(PreparedStatement insert, EncodedSnapshot snapshot, long createdAt, long seqAt)
+            throws SQLException {
+        insert.setLong(1, createdAt);
+        insert.setLong(2, seqAt);
+        insert.setString(3, snapshot.dataJson());
+        if (snapshot.dataExact() != null) {
+            insert.setBytes(4, snapshot.dataExact());
+        } else {
+            insert.setNull(4, Types.BLOB);
+        }
+        setNullableString(insert, 5, snapshot.mac() == null ? null
+                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection()), createdAt, seqAt,
+                        snapshot.dataJson(), snapshot.dataExact()));
     }
 
     private static void setNullableString(PreparedStatement ps, int index, String s) throws SQLException {
@@ -84,14 +125,15 @@ final class SqliteRows {
     }
 
     /**
-     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns.
+     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns (with
+     * {@link SqliteSchema#withPreviousMac} when there is a verifier).
      *
-     * @param mac the key's MACs, or null to verify nothing
-     * @throws JournalException.Integrity if a MAC does not match
+     * @param verifier the checks of this read, or null to verify nothing
+     * @throws JournalException.Integrity if the row fails a check
      * @throws JournalException.Serialization if the row cannot be decoded
      */
-    static JournalEntry decode(ResultSet rs, EntryMac mac) throws SQLException {
-        return decode(rs, mac, UnaryOperator.identity());
+    static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
+        return decode(rs, verifier, null, UnaryOperator.identity());
     }
 
     /**
@@ -156,12 +198,20 @@ final class SqliteRows {
 
     /**
      * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns, for a store
-     * that keeps text columns in a form of its own.
+     * that keeps text columns in a form of its own and checks only the Rust crate's MACs
+     * ({@code hmac} and {@code value_exact_hmac}) of each row.
      *
+     * @param mac the key's MACs, or null to verify nothing
      * @param storedText turns a stored address or author (never null) back into the original
-     * @see #decode(ResultSet, EntryMac)
+     * @throws JournalException.Integrity if a MAC does not match
+     * @throws JournalException.Serialization if the row cannot be decoded
      */
     static JournalEntry decode(ResultSet rs, EntryMac mac, UnaryOperator<String> storedText) throws SQLException {
+        return decode(rs, null, mac, storedText);
+    }
+
+    private static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier, EntryMac mac,
+            UnaryOperator<String> storedText) throws SQLException {
         long seq = rs.getLong(SqliteSchema.COL_SEQ);
         long timestamp = rs.getLong(SqliteSchema.COL_TIMESTAMP);
         String address = rs.getString(SqliteSchema.COL_ADDRESS);
@@ -171,8 +221,16 @@ final class SqliteRows {
         if (address == null || json == null) {
             throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
         }
-        if (mac != null) {
-            verify(seq, address, json, exact, timestamp, rs.getString(SqliteSchema.COL_HMAC),
+        if (verifier != null) {
+            long storedRevision = rs.getLong(SqliteSchema.COL_REVISION);
+            Long revision = rs.wasNull() ? null : storedRevision;
+            verifier.checkEntry(seq, timestamp, rs.getString(SqliteSchema.COL_AUTHOR), address,
+                    rs.getString(SqliteSchema.COL_SIGNAL_TYPE), json, revision,
+                    rs.getLong(SqliteSchema.COL_MSG_TYPE), exact, rs.getString(SqliteSchema.COL_HMAC),
+                    rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),
+                    rs.getString(SqliteSchema.COL_PREVIOUS_MAC));
+        } else if (mac != null) {
+            verifyRustMacs(seq, address, json, exact, timestamp, rs.getString(SqliteSchema.COL_HMAC),
                     rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), mac);
         }
         String typeName = rs.getString(SqliteSchema.COL_SIGNAL_TYPE);
@@ -205,7 +263,7 @@ final class SqliteRows {
      * matching {@code value_exact_hmac} whenever either exact column is present, so that the
      * exact value can be neither changed, added nor removed.
      */
-    private static void verify(long seq, String address, String json, byte[] exact, long timestamp,
+    private static void verifyRustMacs(long seq, String address, String json, byte[] exact, long timestamp,
             String hmac, String exactHmac, EntryMac mac) {
         if (hmac == null) {
             return;
@@ -229,11 +287,12 @@ final class SqliteRows {
      * written: besides values, a snapshot holds addresses and writers, whose text JSON cannot
      * always carry (unpaired surrogates), and snapshots are few.
      *
+     * @param mac the key's MACs, or null to sign nothing
      * @throws JournalException.Serialization if a value cannot be encoded
      */
-    static EncodedSnapshot encodeSnapshot(List<ParamSnapshot> params) {
+    static EncodedSnapshot encodeSnapshot(List<ParamSnapshot> params, EntryMac mac) {
         try {
-            return new EncodedSnapshot(RustJson.paramsToJson(params), ExactCbor.paramsToExact(params));
+            return new EncodedSnapshot(RustJson.paramsToJson(params), ExactCbor.paramsToExact(params), mac);
         } catch (RuntimeException e) {
             throw new JournalException.Serialization("cannot encode the snapshot: " + e.getMessage(), e);
         }

@@ -22,13 +22,17 @@ import java.util.Set;
  *                  value_json TEXT NOT NULL, revision INTEGER, msg_type INTEGER NOT NULL,
  *                  hmac TEXT,
  *                  -- added by this library, nullable, ignored by the Rust crate:
- *                  value_exact BLOB, value_exact_hmac TEXT)
+ *                  value_exact BLOB, value_exact_hmac TEXT, entry_mac TEXT)
  * idx_entries_address (address), idx_entries_timestamp (timestamp),
  * idx_entries_signal_type (signal_type)
  * snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL,
  *            seq_at INTEGER NOT NULL, data_json TEXT NOT NULL,
  *            -- added by this library:
- *            data_exact BLOB)
+ *            data_exact BLOB, data_mac TEXT)
+ * -- added by this library, only ever one row (id = 1), written with an HMAC key:
+ * journal_integrity (id INTEGER PRIMARY KEY CHECK (id = 1), keyed_from INTEGER NOT NULL,
+ *                    snapshots_from INTEGER NOT NULL, low_water INTEGER NOT NULL,
+ *                    low_water_link TEXT NOT NULL, mac TEXT NOT NULL)
  * </pre>
  * <ul>
  *   <li>{@code value_json} always holds the Rust crate's JSON, so a Rust reader sees what it
@@ -37,6 +41,10 @@ import java.util.Set;
  *   <li>{@code hmac} is the Rust crate's MAC over address, value_json and timestamp;
  *       {@code value_exact_hmac} covers {@code value_exact} in the same way (see
  *       {@link EntryMac}). Both are NULL for rows written without a key.</li>
+ *   <li>{@code entry_mac} covers the whole row, its seq and the {@code entry_mac} of the row
+ *       before; {@code data_mac} covers a snapshot; {@code journal_integrity} says from which
+ *       seq and snapshot id on these are required and where compaction cut the chain (see
+ *       {@link SignedLog}). All are written only with a key.</li>
  *   <li>{@code data_exact} is the exact CBOR form of a snapshot's params, written with every
  *       snapshot (addresses and writers, not only values, can be beyond JSON); readers here
  *       prefer it, and {@code data_json} is there for the Rust crate.</li>
@@ -66,7 +74,12 @@ final class SqliteSchema {
             new String[] {ENTRIES, "hmac", "TEXT"},
             new String[] {ENTRIES, "value_exact", "BLOB"},
             new String[] {ENTRIES, "value_exact_hmac", "TEXT"},
-            new String[] {SNAPSHOTS, "data_exact", "BLOB"});
+            new String[] {ENTRIES, "entry_mac", "TEXT"},
+            new String[] {SNAPSHOTS, "data_exact", "BLOB"},
+            new String[] {SNAPSHOTS, "data_mac", "TEXT"});
+
+    private static final List<String> REQUIRED_RECORD_COLUMNS = List.of("id", "keyed_from",
+            "snapshots_from", "low_water", "low_water_link", "mac");
 
     // The Rust crate's DDL, column for column.
     private static final List<String> CREATE = List.of(
@@ -89,6 +102,15 @@ final class SqliteSchema {
                     + "    created_at INTEGER NOT NULL,\n"
                     + "    seq_at INTEGER NOT NULL,\n"
                     + "    data_json TEXT NOT NULL\n"
+                    + ")",
+            // This library's own table; the Rust crate never reads it.
+            "CREATE TABLE IF NOT EXISTS journal_integrity (\n"
+                    + "    id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+                    + "    keyed_from INTEGER NOT NULL,\n"
+                    + "    snapshots_from INTEGER NOT NULL,\n"
+                    + "    low_water INTEGER NOT NULL,\n"
+                    + "    low_water_link TEXT NOT NULL,\n"
+                    + "    mac TEXT NOT NULL\n"
                     + ")");
 
     // ---- statements run by the writer ----
@@ -100,18 +122,67 @@ final class SqliteSchema {
     static final String RELEASE = "RELEASE op";
     static final String ROLLBACK_TO = "ROLLBACK TO op";
 
-    /** Parameters: timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac. */
-    static final String INSERT_ENTRY = "INSERT INTO journal_entries (timestamp, author, address, "
-            + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
+    /**
+     * Parameters: seq (NULL to let AUTOINCREMENT choose), timestamp, author, address,
+     * signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac.
+     */
+    static final String INSERT_ENTRY = "INSERT INTO journal_entries (seq, timestamp, author, address, "
+            + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
+
+    /**
+     * What a signed append links to, read inside the write transaction: the highest seq ever
+     * assigned, whether that row still exists, its entry_mac, and the integrity record's low-water
+     * mark, link and keyed_from (NULL without a record).
+     */
+    static final String CHAIN_HEAD = "WITH last(s) AS (SELECT COALESCE("
+            + "(SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'), 0)) "
+            + "SELECT last.s, e.seq IS NOT NULL, e.entry_mac, r.low_water, r.low_water_link, r.keyed_from "
+            + "FROM last LEFT JOIN journal_entries e ON e.seq = last.s "
+            + "LEFT JOIN journal_integrity r ON r.id = 1";
+
+    /** Parameter: a seq. One row (its entry_mac) if the entry exists, none otherwise. */
+    static final String ENTRY_MAC_AT = "SELECT entry_mac FROM journal_entries WHERE seq = ?";
+
+    /** The integrity record, if there is one. */
+    static final String READ_RECORD = "SELECT keyed_from, snapshots_from, low_water, low_water_link, mac "
+            + "FROM journal_integrity WHERE id = 1";
+
+    /** Parameters: keyed_from, snapshots_from, low_water, low_water_link, mac. */
+    static final String INSERT_RECORD = "INSERT INTO journal_integrity "
+            + "(id, keyed_from, snapshots_from, low_water, low_water_link, mac) VALUES (1, ?, ?, ?, ?, ?)";
+
+    /** Parameters: low_water, low_water_link, mac. */
+    static final String UPDATE_RECORD_LOW_WATER =
+            "UPDATE journal_integrity SET low_water = ?, low_water_link = ?, mac = ? WHERE id = 1";
+
+    /** Whether any row carries a MAC that only this library writes (a full scan; run once at open). */
+    static final String ANY_SIGNED_ROW = "SELECT EXISTS (SELECT 1 FROM journal_entries WHERE entry_mac IS NOT NULL) "
+            + "OR EXISTS (SELECT 1 FROM snapshots WHERE data_mac IS NOT NULL)";
+
+    /**
+     * Parameters: keyed_from, snapshots_from. Whether a row the record says came before signing
+     * carries a MAC only this library writes (a range scan of those rows only; run at open).
+     */
+    static final String SIGNED_ROW_BEFORE = "SELECT EXISTS (SELECT 1 FROM journal_entries WHERE seq < ? "
+            + "AND entry_mac IS NOT NULL) OR EXISTS (SELECT 1 FROM snapshots WHERE id < ? AND data_mac IS NOT NULL)";
+
+    /** The newest row with a Rust-style hmac, to tell whether a key is the one the file was written with. */
+    static final String NEWEST_RUST_SIGNED_ROW = "SELECT address, value_json, timestamp, hmac "
+            + "FROM journal_entries WHERE hmac IS NOT NULL ORDER BY seq DESC LIMIT 1";
+
+    /** The highest seq and snapshot id ever assigned (0 when none). */
+    static final String SEQUENCES = "SELECT "
+            + "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'), 0), "
+            + "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'snapshots'), 0)";
 
     /** The highest seq ever assigned; AUTOINCREMENT keeps it here even when rows are gone. */
     static final String LATEST_SEQ =
             "SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'";
 
-    /** Parameters: created_at, seq_at, data_json, data_exact. */
-    static final String INSERT_SNAPSHOT =
-            "INSERT INTO snapshots (created_at, seq_at, data_json, data_exact) VALUES (?, ?, ?, ?)";
+    /** Parameters: created_at, seq_at, data_json, data_exact, data_mac. */
+    static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (created_at, seq_at, data_json, data_exact, "
+            + "data_mac) VALUES (?, ?, ?, ?, ?)";
 
     /** Parameter: how many of the newest snapshots to keep. */
     static final String PRUNE_SNAPSHOTS = "DELETE FROM snapshots WHERE id NOT IN "
@@ -175,12 +246,43 @@ final class SqliteSchema {
     static final String FOLLOW_BOUNDS = "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
             + "WHERE name = 'journal_entries'), 0), (SELECT MIN(seq) FROM journal_entries)";
 
-    static final String LATEST_SNAPSHOT =
-            "SELECT seq_at, created_at, data_json, data_exact FROM snapshots ORDER BY id DESC LIMIT 1";
+    static final String LATEST_SNAPSHOT = "SELECT seq_at, created_at, data_json, data_exact, id, data_mac "
+            + "FROM snapshots ORDER BY id DESC LIMIT 1";
+
+    /** Every snapshot, oldest first, with the columns of {@link #LATEST_SNAPSHOT}. */
+    static final String ALL_SNAPSHOTS = "SELECT seq_at, created_at, data_json, data_exact, id, data_mac "
+            + "FROM snapshots ORDER BY id";
+
+    /** The highest seq ever assigned (0 for none) and whether its entry still exists. */
+    static final String NEWEST_ENTRY = "WITH last(s) AS (SELECT COALESCE("
+            + "(SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'), 0)) "
+            + "SELECT last.s, EXISTS (SELECT 1 FROM journal_entries WHERE seq = last.s) FROM last";
 
     /** The columns every entry read selects, in the order {@link #COL_SEQ} and friends name. */
-    private static final String ENTRY_COLUMNS = "SELECT seq, timestamp, author, address, signal_type, "
-            + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac FROM journal_entries";
+    private static final String ENTRY_COLUMN_LIST = "SELECT seq, timestamp, author, address, signal_type, "
+            + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac";
+    private static final String ENTRY_COLUMNS = ENTRY_COLUMN_LIST + " FROM journal_entries";
+
+    /**
+     * The column a verified read adds ({@link #COL_PREVIOUS_MAC}): the entry_mac of the entry
+     * before, in lowercase, '' when it has none, NULL when that entry does not exist. A primary
+     * key lookup that SQLite runs for each row it returns.
+     */
+    private static final String PREVIOUS_MAC_COLUMN = ", (SELECT lower(COALESCE(p.entry_mac, '')) "
+            + "FROM journal_entries p WHERE p.seq = e.seq - 1) FROM journal_entries e";
+
+    /**
+     * The same SELECT of entries with the column a verified read needs added as the last one:
+     * the table is aliased {@code e}, and every other clause stays as it is.
+     *
+     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link QueryPlan})
+     */
+    static String withPreviousMac(String entrySelect) {
+        if (!entrySelect.startsWith(ENTRY_COLUMNS)) {
+            throw new IllegalArgumentException("not a SELECT of the entry columns: " + entrySelect);
+        }
+        return ENTRY_COLUMN_LIST + PREVIOUS_MAC_COLUMN + entrySelect.substring(ENTRY_COLUMNS.length());
+    }
 
     static final int COL_SEQ = 1;
     static final int COL_TIMESTAMP = 2;
@@ -193,9 +295,15 @@ final class SqliteSchema {
     static final int COL_HMAC = 9;
     static final int COL_VALUE_EXACT = 10;
     static final int COL_VALUE_EXACT_HMAC = 11;
+    static final int COL_ENTRY_MAC = 12;
+    /** Only in {@link #withPreviousMac} SELECTs. */
+    static final int COL_PREVIOUS_MAC = 13;
 
     /** Parameters: the seq to read after, and the limit (-1 for none). */
     static final String SINCE = ENTRY_COLUMNS + " WHERE seq > ? ORDER BY seq LIMIT ?";
+
+    /** {@link #SINCE} for a verified read. */
+    static final String SINCE_VERIFIED = withPreviousMac(SINCE);
 
     /**
      * The first address, in index order, at or after the parameter: one seek on the address
@@ -408,6 +516,11 @@ final class SqliteSchema {
                 return "table snapshots is not a journal snapshot table: it lacks the columns " + missing;
             }
         }
+        Set<String> recordColumns = columns(c, "journal_integrity");
+        if (!recordColumns.isEmpty() && !recordColumns.containsAll(REQUIRED_RECORD_COLUMNS)) {
+            return "table journal_integrity is not this library's integrity record: it has the columns "
+                    + recordColumns;
+        }
         return null;
     }
 
@@ -451,11 +564,13 @@ final class SqliteSchema {
         }
         Set<String> snapshotColumns = columns(c, SNAPSHOTS);
         if (snapshotColumns.isEmpty()) {
-            views.add("CREATE TEMP VIEW snapshots (id, created_at, seq_at, data_json, data_exact) "
-                    + "AS SELECT NULL, NULL, NULL, NULL, NULL WHERE 0");
-        } else if (!snapshotColumns.contains("data_exact")) {
-            views.add("CREATE TEMP VIEW snapshots AS SELECT "
-                    + String.join(", ", REQUIRED_SNAPSHOT_COLUMNS) + ", NULL AS data_exact FROM main.snapshots");
+            views.add("CREATE TEMP VIEW snapshots (id, created_at, seq_at, data_json, data_exact, data_mac) "
+                    + "AS SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE 0");
+        } else if (!snapshotColumns.contains("data_exact") || !snapshotColumns.contains("data_mac")) {
+            views.add("CREATE TEMP VIEW snapshots AS SELECT " + String.join(", ", REQUIRED_SNAPSHOT_COLUMNS)
+                    + (snapshotColumns.contains("data_exact") ? ", data_exact" : ", NULL AS data_exact")
+                    + (snapshotColumns.contains("data_mac") ? ", data_mac" : ", NULL AS data_mac")
+                    + " FROM main.snapshots");
         }
         return List.copyOf(views);
     }

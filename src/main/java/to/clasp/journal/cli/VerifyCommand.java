@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,8 @@ import to.clasp.journal.SqliteJournal;
         description = {"Checks every entry's HMAC with the key. Read-only.",
             "Uses the key the journal was written with, and lists the",
             "first bad seqs. Exits 1 if any entry fails. Entries written without a key carry no HMAC",
-            "and pass, as they do when the library reads them. Read-only."},
+            "and pass, as they do when the library reads them. When every entry passes, checks the",
+            "whole file too (the newest entries cut off, older snapshots). Read-only."},
         footerHeading = "%nExample:%n", footer = "  clasp-journal verify journal.db --key-file journal.key")
 final class VerifyCommand implements Callable<Integer> {
 
@@ -64,6 +66,12 @@ final class VerifyCommand implements Callable<Integer> {
                 }
             }
             long checked = good.get() + bad.size();
+            String whole = bad.isEmpty() ? wholeFileProblem(j) : null;
+            if (whole != null) {
+                out.println(journal.file + ": every entry read matches the key, but the file fails its integrity check: "
+                        + whole);
+                return ClaspJournalCli.FAILURE;
+            }
             if (bad.isEmpty()) {
                 out.println("verified " + Args.count(checked) + " entries of " + journal.file
                         + ": every HMAC matches the key");
@@ -74,6 +82,23 @@ final class VerifyCommand implements Callable<Integer> {
             out.println("first bad seqs: " + bad.subList(0, Math.min(SHOWN, bad.size())));
             reasons.forEach(r -> out.println("  " + r));
             return ClaspJournalCli.FAILURE;
+        }
+    }
+
+    /**
+     * What reading entry by entry cannot see (newest entries cut off, a snapshot altered), or
+     * null when the whole file verifies.
+     */
+    private static String wholeFileProblem(SqliteJournal j) {
+        try {
+            j.verifyIntegrity().join();
+            return null;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof JournalException.Integrity
+                    || e.getCause() instanceof JournalException.Snapshot) {
+                return e.getCause().getMessage();
+            }
+            throw e;
         }
     }
 

@@ -118,6 +118,26 @@ class CliCompactVerifyTest {
     }
 
     @Test
+    void verifyFindsTheNewestEntriesCutOff() throws Exception {
+        Path file = dir.resolve("cut.db");
+        byte[] key = new byte[32];
+        java.util.Arrays.fill(key, (byte) 5);
+        try (SqliteJournal j = SqliteJournal.builder(file).hmacKey(key).build()) {
+            for (int i = 0; i < 10; i++) {
+                j.append(JournalEntry.fromSet("/s/" + i, Value.of(i), 1, "w", T0 + i)).join();
+            }
+        }
+        Path keyFile = Cli.key(dir, 5);
+        assertThat(Cli.run("verify", file.toString(), "--key-file", keyFile.toString()).code()).isZero();
+
+        sql(file, "DELETE FROM journal_entries WHERE seq >= 9");
+        Cli.Result r = Cli.run("verify", file.toString(), "--key-file", keyFile.toString());
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("every entry read matches the key, but the file fails its integrity check",
+                "seq 10: the newest entry is missing");
+    }
+
+    @Test
     void verifyReadsPastBadRowsOnALargeFileWithProgress() throws Exception {
         Path file = dir.resolve("signed.db");
         byte[] key = new byte[32];

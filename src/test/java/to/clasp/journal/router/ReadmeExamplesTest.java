@@ -122,6 +122,8 @@ class ReadmeExamplesTest {
                 .build();
         journal.append(JournalEntry.fromSet("/a", Value.of(1), 1, "s", 1)).join();
         assertThat(journal.since(0, null).join()).hasSize(1);
+        long checked = journal.verifyIntegrity().join();   // the whole file, snapshots included
+        assertThat(checked).isEqualTo(1);
         journal.close();
         try (SqliteJournal scratch = SqliteJournal.inMemory()) {
             assertThat(scratch.isEmpty().join()).isTrue();

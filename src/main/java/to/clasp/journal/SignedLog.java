@@ -1,0 +1,436 @@
+package to.clasp.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+
+/**
+ * The integrity rules of a journal opened with an HMAC key: which rows must carry this
+ * library's MACs, how entries are chained, and the signed record that holds both facts.
+ *
+ * <h2>Rows</h2>
+ * Every entry this library writes with a key carries, besides the Rust crate's {@code hmac},
+ * an {@code entry_mac} over all of its columns, its seq and the {@code entry_mac} of the entry
+ * before it (see {@link EntryMac}). So a change to any column, a row copied to another seq, a
+ * swap, a forged row and a deleted entry (its successor's link no longer resolves) are all
+ * found when the row, or the one after it, is read. Every snapshot written with a key carries a
+ * {@code data_mac}.
+ *
+ * <h2>The integrity record</h2>
+ * One signed row in {@code journal_integrity} answers what the rows alone cannot:
+ * <ul>
+ *   <li>{@code keyed_from}: the first seq this library wrote with a key. Every entry from
+ *       there on must carry an {@code entry_mac}, so an entry whose MAC was set to NULL cannot
+ *       pass for one the Rust crate wrote; entries before it (Rust's, or written without a key)
+ *       get exactly the Rust crate's check.</li>
+ *   <li>{@code snapshots_from}: the same for snapshot ids.</li>
+ *   <li>{@code low_water} and {@code low_water_link}: where compaction cut the chain, and the
+ *       link the first entry kept was written with. Compaction moves them forward in the same
+ *       transaction as the delete; an entry below {@code low_water} (from {@code keyed_from} on)
+ *       must not exist, and every entry above it must find its predecessor.</li>
+ * </ul>
+ * The record is created the first time a file is opened with a key, unless the file already
+ * holds this library's MACs (then the record was deleted: every read fails) or its newest Rust
+ * {@code hmac} does not verify with the key (a wrong key: nothing is written, so the file is
+ * not tied to it). A record that does not verify (altered, or another key) fails every
+ * verified read.
+ *
+ * <h2>Cost</h2>
+ * A read checks the record once (a primary-key lookup; its MAC is computed again only when the
+ * record changed) and each entry with one MAC; the link comes with the row, from a primary-key
+ * lookup that SQLite runs inside the same SELECT ({@link SqliteSchema#withPreviousMac}).
+ *
+ * <p>Thread-safe.
+ */
+final class SignedLog {
+
+    /** The integrity record as stored. */
+    record Record(long keyedFrom, long snapshotsFrom, long lowWater, String lowWaterLink, String mac) {}
+
+    private final EntryMac mac;
+    /** True once this journal has seen or created a record: from then on it must exist. */
+    private volatile boolean recordRequired;
+    /** Set at open when the record cannot be this file's: every verified read fails with it. */
+    private volatile String openProblem;
+    /** The last record whose MAC verified, so that an unchanged record is not checked again. */
+    private volatile Record verified;
+
+    SignedLog(EntryMac mac) {
+        this.mac = mac;
+    }
+
+    EntryMac mac() {
+        return mac;
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /**
+     * Finds the integrity record, or creates it, in one write transaction on the write
+     * connection (see the class comment for when it is not created).
+     */
+    void establish(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(SqliteSchema.BEGIN);
+            try {
+                establishInTransaction(c);
+                s.execute(SqliteSchema.COMMIT);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    s.execute(SqliteSchema.ROLLBACK);
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void establishInTransaction(Connection c) throws SQLException {
+        Record existing = readRecord(c);
+        if (existing != null) {
+            recordRequired = true;
+            // A record copied in from another file signed with the same key, with a later
+            // keyed_from, would pass this file's older signed rows off as Rust rows.
+            try (PreparedStatement ps = c.prepareStatement(SqliteSchema.SIGNED_ROW_BEFORE)) {
+                ps.setLong(1, existing.keyedFrom());
+                ps.setLong(2, existing.snapshotsFrom());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        openProblem = "the integrity record is not this file's: rows before seq "
+                                + existing.keyedFrom() + " or snapshot id " + existing.snapshotsFrom()
+                                + " carry this library's MACs";
+                    }
+                }
+            }
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery(SqliteSchema.ANY_SIGNED_ROW)) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    recordRequired = true; // the record was removed: reads must fail
+                    return;
+                }
+            }
+            try (ResultSet rs = s.executeQuery(SqliteSchema.NEWEST_RUST_SIGNED_ROW)) {
+                if (rs.next() && !EntryMac.same(mac.rowMac(rs.getString(1), rs.getString(2), rs.getLong(3)),
+                        rs.getString(4))) {
+                    return; // another key signed this file: do not tie it to this one
+                }
+            }
+            long lastSeq;
+            long lastSnapshot;
+            try (ResultSet rs = s.executeQuery(SqliteSchema.SEQUENCES)) {
+                rs.next();
+                lastSeq = rs.getLong(1);
+                lastSnapshot = rs.getLong(2);
+            }
+            long keyedFrom = lastSeq + 1;
+            try (PreparedStatement insert = c.prepareStatement(SqliteSchema.INSERT_RECORD)) {
+                insert.setLong(1, keyedFrom);
+                insert.setLong(2, lastSnapshot + 1);
+                insert.setLong(3, keyedFrom);
+                insert.setString(4, "");
+                insert.setString(5, mac.recordMac(keyedFrom, lastSnapshot + 1, keyedFrom, ""));
+                insert.executeUpdate();
+            }
+            recordRequired = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * The seq and link of the next entry, read inside the write transaction with
+     * {@link SqliteSchema#CHAIN_HEAD}.
+     */
+    record Link(long keyedFrom, long seq, String link) {}
+
+    static Link nextLink(PreparedStatement chainHead) throws SQLException {
+        try (ResultSet rs = chainHead.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("cannot read the head of the entry chain");
+            }
+            long last = rs.getLong(1);
+            boolean lastExists = rs.getBoolean(2);
+            String lastMac = rs.getString(3);
+            long lowWater = rs.getLong(4);
+            boolean hasRecord = !rs.wasNull();
+            String lowWaterLink = rs.getString(5);
+            long keyedFrom = rs.getLong(6);
+            long seq = last + 1;
+            String link;
+            if (lastExists) {
+                link = normalize(lastMac);
+            } else if (hasRecord && lowWater == seq) {
+                link = normalize(lowWaterLink);
+            } else {
+                link = "";
+            }
+            return new Link(keyedFrom, seq, link);
+        }
+    }
+
+    /**
+     * Moves the low-water mark to the first seq a compaction keeps, before it deletes: runs
+     * inside the compaction's transaction on the write connection.
+     *
+     * @throws JournalException.Integrity (seq 0: no entry) if the record is missing or does not
+     *     verify, so that compaction never signs over a tampered record
+     */
+    void beforeCompaction(Connection c, long beforeSeq) throws SQLException {
+        Record rec = readRecord(c);
+        if (rec == null) {
+            if (recordRequired) {
+                throw new JournalException.Integrity(0, "the integrity record is missing; not compacting");
+            }
+            return; // a file signed with another key: nothing of ours to keep in step
+        }
+        if (!verifies(rec)) {
+            throw new JournalException.Integrity(0,
+                    "the integrity record does not verify with this key; not compacting");
+        }
+        long lastSeq;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SqliteSchema.SEQUENCES)) {
+            rs.next();
+            lastSeq = rs.getLong(1);
+        }
+        long newLow = Math.min(beforeSeq, lastSeq + 1);
+        if (newLow <= rec.lowWater()) {
+            return;
+        }
+        String link;
+        try (PreparedStatement ps = c.prepareStatement(SqliteSchema.ENTRY_MAC_AT)) {
+            ps.setLong(1, newLow - 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                link = rs.next() ? normalize(rs.getString(1)) : "";
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(SqliteSchema.UPDATE_RECORD_LOW_WATER)) {
+            ps.setLong(1, newLow);
+            ps.setString(2, link);
+            ps.setString(3, mac.recordMac(rec.keyedFrom(), rec.snapshotsFrom(), newLow, link));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The {@code snapshots_from} a snapshot written now is signed with, read on the writer's
+     * connection inside its transaction; 0 without a record.
+     */
+    static long snapshotsFrom(Connection c) throws SQLException {
+        Record rec = readRecord(c);
+        return rec == null ? 0 : rec.snapshotsFrom();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Starts the checks of one read, on one read connection. */
+    Verifier verifier(SqliteReadPool.Reader reader) {
+        return new Verifier(reader);
+    }
+
+    /**
+     * The checks of one read: the record is read once, and the link of an entry whose
+     * predecessor was just read is taken from it. Used by one thread.
+     */
+    final class Verifier {
+        private final SqliteReadPool.Reader reader;
+        private boolean loaded;
+        private Record record;
+        private String recordProblem;
+
+        private Verifier(SqliteReadPool.Reader reader) {
+            this.reader = reader;
+        }
+
+        /**
+         * Checks one entry row.
+         *
+         * @param previousMac the entry_mac of the entry before, lowercase, "" when it has none,
+         *     null when that entry does not exist ({@link SqliteSchema#COL_PREVIOUS_MAC})
+         * @throws JournalException.Integrity naming the seq, if it fails any rule
+         */
+        void checkEntry(long seq, long timestamp, String author, String address, String signalType,
+                String valueJson, Long revision, long msgType, byte[] valueExact, String hmac,
+                String exactHmac, String entryMac, String previousMac) throws SQLException {
+            load();
+            if (recordProblem != null) {
+                throw new JournalException.Integrity(seq, recordProblem);
+            }
+            if (record == null || seq < record.keyedFrom()) {
+                if (entryMac != null) {
+                    throw new JournalException.Integrity(seq, record == null
+                            ? "the entry carries an entry_mac, but the file has no integrity record"
+                            : "the entry carries an entry_mac, but comes before seq " + record.keyedFrom()
+                                    + ", where signing began");
+                }
+                checkRustRow(seq, address, valueJson, valueExact, timestamp, hmac, exactHmac);
+                return;
+            }
+            if (entryMac == null) {
+                throw new JournalException.Integrity(seq, "entry_mac is missing (every entry from seq "
+                        + record.keyedFrom() + " on carries one)");
+            }
+            if (seq < record.lowWater()) {
+                throw new JournalException.Integrity(seq, "the entry is below seq " + record.lowWater()
+                        + ", where compaction cut the journal");
+            }
+            String link;
+            if (seq == record.lowWater()) {
+                link = normalize(record.lowWaterLink());
+            } else if (previousMac == null) {
+                throw new JournalException.Integrity(seq, "the entry before it (seq " + (seq - 1)
+                        + ") is missing");
+            } else {
+                link = previousMac;
+            }
+            String expected = mac.entryMac(record.keyedFrom(), seq, timestamp, author, address, signalType, valueJson,
+                    revision, msgType, valueExact, hmac, exactHmac, link);
+            if (!EntryMac.same(expected, entryMac)) {
+                throw new JournalException.Integrity(seq, "entry_mac mismatch (a column, the seq or "
+                        + "the entry before it was changed)");
+            }
+        }
+
+        /**
+         * Checks that the newest entry ever assigned still exists, unless it came before
+         * signing began or compaction removed it: a tail cut off (with {@code sqlite_sequence}
+         * left alone) is found here.
+         *
+         * @throws JournalException.Integrity naming that seq (0 when the record fails)
+         */
+        void checkNewest(long latestSeq, boolean exists) throws SQLException {
+            load();
+            if (recordProblem != null) {
+                throw new JournalException.Integrity(0, recordProblem);
+            }
+            if (!exists && latestSeq > 0 && record != null && latestSeq >= record.keyedFrom()
+                    && latestSeq >= record.lowWater()) {
+                throw new JournalException.Integrity(latestSeq, "the newest entry is missing");
+            }
+        }
+
+        /**
+         * Checks a snapshot row.
+         *
+         * @throws JournalException.Snapshot if it fails any rule, so that recovery treats it as
+         *     unreadable and rebuilds from the entries
+         */
+        void checkSnapshot(long id, long createdAt, long seqAt, String dataJson, byte[] dataExact,
+                String dataMac) throws SQLException {
+            load();
+            String problem = recordProblem;
+            if (problem == null) {
+                if (record == null || id < record.snapshotsFrom()) {
+                    if (dataMac != null) {
+                        problem = "it carries a data_mac, but is not among the snapshots that must";
+                    }
+                } else if (dataMac == null) {
+                    problem = "data_mac is missing (every snapshot from id " + record.snapshotsFrom()
+                            + " on carries one)";
+                } else if (!EntryMac.same(mac.snapshotMac(record.snapshotsFrom(), createdAt, seqAt, dataJson,
+                        dataExact), dataMac)) {
+                    problem = "data_mac mismatch (its data, seq_at or created_at was changed)";
+                }
+            }
+            if (problem != null) {
+                throw new JournalException.Snapshot("the snapshot at seq " + seqAt
+                        + " fails its integrity check: " + problem, null);
+            }
+        }
+
+        private void load() throws SQLException {
+            if (loaded) {
+                return;
+            }
+            loaded = true;
+            if (openProblem != null) {
+                recordProblem = openProblem;
+                return;
+            }
+            Record rec;
+            try {
+                rec = readRecord(reader.prepare(SqliteSchema.READ_RECORD));
+            } catch (SQLException e) {
+                if (!String.valueOf(e.getMessage()).contains("no such table")) {
+                    throw e;
+                }
+                rec = null;
+            }
+            if (rec == null) {
+                if (recordRequired) {
+                    recordProblem = "the integrity record (table journal_integrity) is missing";
+                }
+            } else if (!verifies(rec)) {
+                recordProblem = "the integrity record does not verify (another key, or it was altered)";
+            } else {
+                record = rec;
+                recordRequired = true;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private boolean verifies(Record rec) {
+        if (rec.equals(verified)) {
+            return true;
+        }
+        boolean ok = rec.lowWaterLink() != null && rec.mac() != null && EntryMac.same(
+                mac.recordMac(rec.keyedFrom(), rec.snapshotsFrom(), rec.lowWater(), rec.lowWaterLink()),
+                rec.mac());
+        if (ok) {
+            verified = rec;
+        }
+        return ok;
+    }
+
+    private static Record readRecord(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SqliteSchema.READ_RECORD)) {
+            return readRecord(ps);
+        }
+    }
+
+    private static Record readRecord(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            return new Record(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5));
+        }
+    }
+
+    /**
+     * The Rust crate's rule, for entries before {@code keyed_from}: a row without {@code hmac}
+     * was written without a key and is accepted as it is; a row with one must match it, and
+     * must also carry a matching {@code value_exact_hmac} whenever either exact column is
+     * present, so that the exact value can be neither changed, added nor removed.
+     */
+    private void checkRustRow(long seq, String address, String json, byte[] exact, long timestamp,
+            String hmac, String exactHmac) {
+        if (hmac == null) {
+            return;
+        }
+        if (!EntryMac.same(mac.rowMac(address, json, timestamp), hmac)) {
+            throw new JournalException.Integrity(seq, "HMAC mismatch");
+        }
+        if (exact == null && exactHmac == null) {
+            return;
+        }
+        if (exact == null || exactHmac == null) {
+            throw new JournalException.Integrity(seq, "value_exact and value_exact_hmac must both be present");
+        }
+        if (!EntryMac.same(mac.exactMac(address, exact, timestamp), exactHmac)) {
+            throw new JournalException.Integrity(seq, "HMAC mismatch on value_exact");
+        }
+    }
+
+    /** A stored MAC as a link: lowercase, and "" for none. */
+    private static String normalize(String storedMac) {
+        return storedMac == null ? "" : storedMac.toLowerCase(Locale.ROOT);
+    }
+}
