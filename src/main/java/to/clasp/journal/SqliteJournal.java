@@ -1172,43 +1172,10 @@ public final class SqliteJournal implements Journal {
             PreparedStatement ps = r.prepare(signedLog == null ? SqliteSchema.SINCE : SqliteSchema.SINCE_VERIFIED);
             ps.setLong(1, afterSeq);
             ps.setLong(2, SCAN);
-            List<JournalEntry> out = new ArrayList<>();
-            long last = afterSeq;
-            int rows = 0;
-            boolean full = false;
-            AddressPattern pattern = query == null ? null : query.addressPattern();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows++;
-                    long before = last;
-                    last = rs.getLong(SqliteSchema.COL_SEQ);
-                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
-                    // Only entries that can match are decoded (and verified); a NULL address is
-                    // left for decode to report.
-                    if (pattern != null && address != null && !pattern.matches(address)) {
-                        continue;
-                    }
-                    JournalEntry e;
-                    try {
-                        e = SqliteRows.decode(rs, verifier);
-                    } catch (JournalException bad) {
-                        if (out.isEmpty()) {
-                            throw bad;
-                        }
-                        // Deliver what comes before a bad entry; the next read reports it.
-                        return new Page(out, before);
-                    }
-                    if (query == null || query.matches(e)) {
-                        out.add(e);
-                        if (out.size() == max) {
-                            full = true;
-                            break;
-                        }
-                    }
-                }
+                return SqliteRows.followPage(rs, query, afterSeq, max, SCAN, latest,
+                        row -> SqliteRows.decode(row, verifier));
             }
-            long coveredThrough = full || rows == SCAN ? last : Math.max(latest, last);
-            return new Page(out, coveredThrough);
         }
 
         /**

@@ -1,7 +1,5 @@
 package to.clasp.journal;
 
-import org.testng.SkipException;
-
 /**
  * The Reactive Streams TCK against {@link PostgresJournal#follow} on a real server (see
  * {@link PostgresTestSupport}): skipped without one, and failed in CI without one.
@@ -19,7 +17,8 @@ public class PostgresFollowTckTest extends FollowTck {
                 throw new IllegalStateException("CI must run the PostgreSQL tests, but "
                         + PostgresTestSupport.URL + " is not set");
             }
-            throw new SkipException("PostgreSQL TCK skipped: " + PostgresTestSupport.URL + " is not set");
+            System.err.println("PostgreSQL TCK skipped: " + PostgresTestSupport.URL + " is not set");
+            return null;
         }
         return PostgresTestSupport.newJournal();
     }
