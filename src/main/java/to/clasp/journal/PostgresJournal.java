@@ -103,6 +103,12 @@ public final class PostgresJournal implements Journal {
     /** Default for {@link Builder#maxBatchSize(int)}. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
 
+    /**
+     * The largest {@link Builder#maxBatchSize(int)}: 65,536 writes per commit, with up to 64
+     * batches' worth waiting (a larger size would overflow the writer's queue capacity).
+     */
+    public static final int MAX_BATCH_SIZE = 1 << 16;
+
     /** Rows deleted per transaction by {@link #compact(long)}. */
     static final int COMPACTION_CHUNK = 10_000;
 
@@ -278,15 +284,17 @@ public final class PostgresJournal implements Journal {
 
         /**
          * Sets the most writes committed in one transaction;
-         * {@value PostgresJournal#DEFAULT_MAX_BATCH_SIZE} by default.
+         * {@value PostgresJournal#DEFAULT_MAX_BATCH_SIZE} by default, at most
+         * {@value PostgresJournal#MAX_BATCH_SIZE}.
          *
-         * @param n one or more
+         * @param n from 1 to {@link PostgresJournal#MAX_BATCH_SIZE}
          * @return this builder
-         * @throws IllegalArgumentException if {@code n} is less than 1
+         * @throws IllegalArgumentException if {@code n} is out of that range
          */
         public Builder maxBatchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxBatchSize must be at least 1: " + n);
+            if (n < 1 || n > MAX_BATCH_SIZE) {
+                throw new IllegalArgumentException(
+                        "maxBatchSize must be from 1 to " + MAX_BATCH_SIZE + ": " + n);
             }
             this.maxBatchSize = n;
             return this;

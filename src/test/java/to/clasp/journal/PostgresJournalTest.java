@@ -218,6 +218,10 @@ class PostgresJournalTest {
         }
         assertThatThrownBy(() -> PostgresJournal.builder(ds).hmacKey(new byte[31])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PostgresJournal.builder(ds).maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PostgresJournal.builder(ds).maxBatchSize(PostgresJournal.MAX_BATCH_SIZE + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PostgresJournal.builder(ds).maxBatchSize(1 << 25)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(PostgresJournal.builder(ds).maxBatchSize(PostgresJournal.MAX_BATCH_SIZE)).isNotNull();
         assertThatThrownBy(() -> PostgresJournal.builder(ds).snapshotsToKeep(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PostgresJournal.open((DataSource) null)).isInstanceOf(NullPointerException.class);
     }
