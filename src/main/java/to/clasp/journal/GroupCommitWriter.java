@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,16 +17,17 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -106,9 +108,21 @@ final class GroupCommitWriter {
     private boolean statementsSuspect;
 
     private final int queueCapacity;
-    private final LinkedBlockingQueue<Op<?>> queue;
-    /** Appends hold the read side while enqueueing; close() takes the write side to shut the door. */
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    /**
+     * Guards the queue and the committer role. Whoever holds the role (the writer thread or a
+     * caller helping in {@code join}) alone takes ops from the queue and runs them, so batches
+     * run one at a time and in queue order, whichever thread runs them.
+     */
+    private final ReentrantLock state = new ReentrantLock();
+    /** Signalled when ops are queued, the committer role is given back, or the writer closes. */
+    private final Condition work = state.newCondition();
+    /** Signalled when ops leave the queue. */
+    private final Condition room = state.newCondition();
+    private final ArrayDeque<Op<?>> queue = new ArrayDeque<>();
+    /** Whether some thread holds the committer role. */
+    private boolean committing;
+    /** Callers waiting for room: they were accepted, so the writer must not end before them. */
+    private int waitingForRoom;
     private boolean closed;
 
     private final Thread thread;
@@ -148,7 +162,6 @@ final class GroupCommitWriter {
         this.sql = new Statements(conn);
         this.queueCapacity = (int) Math.min(Integer.MAX_VALUE,
                 Math.max(MIN_QUEUE_CAPACITY, (long) maxBatch * BATCHES_QUEUED));
-        this.queue = new LinkedBlockingQueue<>(queueCapacity);
         AtomicInteger completerIds = new AtomicInteger();
         this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> {
@@ -220,25 +233,108 @@ final class GroupCommitWriter {
     }
 
     private <T> CompletableFuture<T> submit(Op<T> op) {
-        Lock shared = gate.readLock();
-        shared.lock();
+        state.lock();
         try {
             if (closed) {
                 return CompletableFuture.failedFuture(
                         new JournalException.Closed("the journal " + name + " is closed"));
             }
             // Only a full queue makes the caller wait, and only then can an interrupt stop it.
-            if (!queue.offer(op)) {
-                queue.put(op);
+            if (queue.size() >= queueCapacity) {
+                waitingForRoom++;
+                try {
+                    do {
+                        room.await();
+                    } while (queue.size() >= queueCapacity);
+                } finally {
+                    waitingForRoom--;
+                }
+            }
+            op.future = new WriteFuture<>(op);
+            queue.addLast(op);
+            if (!committing) {
+                work.signal();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(new JournalException.Storage(
                     name + ": interrupted while waiting for room in the write queue; nothing was written", e));
         } finally {
-            shared.unlock();
+            state.unlock();
         }
         return op.future;
+    }
+
+    /**
+     * Runs, on the calling thread, the batch that holds {@code op} if nobody is committing and
+     * {@code op} is still queued: a caller about to wait for its append does the writer's work
+     * itself instead of waiting for two threads to wake up. The batch runs exactly as on the
+     * writer thread; afterwards this thread completes, in queue order, the futures nobody has
+     * chained anything to or waits for, and hands the rest of the batch to the completion pool,
+     * so that other callers' callbacks never run here.
+     */
+    private void help(Op<?> op) {
+        Op<?>[] ops;
+        state.lock();
+        try {
+            if (op.taken || committing) {
+                return;
+            }
+            committing = true;
+            ops = takeBatch();
+        } finally {
+            state.unlock();
+        }
+        Completion completion = null;
+        try {
+            runBatch(ops);
+            completion = register(ops);
+            // The batch is drained from the front: if op was beyond it, the next batch holds it.
+            while (!op.taken) {
+                state.lock();
+                try {
+                    ops = takeBatch();
+                } finally {
+                    state.unlock();
+                }
+                completion.start();
+                runBatch(ops);
+                completion = register(ops);
+            }
+        } finally {
+            release();
+            if (completion != null) {
+                completion.runHere();
+            }
+        }
+    }
+
+    /** Gives the committer role back; the writer takes over whatever has been queued meanwhile. */
+    private void release() {
+        state.lock();
+        try {
+            committing = false;
+            if (!queue.isEmpty() || closed) {
+                work.signal();
+            }
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Takes the next batch from the queue; the caller holds {@link #state} and the role. */
+    private Op<?>[] takeBatch() {
+        int n = Math.min(queue.size(), maxBatch);
+        Op<?>[] ops = new Op<?>[n];
+        for (int i = 0; i < n; i++) {
+            Op<?> op = queue.pollFirst();
+            op.taken = true;
+            ops[i] = op;
+        }
+        if (waitingForRoom > 0) {
+            room.signalAll();
+        }
+        return ops;
     }
 
     /**
@@ -248,15 +344,12 @@ final class GroupCommitWriter {
      * safe to call from a callback.
      */
     void close() {
-        Lock exclusive = gate.writeLock();
-        exclusive.lock();
+        state.lock();
         try {
-            if (!closed) {
-                closed = true;
-                putUninterruptibly(Stop.INSTANCE);
-            }
+            closed = true;
+            work.signalAll();
         } finally {
-            exclusive.unlock();
+            state.unlock();
         }
         boolean interrupted = false;
         while (thread.isAlive() && Thread.currentThread() != thread) {
@@ -280,70 +373,68 @@ final class GroupCommitWriter {
         }
     }
 
-    private void putUninterruptibly(Op<?> op) {
-        boolean interrupted = false;
+    /**
+     * The writer thread: whenever ops are queued and no caller is running a batch, takes up to
+     * {@link #maxBatch} of them and runs them; ends once closed with nothing left to run.
+     */
+    private void run() {
         while (true) {
+            Op<?>[] ops;
+            state.lock();
             try {
-                queue.put(op);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+                while (committing || queue.isEmpty()) {
+                    if (closed && !committing && waitingForRoom == 0) {
+                        return; // nothing accepted is left: every op has run or is running
+                    }
+                    work.awaitUninterruptibly();
+                }
+                committing = true;
+                ops = takeBatch();
+            } finally {
+                state.unlock();
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            try {
+                runBatch(ops);
+                register(ops).start();
+            } finally {
+                release();
+            }
         }
     }
 
-    private void run() {
-        List<Op<?>> batch = new ArrayList<>(Math.min(maxBatch, 1024));
-        boolean stop = false;
-        while (!stop) {
-            batch.clear();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // only close() stops the writer, so that nothing accepted is dropped
+    /**
+     * Runs one batch and leaves each op with its result or its error. Never throws: whatever
+     * happens, the writer must live on, since a dead writer would leave every later append
+     * hanging. Runs on whichever thread holds the committer role, one batch at a time.
+     */
+    private void runBatch(Op<?>[] ops) {
+        committedEntries.clear();
+        try {
+            if (lost == null && fileChanged()) {
+                fileLost();
             }
-            queue.drainTo(batch, maxBatch - 1);
-            if (batch.get(batch.size() - 1) == Stop.INSTANCE) {
-                // Stop is enqueued last, behind a closed gate, so it always ends the final batch.
-                batch.remove(batch.size() - 1);
-                stop = true;
-            }
-            if (!batch.isEmpty()) {
-                Op<?>[] ops = batch.toArray(new Op<?>[0]);
-                committedEntries.clear();
-                try {
-                    if (lost == null && fileChanged()) {
-                        fileLost();
-                    }
-                    if (lost != null) {
-                        failAll(Arrays.asList(ops), lost);
-                    } else {
-                        executeInOrder(ops);
-                        if (fileChanged()) {
-                            // Changed while this batch ran: what it committed is not at the path.
-                            fileLost();
-                            failAll(Arrays.asList(ops), lost);
-                        }
-                    }
-                } catch (Throwable t) {
-                    // Whatever happened, the writer must live on: a dead writer would leave
-                    // every later append hanging. What was not committed fails.
-                    endTransaction();
-                    for (Op<?> op : ops) {
-                        if (!op.committed && op.error == null) {
-                            op.clearResult();
-                            op.error = storage("the writer failed", t);
-                        }
-                    }
+            if (lost != null) {
+                failAll(Arrays.asList(ops), lost);
+            } else {
+                executeInOrder(ops);
+                if (fileChanged()) {
+                    // Changed while this batch ran: what it committed is not at the path.
+                    fileLost();
+                    failAll(Arrays.asList(ops), lost);
                 }
-                if (lost == null) {
-                    announceCommitted();
-                }
-                complete(ops);
             }
+        } catch (Throwable t) {
+            // What was not committed fails.
+            endTransaction();
+            for (Op<?> op : ops) {
+                if (!op.committed && op.error == null) {
+                    op.clearResult();
+                    op.error = storage("the writer failed", t);
+                }
+            }
+        }
+        if (lost == null) {
+            announceCommitted();
         }
     }
 
@@ -747,10 +838,14 @@ final class GroupCommitWriter {
         }
     }
 
-    private void complete(Op<?>[] ops) {
+    /**
+     * Makes a batch's completion known to {@link #close()} before the committer role is given
+     * back, so that close() cannot return before its futures are completed.
+     */
+    private Completion register(Op<?>[] ops) {
         Completion completion = new Completion(ops);
         unfinished.add(completion);
-        completion.start();
+        return completion;
     }
 
     private JournalException.Storage storage(String what, Throwable cause) {
@@ -781,6 +876,29 @@ final class GroupCommitWriter {
             } catch (RejectedExecutionException | Error e) {
                 run(); // never leave a future hanging
             }
+        }
+
+        /**
+         * Completes futures on the calling thread, in queue order, as long as nothing is chained
+         * to them and nobody waits for them (completing such a future runs no code of anyone's);
+         * from the first future that has dependents on, hands the batch to the pool.
+         */
+        void runHere() {
+            int i;
+            while ((i = next.get()) < ops.length) {
+                if (ops[i].future.getNumberOfDependents() != 0) {
+                    start();
+                    return;
+                }
+                if (!next.compareAndSet(i, i + 1)) {
+                    continue; // close() had another thread go on meanwhile
+                }
+                if (i > 0) {
+                    awaitCompleted(ops[i - 1]);
+                }
+                ops[i].complete();
+            }
+            unfinished.remove(this);
         }
 
         @Override
@@ -894,7 +1012,10 @@ final class GroupCommitWriter {
 
     /** One write: run inside the batch's transaction, completed after COMMIT. */
     private abstract static class Op<T> {
-        final CompletableFuture<T> future = new CompletableFuture<>();
+        /** Set once accepted, before the op is queued. */
+        WriteFuture<T> future;
+        /** Set, under the queue's lock, once a committer has taken the op from the queue. */
+        boolean taken;
         T result;
         JournalException error;
         /** Set once the transaction that ran this op has committed. */
@@ -1003,18 +1124,38 @@ final class GroupCommitWriter {
         }
     }
 
-    /** The last thing ever enqueued: tells the writer to finish. */
-    private static final class Stop extends Op<Void> {
-        static final Stop INSTANCE = new Stop();
+    /**
+     * The future of a queued write. A caller that waits for it with {@link #join()} or
+     * {@link #get()} while nobody is committing runs the batch itself (see {@link #help}).
+     * Stages chained to it are plain futures.
+     */
+    private final class WriteFuture<T> extends CompletableFuture<T> {
+        private final Op<T> op;
 
-        @Override
-        Void run(GroupCommitWriter w) {
-            throw new IllegalStateException("never run");
+        WriteFuture(Op<T> op) {
+            this.op = op;
         }
 
         @Override
-        String describe() {
-            return "stop";
+        public T join() {
+            if (!isDone()) {
+                help(op);
+            }
+            return super.join();
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            // An interrupted caller is answered at once, not after a batch it would have run.
+            if (!isDone() && !Thread.currentThread().isInterrupted()) {
+                help(op);
+            }
+            return super.get();
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
         }
     }
 
