@@ -133,6 +133,7 @@ final class GroupCommitWriter {
     private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
+    private final AtomicLong batchesRunByCallers = new AtomicLong();
     /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
     /** What the current batch committed, announced once the batch is known to be at the path. */
@@ -227,6 +228,11 @@ final class GroupCommitWriter {
         return commits.get();
     }
 
+    /** The number of batches run by callers waiting for them instead of the writer (for tests). */
+    long batchesRunByCallers() {
+        return batchesRunByCallers.get();
+    }
+
     /** The number of operations committed so far (for tests). */
     long committedOps() {
         return committedOps.get();
@@ -287,6 +293,7 @@ final class GroupCommitWriter {
         }
         Completion completion = null;
         try {
+            batchesRunByCallers.incrementAndGet();
             runBatch(ops);
             completion = register(ops);
             // The batch is drained from the front: if op was beyond it, the next batch holds it.
@@ -298,6 +305,7 @@ final class GroupCommitWriter {
                     state.unlock();
                 }
                 completion.start();
+                batchesRunByCallers.incrementAndGet();
                 runBatch(ops);
                 completion = register(ops);
             }
