@@ -42,6 +42,14 @@ import java.util.function.Consumer;
  * the writes queued before it are committed first, then it deletes in chunks of its own (see
  * {@link CompactOp}), then the writes queued after it run.
  *
+ * <p>The writer is a role more than a thread. Whoever holds it (see {@link #state}) takes the
+ * next batch from the queue and runs it, so batches run one at a time and in queue order. The
+ * writer thread takes it whenever writes are queued and nobody holds it. A caller that waits
+ * for its write with {@code join()} or {@code get()} while nobody holds it takes it instead,
+ * and runs the batches up to its own on its own thread (see {@link #help}): one caller waiting
+ * for each append then pays no thread hand-off at all, while callers that do not wait, or that
+ * arrive while a batch is running, are served by the writer thread as before.
+ *
  * <p>Each operation runs inside its own savepoint, so one that fails (a constraint, a trigger)
  * is rolled back alone and the rest of its batch commits. Should SQLite abandon the whole
  * transaction instead, the failed operation is dropped and the others are run again in a new
@@ -59,10 +67,16 @@ import java.util.function.Consumer;
  * appends that are gone once it is closed; instead, the batch's writes fail, and so does every
  * later one, with {@link JournalException.Storage} naming the file.
  *
- * <p>Futures are completed only after COMMIT returns, and never on the writer thread: each
- * batch's futures are completed, in queue order, by a task on a pool of daemon threads, so that
- * callbacks a caller chains with the non-async {@code then…} methods can neither slow the writer
- * down nor deadlock it, for instance by waiting for a later append. The pool holds a thread per
+ * <p>Futures are completed only after COMMIT returns (and after the file check), in queue
+ * order, and never run callers' code on the thread that holds the role: the writer thread
+ * hands each batch's futures to a task on a pool of daemon threads; a caller that ran a batch
+ * gives the role back first, then completes the futures that nothing is chained to and nobody
+ * waits for (completing those runs no code) and hands the batch to the pool from the first one
+ * that has dependents. So callbacks a caller chains with the non-async {@code then…} methods
+ * can neither slow the writer down nor deadlock it, for instance by waiting for a later append.
+ * (A stage chained in the instant between that check and the completion runs on the caller
+ * that ran the batch, which holds no lock then: like any {@code CompletableFuture} chained to
+ * as it completes.) The pool holds a thread per
  * batch whose callbacks are still running (threads idle for 30 seconds end), so it stays small
  * unless callbacks block; a callback that waits for an append queued later in its own batch
  * would wait forever, which is why blocking work belongs in the {@code …Async} variants.
@@ -81,7 +95,10 @@ final class GroupCommitWriter {
     static final int COMPACT_CHUNK = 1_024;
 
     private static final int MIN_QUEUE_CAPACITY = 1_024;
-    private static final int BATCHES_QUEUED = 64;
+    /** Waiting writes, whatever the batch size, unless small batches make fewer enough. */
+    private static final int QUEUE_CAPACITY = 65_536;
+    private static final int SMALL_BATCHES_QUEUED = 64;
+    private static final int LARGE_BATCHES_QUEUED = 4;
     /** SQLite's result code for a full disk or a database at its max_page_count. */
     private static final int SQLITE_FULL = 13;
     /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
@@ -161,8 +178,7 @@ final class GroupCommitWriter {
             throw new SQLException("the file " + file + " is missing");
         }
         this.sql = new Statements(conn);
-        this.queueCapacity = (int) Math.min(Integer.MAX_VALUE,
-                Math.max(MIN_QUEUE_CAPACITY, (long) maxBatch * BATCHES_QUEUED));
+        this.queueCapacity = queueCapacity(maxBatch);
         AtomicInteger completerIds = new AtomicInteger();
         this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> {
@@ -216,6 +232,17 @@ final class GroupCommitWriter {
      */
     void onCommit(Consumer<List<JournalEntry>> listener) {
         this.commitListener = listener;
+    }
+
+    /**
+     * How many writes may wait: 64 batches' worth, at least 1,024 and at most 65,536, or 4
+     * batches' worth if that is more. The bound is on memory, so it does not grow with the
+     * batch size beyond that.
+     */
+    static int queueCapacity(int maxBatch) {
+        long small = Math.min((long) maxBatch * SMALL_BATCHES_QUEUED, QUEUE_CAPACITY);
+        long large = (long) maxBatch * LARGE_BATCHES_QUEUED;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_QUEUE_CAPACITY, Math.max(small, large)));
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
