@@ -602,9 +602,18 @@ final class GroupCommitWriter {
             txLock.lock();
         }
         try {
+            // Savepoints cost two statements per write; most batches have no failure to isolate.
+            boolean savepoints = false;
             while (!pending.isEmpty()) {
                 if (statementsSuspect) {
                     renewStatements(); // on failure the batch fails, and the next one tries again
+                }
+                if (!savepoints) {
+                    if (runWithoutSavepoints(pending)) {
+                        break;
+                    }
+                    savepoints = true; // rolled back: run it again, isolating the failure
+                    continue;
                 }
                 if (runTransaction(pending)) {
                     break;
@@ -624,6 +633,36 @@ final class GroupCommitWriter {
                 txLock.unlock();
             }
         }
+    }
+
+    /**
+     * Runs ops in one transaction without a savepoint each, which is all a batch needs when
+     * none of its writes fails. If one fails, the whole transaction is rolled back and every op
+     * left as it was, so that {@link #runTransaction} can run the batch again with savepoints
+     * and fail that write alone. A failed BEGIN or COMMIT fails the batch, as there.
+     *
+     * @return true when the batch is done, false if it must run again with savepoints
+     */
+    private boolean runWithoutSavepoints(List<Op<?>> ops) {
+        try {
+            sql.begin.execute();
+        } catch (SQLException e) {
+            endTransaction();
+            failAll(ops, storage("cannot begin a transaction", e));
+            return true;
+        }
+        for (Op<?> op : ops) {
+            try {
+                op.runAndKeep(this);
+            } catch (SQLException | RuntimeException e) {
+                endTransaction(); // also has the statements prepared again
+                for (Op<?> undone : ops) {
+                    undone.clearResult();
+                }
+                return false;
+            }
+        }
+        return commit(ops);
     }
 
     /**
@@ -664,6 +703,11 @@ final class GroupCommitWriter {
                 }
             }
         }
+        return commit(ops);
+    }
+
+    /** Commits the transaction that ran ops; afterwards each op is committed or failed. */
+    private boolean commit(List<Op<?>> ops) {
         try {
             sql.commit.execute();
         } catch (SQLException e) {
