@@ -50,8 +50,11 @@ import java.util.function.Consumer;
  * for each append then pays no thread hand-off at all, while callers that do not wait, or that
  * arrive while a batch is running, are served by the writer thread as before.
  *
- * <p>Each operation runs inside its own savepoint, so one that fails (a constraint, a trigger)
- * is rolled back alone and the rest of its batch commits. Should SQLite abandon the whole
+ * <p>A batch first runs as plain statements in one transaction. If an operation fails (a
+ * constraint, a trigger), that transaction is rolled back and the batch runs again with each
+ * operation inside its own savepoint, so that the one that fails is rolled back alone and the
+ * rest of its batch commits: savepoints cost two statements per write, which only a batch with
+ * a failure needs to pay. Should SQLite abandon the whole
  * transaction instead, the failed operation is dropped and the others are run again in a new
  * one. If BEGIN or COMMIT fails (a full disk, an I/O error), every operation of the batch that
  * was not committed fails.
