@@ -154,7 +154,7 @@ final class GroupCommitWriter {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
     private final AtomicLong batchesRunByCallers = new AtomicLong();
-    /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
+    /** Told, by the committing thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
     /** What the current batch committed, announced once the batch is known to be at the path. */
     private final List<JournalEntry> committedEntries = new ArrayList<>();
@@ -229,9 +229,10 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Sets who hears, right after each successful COMMIT and on the writer thread, which entries
-     * it made visible (with their seqs, ascending). The listener must return quickly and never
-     * block: the writer waits for it.
+     * Sets who hears, right after each successful COMMIT and on the thread that ran the batch
+     * (the writer thread or a caller holding the role), which entries it made visible (with their
+     * seqs, ascending), one batch at a time. The listener must return quickly and never block:
+     * the next batch waits for it.
      */
     void onCommit(Consumer<List<JournalEntry>> listener) {
         this.commitListener = listener;
@@ -755,8 +756,9 @@ final class GroupCommitWriter {
         committedEntries.clear();
         try {
             listener.accept(entries);
-        } catch (RuntimeException ignored) {
-            // the commit stands; a listener's failure is its own
+        } catch (RuntimeException | Error ignored) {
+            // The commit stands; a listener's failure is its own, and must not keep the batch's
+            // futures from being completed or end the writer thread.
         }
     }
 
