@@ -45,7 +45,8 @@ import java.util.function.Consumer;
  * <p>The writer is a role more than a thread. Whoever holds it (see {@link #state}) takes the
  * next batch from the queue and runs it, so batches run one at a time and in queue order. The
  * writer thread takes it whenever writes are queued and nobody holds it. A caller that waits
- * for its write with {@code join()} or {@code get()} while nobody holds it takes it instead,
+ * for its write with {@code join()} or {@code get()} while nobody holds it, and no other caller
+ * is blocked waiting for a write (which would mean contended load), takes it instead,
  * and runs the batches up to its own on its own thread (see {@link #help}): one caller waiting
  * for each append then pays no thread hand-off at all, while callers that do not wait, or that
  * arrive while a batch is running, are served by the writer thread as before.
@@ -154,6 +155,12 @@ final class GroupCommitWriter {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
     private final AtomicLong batchesRunByCallers = new AtomicLong();
+    /**
+     * Callers blocked waiting for a write. While any are, the load is contended: a caller then
+     * leaves the batch to the writer thread, which groups everyone's writes, rather than
+     * committing a small batch of its own in between.
+     */
+    private final AtomicInteger blockedCallers = new AtomicInteger();
     /** Told, by the committing thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
     /** What the current batch committed, announced once the batch is known to be at the path. */
@@ -1210,7 +1217,8 @@ final class GroupCommitWriter {
 
     /**
      * The future of a queued write. A caller that waits for it with {@link #join()} or
-     * {@link #get()} while nobody is committing runs the batch itself (see {@link #help}).
+     * {@link #get()} while nobody is committing and no other caller is blocked waiting runs the
+     * batch itself (see {@link #help}).
      * Stages chained to it are plain futures.
      */
     private final class WriteFuture<T> extends CompletableFuture<T> {
@@ -1222,19 +1230,35 @@ final class GroupCommitWriter {
 
         @Override
         public T join() {
-            if (!isDone()) {
+            if (isDone()) {
+                return super.join();
+            }
+            if (blockedCallers.get() == 0) {
                 help(op);
             }
-            return super.join();
+            blockedCallers.incrementAndGet();
+            try {
+                return super.join();
+            } finally {
+                blockedCallers.decrementAndGet();
+            }
         }
 
         @Override
         public T get() throws InterruptedException, ExecutionException {
+            if (isDone()) {
+                return super.get();
+            }
             // An interrupted caller is answered at once, not after a batch it would have run.
-            if (!isDone() && !Thread.currentThread().isInterrupted()) {
+            if (blockedCallers.get() == 0 && !Thread.currentThread().isInterrupted()) {
                 help(op);
             }
-            return super.get();
+            blockedCallers.incrementAndGet();
+            try {
+                return super.get();
+            } finally {
+                blockedCallers.decrementAndGet();
+            }
         }
 
         @Override
