@@ -56,6 +56,7 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        journal.check(); // before reading what may be a long input
         List<JournalEntry> entries = read();
         try (Journal j = journal.openOrCreate()) {
             long latest = j.latestSeq().join();

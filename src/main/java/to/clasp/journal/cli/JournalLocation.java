@@ -54,6 +54,15 @@ final class JournalLocation {
         return PostgresTarget.isUrl(journal);
     }
 
+    /** Checks JOURNAL and the options that go with it, without opening anything; a usage error if wrong. */
+    void check() {
+        if (isPostgres()) {
+            postgres();
+        } else {
+            sqliteFile();
+        }
+    }
+
     /** How messages name the journal: the file, or the URL (without its parameters) and schema. */
     String display() {
         return isPostgres() ? postgres().display() : journal;
