@@ -33,6 +33,9 @@ record PostgresTarget(String url, String user, String password, String schema) {
             parsed = org.postgresql.Driver.parseURL(url, null);
         } catch (RuntimeException e) {
             parsed = null;
+        } catch (NoClassDefFoundError e) {
+            throw CliException.failure("the PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class "
+                    + "path; run the tool's jar, which carries it");
         }
         if (parsed == null) {
             throw CliException.usage(withoutParameters(url) + ": not a valid PostgreSQL JDBC URL; give one such as "
