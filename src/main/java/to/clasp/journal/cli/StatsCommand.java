@@ -104,8 +104,9 @@ final class StatsCommand implements Callable<Integer> {
                     : "does not shrink this file (auto_vacuum=NONE, as the Rust crate creates files); "
                             + "'compact --vacuum' converts it"));
             rows.add(snapshots(info.snapshotCount(), info.newestSnapshotSeq(), info.snapshotBytes()));
-        } else if (j instanceof PostgresJournal server) {
-            PostgresJournal.TableInfo info = server.tableInfo().join();
+        } else {
+            // JournalLocation opens a file or a PostgreSQL journal, nothing else.
+            PostgresJournal.TableInfo info = ((PostgresJournal) j).tableInfo().join();
             rows.add(row("journal", journal.display()));
             rows.add(row("tables", "entries " + Args.bytes(info.entriesTableBytes()) + " + indexes "
                     + Args.bytes(info.entriesIndexBytes()) + ", snapshots " + Args.bytes(info.snapshotsTableBytes())
@@ -113,9 +114,6 @@ final class StatsCommand implements Callable<Integer> {
             rows.add(row("compaction", "deletes rows; (auto)vacuum makes their space reusable, "
                     + "only VACUUM FULL shrinks the tables"));
             rows.add(snapshots(info.snapshotCount(), info.newestSnapshotSeq(), info.snapshotBytes()));
-        } else {
-            rows.add(row("journal", journal.display()));
-            rows.add(row("snapshots", j.latestSnapshot().join().map(s -> "newest at seq " + s.seq()).orElse("none")));
         }
         return rows;
     }
