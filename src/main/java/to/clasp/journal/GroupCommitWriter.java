@@ -121,6 +121,8 @@ final class GroupCommitWriter {
     private final AtomicLong committedOps = new AtomicLong();
     /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
+    /** Where commits, batch sizes, commit times and failures are counted. */
+    private volatile StatsRecorder stats = new StatsRecorder();
     /** What the current batch committed, announced once the batch is known to be at the path. */
     private final List<JournalEntry> committedEntries = new ArrayList<>();
 
@@ -202,6 +204,16 @@ final class GroupCommitWriter {
      */
     void onCommit(Consumer<List<JournalEntry>> listener) {
         this.commitListener = listener;
+    }
+
+    /** Counts commits, batch sizes, commit times and failed operations in {@code recorder} from now on. */
+    void recordStatsIn(StatsRecorder recorder) {
+        this.stats = recorder;
+    }
+
+    /** The operations waiting for the writer now. */
+    int queued() {
+        return queue.size();
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
@@ -507,6 +519,7 @@ final class GroupCommitWriter {
      *     holds its error; the others must run again), true when the batch is done
      */
     private boolean runTransaction(List<Op<?>> ops) {
+        long began = System.nanoTime();
         try {
             sql.begin.execute();
         } catch (SQLException e) {
@@ -552,12 +565,17 @@ final class GroupCommitWriter {
             return true;
         }
         commits.incrementAndGet();
+        int writes = 0;
+        int appends = 0;
         for (Op<?> op : ops) {
             if (op.error == null) {
                 op.committed = true;
                 committedOps.incrementAndGet();
+                writes++;
+                appends += op instanceof AppendOp ? 1 : 0;
             }
         }
+        stats.committed(writes, appends, System.nanoTime() - began);
         if (commitListener != null) {
             for (Op<?> op : ops) {
                 if (op.committed && op instanceof AppendOp append) {
@@ -748,6 +766,11 @@ final class GroupCommitWriter {
     }
 
     private void complete(Op<?>[] ops) {
+        for (Op<?> op : ops) {
+            if (op.error != null) {
+                stats.failed(op.error);
+            }
+        }
         Completion completion = new Completion(ops);
         unfinished.add(completion);
         completion.start();

@@ -54,7 +54,10 @@ public final class MemoryJournal implements Journal {
     private int count;
     private long latestSeq;
     private Snapshot snapshot;
+    private long snapshotsTaken;
     private boolean closed;
+
+    private final StatsRecorder stats = new StatsRecorder();
 
     private final FollowHub followers;
 
@@ -74,6 +77,7 @@ public final class MemoryJournal implements Journal {
         this.readLock = lock.asReadLock();
         this.writeLock = lock.asWriteLock();
         this.followers = new FollowHub(toString(), new RingSource(), 0, null);
+        this.followers.skipsIdleCommits();
     }
 
     /**
@@ -117,17 +121,24 @@ public final class MemoryJournal implements Journal {
             } else {
                 count++;
             }
-            ring[tail] = entry.withSeq(seq);
+            JournalEntry stored = entry.withSeq(seq);
+            ring[tail] = stored;
             latestSeq = seq;
             // Under the write lock, so that the hub hears of commits in seq order. It only queues
             // the entry (it never reads the ring nor calls a subscriber here), which matters
-            // because the StampedLock is not reentrant.
-            followers.committed(List.of(ring[tail]));
+            // because the StampedLock is not reentrant. With nobody following there is nothing
+            // to queue: a stream that starts later reads the ring first, and takes this lock to
+            // do so, so it cannot miss the entry.
+            if (followers.anyoneFollowing()) {
+                followers.committed(List.of(stored));
+            }
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(
-                    new JournalException.Storage("unexpected failure in memory journal", e));
+            JournalException failure = new JournalException.Storage("unexpected failure in memory journal", e);
+            stats.failed(failure);
+            return CompletableFuture.failedFuture(failure);
         } finally {
             writeLock.unlock();
         }
@@ -181,6 +192,7 @@ public final class MemoryJournal implements Journal {
                     addIfMatches(query, index(i), wanted, out);
                 }
             }
+            stats.read(out.size());
             return Collections.unmodifiableList(out);
         });
     }
@@ -215,6 +227,7 @@ public final class MemoryJournal implements Journal {
             for (int i = start; i < start + n; i++) {
                 out.add(ring[index(i)]);
             }
+            stats.read(n);
             return Collections.unmodifiableList(out);
         });
     }
@@ -234,6 +247,7 @@ public final class MemoryJournal implements Journal {
         return write(() -> {
             Validation.snapshot(state);
             snapshot = new Snapshot(latestSeq, Micros.now(), state);
+            snapshotsTaken++;
             return latestSeq;
         });
     }
@@ -274,6 +288,23 @@ public final class MemoryJournal implements Journal {
     @Override
     public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
         return followers.publisher(query, afterSeq);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A memory journal stores each write on its own: it reports no commits, no commit times
+     * and no queue, and batches of one. It takes the read lock for an instant to read the seq
+     * counter, so it waits at most for one append.
+     */
+    @Override
+    public JournalStats stats() {
+        readLock.lock();
+        try {
+            return stats.memorySnapshot(latestSeq, latestSeq + snapshotsTaken);
+        } finally {
+            readLock.unlock();
+        }
     }
 
     @Override
@@ -378,10 +409,12 @@ public final class MemoryJournal implements Journal {
             }
             return CompletableFuture.completedFuture(action.get());
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(
-                    new JournalException.Storage("unexpected failure in memory journal", e));
+            JournalException failure = new JournalException.Storage("unexpected failure in memory journal", e);
+            stats.failed(failure);
+            return CompletableFuture.failedFuture(failure);
         } finally {
             lock.unlock();
         }

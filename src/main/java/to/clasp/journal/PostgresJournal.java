@@ -122,6 +122,7 @@ public final class PostgresJournal implements Journal {
     private final FollowHub followers;
     /** Listens for other journals' commits; started by the first {@link #follow}. */
     private PostgresListener listener;
+    private final StatsRecorder stats = new StatsRecorder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
@@ -144,6 +145,7 @@ public final class PostgresJournal implements Journal {
         // Other journals' commits arrive through LISTEN/NOTIFY (changed()), this one's from the writer.
         this.followers = new FollowHub(name, new StorageSource(), latest, null);
         writer.onCommit(followers::committed);
+        writer.recordStatsIn(stats);
         ThreadPoolExecutor c = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "clasp-journal-pg-compact");
@@ -337,6 +339,7 @@ public final class PostgresJournal implements Journal {
             Validation.entry(entry);
             return writer.append(SqliteRows.encode(entry, mac));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -355,6 +358,7 @@ public final class PostgresJournal implements Journal {
             Validation.snapshot(state);
             return writer.snapshot(SqliteRows.encodeSnapshot(state, null));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -408,8 +412,10 @@ public final class PostgresJournal implements Journal {
             }
             result.complete(removed);
         } catch (SQLException | RuntimeException e) {
-            result.completeExceptionally(new JournalException.Storage(name + ": compaction failed after removing "
-                    + removed + " entries: " + e.getMessage(), e));
+            JournalException failure = new JournalException.Storage(name + ": compaction failed after removing "
+                    + removed + " entries: " + e.getMessage(), e);
+            stats.failed(failure);
+            result.completeExceptionally(failure);
         }
     }
 
@@ -427,12 +433,13 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.query(query);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
         int limit = query.maxResults().orElse(-1);
         PostgresSchema.QueryPlan plan = schema.plan(query);
         AddressPattern pattern = query.addressPattern();
-        return read("query failed", c -> {
+        return readEntries("query failed", c -> {
             if (limit == 0) {
                 return List.of();
             }
@@ -484,9 +491,10 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
-        return read("read failed", c -> {
+        return readEntries("read failed", c -> {
             if (limit != null && limit == 0) {
                 return List.of();
             }
@@ -589,11 +597,34 @@ public final class PostgresJournal implements Journal {
                 return CompletableFuture.completedFuture(body.run(c));
             }
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         } catch (SQLException | RuntimeException e) {
-            return CompletableFuture.failedFuture(new JournalException.Storage(
-                    name + ": " + what + ": " + e.getMessage(), e));
+            JournalException failure = new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
+            stats.failed(failure);
+            return CompletableFuture.failedFuture(failure);
         }
+    }
+
+    /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
+    private CompletableFuture<List<JournalEntry>> readEntries(String what, Read<List<JournalEntry>> body) {
+        CompletableFuture<List<JournalEntry>> entries = read(what, body);
+        List<JournalEntry> read = entries.getNow(null); // reads complete before they return
+        if (read != null) {
+            stats.read(read.size());
+        }
+        return entries;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Counts this journal's own work only: appends other journals on the schema commit are
+     * not in it. The writer keeps its figures on its thread, once per transaction.
+     */
+    @Override
+    public JournalStats stats() {
+        return stats.snapshot(writer.queued());
     }
 
     private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

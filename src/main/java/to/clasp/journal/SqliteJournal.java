@@ -166,6 +166,7 @@ public final class SqliteJournal implements Journal {
     private final GroupCommitWriter writer;
     private final SqliteReadPool readers;
     private final FollowHub followers;
+    private final StatsRecorder stats = new StatsRecorder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
@@ -180,6 +181,7 @@ public final class SqliteJournal implements Journal {
         this.followers = new FollowHub(name, new StorageSource(), latestSeq, pollInterval);
         if (writer != null) {
             writer.onCommit(followers::committed);
+            writer.recordStatsIn(stats);
         }
     }
 
@@ -615,6 +617,7 @@ public final class SqliteJournal implements Journal {
             Validation.entry(entry);
             return writer.append(SqliteRows.encode(entry, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -635,6 +638,7 @@ public final class SqliteJournal implements Journal {
             return writer.snapshot(SqliteRows.encodeSnapshot(state,
                     signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -656,6 +660,7 @@ public final class SqliteJournal implements Journal {
             ensureWritable("compact");
             return writer.compact(beforeSeq, signedLog);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -684,6 +689,7 @@ public final class SqliteJournal implements Journal {
             ensureWritable("vacuum");
             return writer.vacuum();
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -793,6 +799,7 @@ public final class SqliteJournal implements Journal {
             ensureOpen(); // after close every call answers Closed, bad arguments included
             Validation.query(query);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
         int limit = query.maxResults().orElse(-1);
@@ -801,7 +808,7 @@ public final class SqliteJournal implements Journal {
         // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
         // they would read, which the distinct addresses tell.
         boolean selective = plan.recheck() && narrowable(pattern);
-        return read("query failed", r -> {
+        return readEntries("query failed", r -> {
             if (limit == 0) {
                 return List.of();
             }
@@ -933,9 +940,10 @@ public final class SqliteJournal implements Journal {
             ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
-        return read("read failed", r -> {
+        return readEntries("read failed", r -> {
             if (limit != null && limit == 0) {
                 return List.of();
             }
@@ -990,17 +998,41 @@ public final class SqliteJournal implements Journal {
 
     /** Runs a read on the calling thread, with a pooled read connection; never throws. */
     private <T> CompletableFuture<T> read(String what, SqliteReadPool.Read<T> body) {
+        JournalException failure;
         try {
             ensureOpen();
             return CompletableFuture.completedFuture(readers.read(body));
         } catch (JournalException e) {
-            return CompletableFuture.failedFuture(e);
+            failure = e;
         } catch (SQLException e) {
-            return CompletableFuture.failedFuture(storage(what, e));
+            failure = storage(what, e);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(new JournalException.Storage(
-                    name + ": " + what + ": " + e, e));
+            failure = new JournalException.Storage(name + ": " + what + ": " + e, e);
         }
+        stats.failed(failure);
+        return CompletableFuture.failedFuture(failure);
+    }
+
+    /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
+    private CompletableFuture<List<JournalEntry>> readEntries(String what,
+            SqliteReadPool.Read<List<JournalEntry>> body) {
+        CompletableFuture<List<JournalEntry>> entries = read(what, body);
+        List<JournalEntry> read = entries.getNow(null); // reads complete before they return
+        if (read != null) {
+            stats.read(read.size());
+        }
+        return entries;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The writer's figures are kept on its thread once per transaction; a read-only journal
+     * reports reads, failures and rejections only.
+     */
+    @Override
+    public JournalStats stats() {
+        return stats.snapshot(writer == null ? 0 : writer.queued());
     }
 
     /**

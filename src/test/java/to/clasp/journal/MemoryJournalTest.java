@@ -20,6 +20,11 @@ class MemoryJournalTest extends JournalContract {
         return new MemoryJournal(100_000);
     }
 
+    @Override
+    protected boolean commitsInTransactions() {
+        return false;
+    }
+
     @Test
     void capacityThreeAfterFiveAppendsHoldsSeqsThreeToFive() {
         try (MemoryJournal small = new MemoryJournal(3)) {
