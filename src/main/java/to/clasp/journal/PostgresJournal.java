@@ -609,9 +609,9 @@ public final class PostgresJournal implements Journal {
     /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
     private CompletableFuture<List<JournalEntry>> readEntries(String what, Read<List<JournalEntry>> body) {
         CompletableFuture<List<JournalEntry>> entries = read(what, body);
-        List<JournalEntry> read = entries.getNow(null); // reads complete before they return
-        if (read != null) {
-            stats.read(read.size());
+        // Reads complete before they return; a failed one was counted by read().
+        if (entries.isDone() && !entries.isCompletedExceptionally()) {
+            stats.read(entries.join().size());
         }
         return entries;
     }

@@ -1017,9 +1017,9 @@ public final class SqliteJournal implements Journal {
     private CompletableFuture<List<JournalEntry>> readEntries(String what,
             SqliteReadPool.Read<List<JournalEntry>> body) {
         CompletableFuture<List<JournalEntry>> entries = read(what, body);
-        List<JournalEntry> read = entries.getNow(null); // reads complete before they return
-        if (read != null) {
-            stats.read(read.size());
+        // Reads complete before they return; a failed one was counted by read().
+        if (entries.isDone() && !entries.isCompletedExceptionally()) {
+            stats.read(entries.join().size());
         }
         return entries;
     }

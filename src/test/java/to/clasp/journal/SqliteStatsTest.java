@@ -118,6 +118,29 @@ class SqliteStatsTest {
     }
 
     @Test
+    void aReadThatFindsACorruptEntryIsAFailureAndNotARead() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            await(journal.append(entry("/ok", 1)));
+            await(journal.append(entry("/bad", 2)));
+        }
+        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+            s.execute("UPDATE journal_entries SET signal_type = 'bogus' WHERE seq = 2");
+        }
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertFails(journal.since(0, null), JournalException.Serialization.class);
+            assertFails(journal.query(JournalQuery.of("/bad")), JournalException.Serialization.class);
+            assertThat(await(journal.query(JournalQuery.of("/ok")))).hasSize(1);
+
+            JournalStats stats = journal.stats();
+            assertThat(stats.failures()).isEqualTo(2);
+            assertThat(stats.reads()).isEqualTo(1);
+            assertThat(stats.entriesRead()).isEqualTo(1);
+            assertThat(stats.rejected()).isZero();
+        }
+    }
+
+    @Test
     void aReadOnlyJournalCountsItsReads() throws Exception {
         Path file = dir.resolve("j.db");
         try (SqliteJournal journal = SqliteJournal.open(file)) {
