@@ -49,6 +49,19 @@ public record JournalStats(long appends, long commits, double meanBatch, int lar
     /**
      * Checks the figures.
      *
+     * @param appends entries appended
+     * @param commits write transactions committed
+     * @param meanBatch writes per committed transaction, on average
+     * @param largestBatch the most writes one transaction committed
+     * @param commitP50 the median commit time
+     * @param commitP99 the 99th percentile of commit times
+     * @param commitMax the longest commit time
+     * @param commitTimeTotal the time all commits took together
+     * @param queueDepth writes waiting for the writer thread
+     * @param reads reads answered
+     * @param entriesRead entries those reads returned
+     * @param failures operations failed in storage
+     * @param rejected calls refused for bad input
      * @throws NullPointerException if a duration is null
      * @throws IllegalArgumentException if a count or duration is negative, or the percentiles
      *     are out of order
