@@ -85,6 +85,7 @@ final class FollowHub {
     private long latestCommitted;
     private long fanFloor;
     private volatile boolean closed;
+    private volatile boolean idleCommitsSkipped;
     private Thread dispatcher;
 
     /** Dispatcher thread only: the highest seq offered to every stream. */
@@ -172,6 +173,27 @@ final class FollowHub {
             }
             lock.notifyAll();
         }
+    }
+
+    /**
+     * Whether any stream is open. A backend whose every storage read of followers takes a lock
+     * that its commits hold may skip {@link #committed(List)} while this is false, and save
+     * building the list: a stream registers before its first read, so a commit that found
+     * nobody following is in storage by the time that read runs. The hub then treats those
+     * commits as made elsewhere; a backend that skips says so with {@link #skipsIdleCommits()},
+     * so that a new stream learns the latest seq from storage instead of from commits.
+     */
+    boolean anyoneFollowing() {
+        return !streams.isEmpty();
+    }
+
+    /**
+     * Says that the backend skips {@link #committed(List)} while nobody follows, and that
+     * {@link FollowSource#latestSeq()} is cheap: each new stream then asks storage for the
+     * latest seq, before taking the hub's lock (which commits take under the backend's lock).
+     */
+    void skipsIdleCommits() {
+        this.idleCommitsSkipped = true;
     }
 
     /** Tells the hub that something may have been committed elsewhere; it looks in storage. */
@@ -262,11 +284,20 @@ final class FollowHub {
     }
 
     private void register(FollowSubscription s) {
+        long stored = 0;
+        if (idleCommitsSkipped) {
+            try {
+                stored = source.latestSeq();
+            } catch (RuntimeException e) {
+                // the stream's own first read reports what is wrong with storage
+            }
+        }
         synchronized (lock) {
             if (closed) {
                 s.fail(closedError());
                 return;
             }
+            latestCommitted = Math.max(latestCommitted, stored);
             if (streams.isEmpty()) {
                 // Commits made while nobody followed were not fanned out, and need not be: every
                 // stream from now on reads storage up to at least here first.

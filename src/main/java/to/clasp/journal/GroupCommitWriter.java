@@ -163,6 +163,8 @@ final class GroupCommitWriter {
     private final AtomicInteger blockedCallers = new AtomicInteger();
     /** Told, by the committing thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
+    /** Where commits, batch sizes, commit times and failures are counted. */
+    private volatile StatsRecorder stats = new StatsRecorder();
     /** What the current batch committed, announced once the batch is known to be at the path. */
     private final List<JournalEntry> committedEntries = new ArrayList<>();
 
@@ -254,6 +256,21 @@ final class GroupCommitWriter {
         long small = Math.min((long) maxBatch * SMALL_BATCHES_QUEUED, QUEUE_CAPACITY);
         long large = (long) maxBatch * LARGE_BATCHES_QUEUED;
         return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_QUEUE_CAPACITY, Math.max(small, large)));
+    }
+
+    /** Counts commits, batch sizes, commit times and failed operations in {@code recorder} from now on. */
+    void recordStatsIn(StatsRecorder recorder) {
+        this.stats = recorder;
+    }
+
+    /** The operations waiting for the writer now. */
+    int queued() {
+        state.lock();
+        try {
+            return queue.size();
+        } finally {
+            state.unlock();
+        }
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
@@ -655,6 +672,7 @@ final class GroupCommitWriter {
      * @return true when the batch is done, false if it must run again with savepoints
      */
     private boolean runWithoutSavepoints(List<Op<?>> ops) {
+        long began = System.nanoTime();
         try {
             sql.begin.execute();
         } catch (SQLException e) {
@@ -673,7 +691,7 @@ final class GroupCommitWriter {
                 return false;
             }
         }
-        return commit(ops);
+        return commit(ops, began);
     }
 
     /**
@@ -683,6 +701,7 @@ final class GroupCommitWriter {
      *     holds its error; the others must run again), true when the batch is done
      */
     private boolean runTransaction(List<Op<?>> ops) {
+        long began = System.nanoTime();
         try {
             sql.begin.execute();
         } catch (SQLException e) {
@@ -714,11 +733,14 @@ final class GroupCommitWriter {
                 }
             }
         }
-        return commit(ops);
+        return commit(ops, began);
     }
 
-    /** Commits the transaction that ran ops; afterwards each op is committed or failed. */
-    private boolean commit(List<Op<?>> ops) {
+    /**
+     * Commits the transaction that ran ops, begun at {@code began} ({@link System#nanoTime()});
+     * afterwards each op is committed or failed.
+     */
+    private boolean commit(List<Op<?>> ops, long began) {
         try {
             sql.commit.execute();
         } catch (SQLException e) {
@@ -733,12 +755,17 @@ final class GroupCommitWriter {
             return true;
         }
         commits.incrementAndGet();
+        int writes = 0;
+        int appends = 0;
         for (Op<?> op : ops) {
             if (op.error == null) {
                 op.committed = true;
                 committedOps.incrementAndGet();
+                writes++;
+                appends += op instanceof AppendOp ? 1 : 0;
             }
         }
+        stats.committed(writes, appends, System.nanoTime() - began);
         if (commitListener != null) {
             for (Op<?> op : ops) {
                 if (op.committed && op instanceof AppendOp append) {
@@ -934,6 +961,11 @@ final class GroupCommitWriter {
      * back, so that close() cannot return before its futures are completed.
      */
     private Completion register(Op<?>[] ops) {
+        for (Op<?> op : ops) {
+            if (op.error != null) {
+                stats.failed(op.error);
+            }
+        }
         Completion completion = new Completion(ops);
         unfinished.add(completion);
         return completion;

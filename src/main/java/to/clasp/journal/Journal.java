@@ -190,6 +190,20 @@ public interface Journal extends AutoCloseable {
     Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq);
 
     /**
+     * Returns what this journal has done since it was opened: appends, commits and their batch
+     * sizes and times, the writer's queue depth, reads, failures and rejected calls (see
+     * {@link JournalStats} for what each figure counts).
+     *
+     * <p>Cheap enough to call often (for a metrics registry, every few seconds, or after each
+     * benchmark run): it reads counters that the journal keeps as it works, never storage, and
+     * keeping them costs an append nothing measurable. Thread-safe; it never blocks on a running
+     * commit, never throws, and still answers after {@link #close()}, with the final figures.
+     *
+     * @return an immutable snapshot of the figures
+     */
+    JournalStats stats();
+
+    /**
      * Closes the journal: appends already accepted are completed (committed, or failed), then
      * every later call fails with {@link JournalException.Closed}. It returns once every
      * accepted operation's future is completed, and never waits for callbacks chained on those

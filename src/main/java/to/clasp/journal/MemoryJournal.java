@@ -37,6 +37,10 @@ public final class MemoryJournal implements Journal {
     /** The capacity of {@link #withDefaultCapacity()}: 10,000 entries. */
     public static final int DEFAULT_CAPACITY = 10_000;
 
+    // The entries, oldest at head. An append stores the caller's entry as it is, whatever seq
+    // it carries (its seq follows from its slot, since seqs in the ring are contiguous), so that
+    // it allocates nothing but its future; the first read of a slot stores the copy with the
+    // right seq there (see entryAt).
     private final JournalEntry[] ring;
     // The address id of each ring slot, beside the ring, so that a query reads entries only
     // for the addresses it wants. Appends leave ids to the next query, which assigns them
@@ -54,7 +58,10 @@ public final class MemoryJournal implements Journal {
     private int count;
     private long latestSeq;
     private Snapshot snapshot;
+    private long snapshotsTaken;
     private boolean closed;
+
+    private final StatsRecorder stats = new StatsRecorder();
 
     private final FollowHub followers;
 
@@ -74,6 +81,7 @@ public final class MemoryJournal implements Journal {
         this.readLock = lock.asReadLock();
         this.writeLock = lock.asWriteLock();
         this.followers = new FollowHub(toString(), new RingSource(), 0, null);
+        this.followers.skipsIdleCommits();
     }
 
     /**
@@ -117,17 +125,25 @@ public final class MemoryJournal implements Journal {
             } else {
                 count++;
             }
-            ring[tail] = entry.withSeq(seq);
+            ring[tail] = entry;
             latestSeq = seq;
             // Under the write lock, so that the hub hears of commits in seq order. It only queues
             // the entry (it never reads the ring nor calls a subscriber here), which matters
-            // because the StampedLock is not reentrant.
-            followers.committed(List.of(ring[tail]));
+            // because the StampedLock is not reentrant. With nobody following there is nothing
+            // to queue: a stream that starts later reads the ring first, and takes this lock to
+            // do so, so it cannot miss the entry.
+            if (followers.anyoneFollowing()) {
+                JournalEntry stored = entry.withSeq(seq);
+                ring[tail] = stored;
+                followers.committed(List.of(stored));
+            }
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(
-                    new JournalException.Storage("unexpected failure in memory journal", e));
+            JournalException failure = new JournalException.Storage("unexpected failure in memory journal", e);
+            stats.failed(failure);
+            return CompletableFuture.failedFuture(failure);
         } finally {
             writeLock.unlock();
         }
@@ -172,32 +188,56 @@ public final class MemoryJournal implements Journal {
             int max = query.maxResults().orElse(Integer.MAX_VALUE);
             List<JournalEntry> out = new ArrayList<>(Math.min(max, Math.min(count, 256)));
             boolean[] wanted = wantedAddressIds(query.addressPattern());
+            long oldest = latestSeq - count + 1;
             if (query.isDescending()) {
                 for (int i = count - 1; i >= 0 && out.size() < max; i--) {
-                    addIfMatches(query, index(i), wanted, out);
+                    addIfMatches(query, i, oldest, wanted, out);
                 }
             } else {
                 for (int i = 0; i < count && out.size() < max; i++) {
-                    addIfMatches(query, index(i), wanted, out);
+                    addIfMatches(query, i, oldest, wanted, out);
                 }
             }
+            stats.read(out.size());
             return Collections.unmodifiableList(out);
         });
     }
 
-    /** Adds the entry in {@code slot} if it matches; {@code wanted}, if given, answers the pattern by address id. */
-    private void addIfMatches(JournalQuery query, int slot, boolean[] wanted, List<JournalEntry> out) {
+    /**
+     * Adds the entry at {@code offset} from the head if it matches; {@code wanted}, if given,
+     * answers the pattern by address id. Under the read lock.
+     */
+    private void addIfMatches(JournalQuery query, int offset, long oldest, boolean[] wanted,
+            List<JournalEntry> out) {
+        int slot = index(offset);
+        // Matching reads neither the seq nor anything a copy changes: only matches are copied.
         if (wanted == null) {
-            JournalEntry e = ring[slot];
-            if (query.matches(e)) {
-                out.add(e);
+            if (query.matches(ring[slot])) {
+                out.add(entryAt(offset, oldest));
             }
-        } else if (wanted[addressIdOf[slot]]) {
-            JournalEntry e = ring[slot];
-            if (query.matchesTimeAndType(e)) {
-                out.add(e);
-            }
+        } else if (wanted[addressIdOf[slot]] && query.matchesTimeAndType(ring[slot])) {
+            out.add(entryAt(offset, oldest));
         }
+    }
+
+    /**
+     * The entry at {@code offset} from the head, with its seq; under the read or the write lock.
+     *
+     * <p>A slot that still holds the caller's entry gets the copy with the right seq, so that
+     * each entry is copied once, by the first read that returns it. Readers may store the same
+     * slot at once under the shared read lock: each stores an equal copy, and a record's fields
+     * are final, so any reader that sees either copy sees it whole. Appends, which take the
+     * exclusive lock, never run meanwhile.
+     */
+    private JournalEntry entryAt(int offset, long oldest) {
+        int slot = index(offset);
+        JournalEntry e = ring[slot];
+        long seq = oldest + offset;
+        if (e.seq() != seq) {
+            e = e.withSeq(seq);
+            ring[slot] = e;
+        }
+        return e;
     }
 
     @Override
@@ -213,8 +253,9 @@ public final class MemoryJournal implements Journal {
             }
             List<JournalEntry> out = new ArrayList<>(n);
             for (int i = start; i < start + n; i++) {
-                out.add(ring[index(i)]);
+                out.add(entryAt(i, oldest));
             }
+            stats.read(n);
             return Collections.unmodifiableList(out);
         });
     }
@@ -234,6 +275,7 @@ public final class MemoryJournal implements Journal {
         return write(() -> {
             Validation.snapshot(state);
             snapshot = new Snapshot(latestSeq, Micros.now(), state);
+            snapshotsTaken++;
             return latestSeq;
         });
     }
@@ -274,6 +316,23 @@ public final class MemoryJournal implements Journal {
     @Override
     public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
         return followers.publisher(query, afterSeq);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A memory journal stores each write on its own: it reports no commits, no commit times
+     * and no queue, and batches of one. It takes the read lock for an instant to read the seq
+     * counter, so it waits at most for one append.
+     */
+    @Override
+    public JournalStats stats() {
+        readLock.lock();
+        try {
+            return stats.memorySnapshot(latestSeq, latestSeq + snapshotsTaken);
+        } finally {
+            readLock.unlock();
+        }
     }
 
     @Override
@@ -322,8 +381,8 @@ public final class MemoryJournal implements Journal {
                 List<JournalEntry> out = new ArrayList<>();
                 long coveredThrough = end == count ? Math.max(afterSeq, latestSeq) : oldest + end - 1;
                 for (int i = start; i < end; i++) {
-                    JournalEntry e = ring[index(i)];
-                    if (query == null || query.matches(e)) {
+                    if (query == null || query.matches(ring[index(i)])) {
+                        JournalEntry e = entryAt(i, oldest);
                         out.add(e);
                         if (out.size() == max) {
                             coveredThrough = e.seq();
@@ -378,10 +437,12 @@ public final class MemoryJournal implements Journal {
             }
             return CompletableFuture.completedFuture(action.get());
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(
-                    new JournalException.Storage("unexpected failure in memory journal", e));
+            JournalException failure = new JournalException.Storage("unexpected failure in memory journal", e);
+            stats.failed(failure);
+            return CompletableFuture.failedFuture(failure);
         } finally {
             lock.unlock();
         }

@@ -134,6 +134,7 @@ public final class PostgresJournal implements Journal {
     private final FollowHub followers;
     /** Listens for other journals' commits; started by the first {@link #follow}. */
     private PostgresListener listener;
+    private final StatsRecorder stats = new StatsRecorder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
@@ -163,6 +164,7 @@ public final class PostgresJournal implements Journal {
         this.followers = new FollowHub(name, new StorageSource(), latest, null);
         if (writer != null) {
             writer.onCommit(followers::committed);
+            writer.recordStatsIn(stats);
         }
         ThreadPoolExecutor c = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -392,6 +394,7 @@ public final class PostgresJournal implements Journal {
             ensureWritable("append");
             return writer.append(SqliteRows.encode(entry, mac));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -411,6 +414,7 @@ public final class PostgresJournal implements Journal {
             ensureWritable("take a snapshot");
             return writer.snapshot(SqliteRows.encodeSnapshot(state, null));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -464,8 +468,10 @@ public final class PostgresJournal implements Journal {
             }
             result.complete(removed);
         } catch (SQLException | RuntimeException e) {
-            result.completeExceptionally(new JournalException.Storage(name + ": compaction failed after removing "
-                    + removed + " entries: " + e.getMessage(), e));
+            JournalException failure = new JournalException.Storage(name + ": compaction failed after removing "
+                    + removed + " entries: " + e.getMessage(), e);
+            stats.failed(failure);
+            result.completeExceptionally(failure);
         }
     }
 
@@ -483,12 +489,13 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.query(query);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
         int limit = query.maxResults().orElse(-1);
         PostgresSchema.QueryPlan plan = schema.plan(query);
         AddressPattern pattern = query.addressPattern();
-        return read("query failed", c -> {
+        return readEntries("query failed", c -> {
             if (limit == 0) {
                 return List.of();
             }
@@ -540,9 +547,10 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
-        return read("read failed", c -> {
+        return readEntries("read failed", c -> {
             if (limit != null && limit == 0) {
                 return List.of();
             }
@@ -696,11 +704,35 @@ public final class PostgresJournal implements Journal {
                 return CompletableFuture.completedFuture(body.run(c));
             }
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         } catch (SQLException | RuntimeException e) {
-            return CompletableFuture.failedFuture(new JournalException.Storage(
-                    name + ": " + what + ": " + e.getMessage(), e));
+            JournalException failure = new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
+            stats.failed(failure);
+            return CompletableFuture.failedFuture(failure);
         }
+    }
+
+    /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
+    private CompletableFuture<List<JournalEntry>> readEntries(String what, Read<List<JournalEntry>> body) {
+        CompletableFuture<List<JournalEntry>> entries = read(what, body);
+        // Reads complete before they return; a failed one was counted by read().
+        if (entries.isDone() && !entries.isCompletedExceptionally()) {
+            stats.read(entries.join().size());
+        }
+        return entries;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Counts this journal's own work only: appends other journals on the schema commit are
+     * not in it. The writer keeps its figures on its thread, once per transaction; a read-only
+     * journal reports reads, failures and rejections only.
+     */
+    @Override
+    public JournalStats stats() {
+        return stats.snapshot(writer == null ? 0 : writer.queued());
     }
 
     private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

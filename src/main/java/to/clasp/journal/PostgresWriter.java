@@ -76,6 +76,8 @@ final class PostgresWriter {
     private final ThreadPoolExecutor completer;
     private final ThreadLocal<Boolean> onCompleter = ThreadLocal.withInitial(() -> false);
     private final AtomicLong commits = new AtomicLong();
+    /** Where commits, batch sizes, commit times and failures are counted. */
+    private volatile StatsRecorder stats = new StatsRecorder();
     /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
 
@@ -126,6 +128,16 @@ final class PostgresWriter {
      */
     void onCommit(Consumer<List<JournalEntry>> listener) {
         this.commitListener = listener;
+    }
+
+    /** Counts commits, batch sizes, commit times and failed operations in {@code recorder} from now on. */
+    void recordStatsIn(StatsRecorder recorder) {
+        this.stats = recorder;
+    }
+
+    /** The operations waiting for the writer now. */
+    int queued() {
+        return queue.size();
     }
 
     boolean onCompletionThread() {
@@ -322,9 +334,10 @@ final class PostgresWriter {
     /** Runs one transaction; returns null once committed, else what went wrong (rolled back). */
     private Failure runTransaction(List<Op<?>> ops) {
         boolean committing = false;
+        long began = System.nanoTime();
+        int appends = 0;
         try {
             connect();
-            int appends = 0;
             boolean snapshots = false;
             for (Op<?> op : ops) {
                 if (op instanceof AppendOp) {
@@ -344,6 +357,7 @@ final class PostgresWriter {
             for (Op<?> op : ops) {
                 op.committed = true;
             }
+            stats.committed(ops.size(), appends, System.nanoTime() - began);
             announceCommitted(ops);
             return null;
         } catch (SQLException e) {
@@ -366,6 +380,7 @@ final class PostgresWriter {
                     for (Op<?> op : ops) {
                         op.committed = true;
                     }
+                    stats.committed(ops.size(), appends, System.nanoTime() - began);
                     announceCommitted(ops);
                     return null;
                 }
@@ -673,6 +688,11 @@ final class PostgresWriter {
     }
 
     private void complete(List<Op<?>> ops) {
+        for (Op<?> op : ops) {
+            if (op.error != null) {
+                stats.failed(op.error);
+            }
+        }
         Runnable task = () -> {
             onCompleter.set(true);
             try {

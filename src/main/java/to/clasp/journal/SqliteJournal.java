@@ -171,6 +171,7 @@ public final class SqliteJournal implements Journal {
     private final GroupCommitWriter writer;
     private final SqliteReadPool readers;
     private final FollowHub followers;
+    private final StatsRecorder stats = new StatsRecorder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
@@ -185,6 +186,7 @@ public final class SqliteJournal implements Journal {
         this.followers = new FollowHub(name, new StorageSource(), latestSeq, pollInterval);
         if (writer != null) {
             writer.onCommit(followers::committed);
+            writer.recordStatsIn(stats);
         }
     }
 
@@ -626,6 +628,7 @@ public final class SqliteJournal implements Journal {
             Validation.entry(entry);
             return writer.append(SqliteRows.encode(entry, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -646,6 +649,7 @@ public final class SqliteJournal implements Journal {
             return writer.snapshot(SqliteRows.encodeSnapshot(state,
                     signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -667,6 +671,7 @@ public final class SqliteJournal implements Journal {
             ensureWritable("compact");
             return writer.compact(beforeSeq, signedLog);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -695,6 +700,7 @@ public final class SqliteJournal implements Journal {
             ensureWritable("vacuum");
             return writer.vacuum();
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -804,6 +810,7 @@ public final class SqliteJournal implements Journal {
             ensureOpen(); // after close every call answers Closed, bad arguments included
             Validation.query(query);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
         int limit = query.maxResults().orElse(-1);
@@ -812,7 +819,7 @@ public final class SqliteJournal implements Journal {
         // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
         // they would read, which the distinct addresses tell.
         boolean selective = plan.recheck() && narrowable(pattern);
-        return read("query failed", r -> {
+        return readEntries("query failed", r -> {
             if (limit == 0) {
                 return List.of();
             }
@@ -944,9 +951,10 @@ public final class SqliteJournal implements Journal {
             ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
+            stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
-        return read("read failed", r -> {
+        return readEntries("read failed", r -> {
             if (limit != null && limit == 0) {
                 return List.of();
             }
@@ -1001,17 +1009,41 @@ public final class SqliteJournal implements Journal {
 
     /** Runs a read on the calling thread, with a pooled read connection; never throws. */
     private <T> CompletableFuture<T> read(String what, SqliteReadPool.Read<T> body) {
+        JournalException failure;
         try {
             ensureOpen();
             return CompletableFuture.completedFuture(readers.read(body));
         } catch (JournalException e) {
-            return CompletableFuture.failedFuture(e);
+            failure = e;
         } catch (SQLException e) {
-            return CompletableFuture.failedFuture(storage(what, e));
+            failure = storage(what, e);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(new JournalException.Storage(
-                    name + ": " + what + ": " + e, e));
+            failure = new JournalException.Storage(name + ": " + what + ": " + e, e);
         }
+        stats.failed(failure);
+        return CompletableFuture.failedFuture(failure);
+    }
+
+    /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
+    private CompletableFuture<List<JournalEntry>> readEntries(String what,
+            SqliteReadPool.Read<List<JournalEntry>> body) {
+        CompletableFuture<List<JournalEntry>> entries = read(what, body);
+        // Reads complete before they return; a failed one was counted by read().
+        if (entries.isDone() && !entries.isCompletedExceptionally()) {
+            stats.read(entries.join().size());
+        }
+        return entries;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The writer's figures are kept on its thread once per transaction; a read-only journal
+     * reports reads, failures and rejections only.
+     */
+    @Override
+    public JournalStats stats() {
+        return stats.snapshot(writer == null ? 0 : writer.queued());
     }
 
     /**

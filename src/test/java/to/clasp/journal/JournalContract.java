@@ -1020,6 +1020,139 @@ public abstract class JournalContract {
         assertThat(await(journal.latestSeq())).isEqualTo(4L * addresses + 1);
     }
 
+    // ---- runtime statistics ----------------------------------------------------------------
+
+    /**
+     * Whether the backend commits its writes in transactions (and so reports commits, batches
+     * of more than one and commit times); a memory journal does not.
+     */
+    protected boolean commitsInTransactions() {
+        return true;
+    }
+
+    @Test
+    void statsOfANewJournalAreZero() {
+        JournalStats stats = journal.stats();
+        assertThat(stats.appends()).isZero();
+        assertThat(stats.commits()).isZero();
+        assertThat(stats.meanBatch()).isZero();
+        assertThat(stats.largestBatch()).isZero();
+        assertThat(stats.commitMax()).isEqualTo(Duration.ZERO);
+        assertThat(stats.queueDepth()).isZero();
+        assertThat(stats.reads()).isZero();
+        assertThat(stats.entriesRead()).isZero();
+        assertThat(stats.failures()).isZero();
+        assertThat(stats.rejected()).isZero();
+    }
+
+    @Test
+    void statsCountAppendsReadsAndEntriesReturned() {
+        appendAll(List.of("/a/1", "/a/2", "/b/1", "/b/2", "/b/3"));
+        assertThat(await(journal.query(JournalQuery.of("/b/*")))).hasSize(3);
+        assertThat(await(journal.since(3, null))).hasSize(2);
+        assertThat(await(journal.query(JournalQuery.of("/nothing/**")))).isEmpty();
+        await(journal.latestSeq()); // not an entry read
+
+        JournalStats stats = journal.stats();
+        assertThat(stats.appends()).isEqualTo(5);
+        assertThat(stats.reads()).isEqualTo(3);
+        assertThat(stats.entriesRead()).isEqualTo(5);
+        assertThat(stats.failures()).isZero();
+        assertThat(stats.rejected()).isZero();
+        assertThat(stats.queueDepth()).isZero();
+        assertThat(stats.largestBatch()).isBetween(1, 5);
+        assertThat(stats.meanBatch()).isBetween(1.0, (double) stats.largestBatch());
+        if (commitsInTransactions()) {
+            // Each caller waited for its append, so each append had a commit of its own.
+            assertThat(stats.commits()).isEqualTo(5);
+            assertThat(stats.commitMax()).isPositive();
+            assertThat(stats.commitP50()).isPositive().isLessThanOrEqualTo(stats.commitP99());
+            assertThat(stats.commitP99()).isLessThanOrEqualTo(stats.commitMax());
+            assertThat(stats.commitTimeTotal()).isGreaterThanOrEqualTo(stats.commitMax());
+        } else {
+            assertThat(stats.commits()).isZero();
+            assertThat(stats.commitMax()).isEqualTo(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void statsCountASnapshotAsAWriteButNotAsAnAppend() {
+        append(set("/a", Value.of(1), 1, T0));
+        await(journal.snapshot(List.of(new ParamSnapshot("/a", Value.of(1), 1, "w", T0))));
+        JournalStats stats = journal.stats();
+        assertThat(stats.appends()).isEqualTo(1);
+        if (commitsInTransactions()) {
+            assertThat(stats.commits()).isEqualTo(2);
+            assertThat(stats.meanBatch()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void statsCountBadInputAsRejectedAndNotAsFailures() {
+        append(set("/a", Value.of(1), 1, T0));
+        assertFails(journal.append(set("no-slash", Value.of(1), 1, T0)), JournalException.InvalidInput.class);
+        assertFails(journal.append(null), JournalException.InvalidInput.class);
+        assertFails(journal.query(null), JournalException.InvalidInput.class);
+        assertFails(journal.since(0, -1), JournalException.InvalidInput.class);
+
+        JournalStats stats = journal.stats();
+        assertThat(stats.rejected()).isEqualTo(4);
+        assertThat(stats.failures()).isZero();
+        assertThat(stats.appends()).isEqualTo(1);
+        assertThat(stats.reads()).isZero();
+    }
+
+    @Test
+    void statsStillAnswerAfterCloseWithTheFinalFigures() {
+        appendAll(List.of("/a/1", "/a/2"));
+        journal.close();
+        assertFails(journal.append(set("/a/3", Value.of(3), 3, T0)), JournalException.Closed.class);
+        JournalStats stats = journal.stats();
+        assertThat(stats.appends()).isEqualTo(2);
+        assertThat(stats.rejected()).isZero(); // a closed journal is neither bad input nor a failure
+        assertThat(stats.failures()).isZero();
+    }
+
+    @Test
+    void statsAreCountedExactlyUnderConcurrentAppendsAndReads() throws Exception {
+        int threads = 4;
+        int perThread = 250;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    List<CompletableFuture<Long>> appends = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        appends.add(journal.append(event("/load/" + thread, Value.of(i), T0 + i)));
+                    }
+                    appends.forEach(f -> await(f));
+                    assertThat(await(journal.query(JournalQuery.of("/load/" + thread)))).hasSize(perThread);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        JournalStats stats = journal.stats();
+        long appends = (long) threads * perThread;
+        assertThat(stats.appends()).isEqualTo(appends);
+        assertThat(stats.reads()).isEqualTo(threads);
+        assertThat(stats.entriesRead()).isEqualTo(appends);
+        assertThat(stats.queueDepth()).isZero();
+        if (commitsInTransactions()) {
+            // Every append was committed by some transaction, and the mean is exactly theirs.
+            assertThat(stats.commits()).isBetween(1L, appends);
+            assertThat(stats.meanBatch()).isCloseTo((double) appends / stats.commits(),
+                    org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(stats.largestBatch()).isGreaterThanOrEqualTo((int) Math.ceil(stats.meanBatch()));
+        }
+    }
+
     /** The threads that run subscribers for any journal, other than the dispatchers. */
     private static long followThreads() {
         return Thread.getAllStackTraces().keySet().stream()

@@ -161,6 +161,9 @@ class PostgresConnectionFailureTest {
             assertThat(seqs(await(journal.since(0, null)))).containsExactlyElementsOf(
                     LongStream.rangeClosed(1, 51).boxed().toList());
             assertThat(await(journal.append(JournalEntry.fromSet("/next", Value.of(0), 1, "me", T0)))).isEqualTo(52);
+            // The commit that went through before the break counts as a commit, not a failure.
+            assertThat(journal.stats().appends()).isEqualTo(52);
+            assertThat(journal.stats().failures()).isZero();
         }
     }
 
@@ -184,6 +187,10 @@ class PostgresConnectionFailureTest {
             assertThat(await(journal.size())).isEqualTo(1L + 50 - failed);
             assertThat(seqs(await(journal.since(0, null)))).containsExactlyElementsOf(
                     LongStream.rangeClosed(1, 51 - failed).boxed().toList());
+            JournalStats stats = journal.stats();
+            assertThat(stats.failures()).isEqualTo(failed);
+            assertThat(stats.appends()).isEqualTo(51L - failed);
+            assertThat(stats.rejected()).isZero();
         }
     }
 

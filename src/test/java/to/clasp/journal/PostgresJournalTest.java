@@ -336,6 +336,12 @@ class PostgresJournalTest {
                         .hasMessageContaining("read-only");
                 assertThat(assertFails(reader.compact(5), JournalException.Storage.class))
                         .hasMessageContaining("read-only");
+                JournalStats stats = reader.stats(); // no writer: reads only, nothing queued
+                assertThat(stats.reads()).isEqualTo(1);
+                assertThat(stats.entriesRead()).isEqualTo(1);
+                assertThat(stats.appends()).isZero();
+                assertThat(stats.commits()).isZero();
+                assertThat(stats.queueDepth()).isZero();
 
                 TestFollower follower = TestFollower.unbounded();
                 reader.follow(JournalQuery.of("/**"), 0).subscribe(follower);

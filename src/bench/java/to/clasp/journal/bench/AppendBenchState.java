@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import to.clasp.journal.SqliteJournal;
 
 /**
@@ -37,7 +38,8 @@ public abstract class AppendBenchState {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws SQLException {
+    public void tearDown(BenchmarkParams params) throws SQLException {
+        BenchStats.record(params, "sqlite", journal);
         journal.close();
         connection.close();
         BenchData.delete(dir);

@@ -1,5 +1,9 @@
 package to.clasp.journal.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -56,11 +60,31 @@ public final class BenchMain {
                 .timeUnit(TimeUnit.SECONDS)
                 .shouldFailOnError(true)
                 .build();
+        Path statsFile = tempStatsFile();
+        options = new OptionsBuilder().parent(options)
+                .jvmArgsAppend("-D" + BenchStats.PROPERTY + "=" + statsFile).build();
         Collection<RunResult> results = new Runner(options).run();
-        printRatios(results);
+        printRatios(results, BenchStats.read(statsFile));
+        deleteQuietly(statsFile);
     }
 
-    private static void printRatios(Collection<RunResult> results) {
+    private static Path tempStatsFile() {
+        try {
+            return Files.createTempFile("clasp-journal-bench-stats", ".tsv");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a temporary file
+        }
+    }
+
+    private static void printRatios(Collection<RunResult> results, Map<String, List<String>> stats) {
         Map<String, Double[]> rows = new LinkedHashMap<>();
         Map<String, String> units = new LinkedHashMap<>();
         for (RunResult run : results) {
@@ -82,6 +106,16 @@ public final class BenchMain {
                     ? String.format(Locale.ROOT, "%.2fx", row[1] / row[0]) : "-";
             System.out.printf(Locale.ROOT, "%-58s %16s %16s %8s  %s%n", e.getKey(), format(row[0]),
                     format(row[1]), ratio, units.get(e.getKey()));
+        }
+        if (!stats.isEmpty()) {
+            System.out.println();
+            System.out.println("Journal.stats() at the end of each trial (one line per fork):");
+            for (Map.Entry<String, List<String>> e : stats.entrySet()) {
+                System.out.println(e.getKey());
+                for (String line : e.getValue()) {
+                    System.out.println("    " + line);
+                }
+            }
         }
     }
 

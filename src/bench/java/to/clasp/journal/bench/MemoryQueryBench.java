@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.JournalQuery;
 import to.clasp.journal.MemoryJournal;
@@ -44,7 +45,8 @@ public class MemoryQueryBench {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown(BenchmarkParams params) {
+        BenchStats.record(params, "memory", journal);
         journal.close();
     }
 

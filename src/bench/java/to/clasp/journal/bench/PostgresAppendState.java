@@ -7,6 +7,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import to.clasp.journal.PostgresJournal;
 import to.clasp.journal.SqliteJournal;
 
@@ -41,8 +42,10 @@ public abstract class PostgresAppendState {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
+    public void tearDown(BenchmarkParams params) throws Exception {
         stopOthers();
+        BenchStats.record(params, "sqlite", sqlite);
+        BenchStats.record(params, "postgres", postgres);
         sqlite.close();
         postgres.close();
         BenchData.delete(dir);

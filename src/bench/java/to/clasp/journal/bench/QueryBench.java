@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import to.clasp.journal.AddressPattern;
 import to.clasp.journal.JournalQuery;
 import to.clasp.journal.SqliteJournal;
@@ -75,7 +76,8 @@ public class QueryBench {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws SQLException {
+    public void tearDown(BenchmarkParams params) throws SQLException {
+        BenchStats.record(params, "sqlite", journal);
         journal.close();
         connection.close();
         BenchData.delete(dir);

@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import to.clasp.journal.AddressPattern;
 import to.clasp.journal.JournalQuery;
 import to.clasp.journal.SqliteJournal;
@@ -90,7 +91,8 @@ public class SqliteIssueQueryBench {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws SQLException {
+    public void tearDown(BenchmarkParams params) throws SQLException {
+        BenchStats.record(params, "sqlite", journal);
         journal.close();
         connection.close();
     }

@@ -25,6 +25,7 @@ import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.JournalException;
 import to.clasp.journal.JournalQuery;
+import to.clasp.journal.JournalStats;
 import to.clasp.journal.ParamSnapshot;
 import to.clasp.journal.SignalType;
 import to.clasp.journal.Snapshot;
@@ -224,6 +225,17 @@ public final class RouterJournalHook {
      */
     public long failureCount() {
         return failures.sum();
+    }
+
+    /**
+     * Returns the figures of the journal this hook writes to (see {@link Journal#stats()}):
+     * they count what the journal did for every caller, where {@link #recordedCount()} and
+     * {@link #failureCount()} count this hook's own calls. Cheap and thread-safe.
+     *
+     * @return a snapshot of the journal's figures
+     */
+    public JournalStats journalStats() {
+        return journal.stats();
     }
 
     private CompletableFuture<Long> append(JournalEntry entry) {

@@ -7,6 +7,7 @@ import java.util.concurrent.Flow;
 import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.JournalQuery;
+import to.clasp.journal.JournalStats;
 import to.clasp.journal.ParamSnapshot;
 import to.clasp.journal.Snapshot;
 
@@ -32,6 +33,11 @@ class ForwardingJournal implements Journal {
     @Override
     public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
         return delegate.since(seq, limit);
+    }
+
+    @Override
+    public JournalStats stats() {
+        return delegate.stats();
     }
 
     @Override

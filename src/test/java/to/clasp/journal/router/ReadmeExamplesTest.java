@@ -20,6 +20,7 @@ import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.JournalException;
 import to.clasp.journal.JournalQuery;
+import to.clasp.journal.JournalStats;
 import to.clasp.journal.MemoryJournal;
 import to.clasp.journal.ParamSnapshot;
 import to.clasp.journal.SignalType;
@@ -34,6 +35,26 @@ class ReadmeExamplesTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void runtimeStatisticsExample() {
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("stats.db"))) {
+            List<CompletableFuture<Long>> appends = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                appends.add(journal.append(JournalEntry.fromSet("/lights/room1/brightness",
+                        Value.of(i / 1000.0), i + 1, "session-abc", 1_708_500_000_000_000L + i)));
+            }
+            appends.forEach(CompletableFuture::join);
+
+            // As in the README's "Runtime statistics" section.
+            JournalStats s = journal.stats();
+            log.log(Level.INFO, "journal: " + s.summary());
+            boolean diskBehind = s.queueDepth() > 10_000 || s.commitP99().toMillis() > 50;
+
+            assertThat(s.summary()).startsWith("appends=1000 commits=" + s.commits() + " batch(mean=");
+            assertThat(diskBehind).isEqualTo(s.commitP99().toMillis() > 50);
+        }
+    }
 
     @Test
     void usageExamples() {
