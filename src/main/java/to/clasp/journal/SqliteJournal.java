@@ -901,18 +901,19 @@ public final class SqliteJournal implements Journal {
         bind(ps, plan.params());
         long rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
+            SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+            while (cursor.next()) {
                 rows++;
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
                 // so that only entries returned are decoded (and verified). A NULL address (a
                 // foreign file) is left for decode to report with its seq.
                 if (plan.recheck()) {
-                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                    String address = cursor.address();
                     if (address != null && !pattern.matches(address)) {
                         continue;
                     }
                 }
-                out.add(SqliteRows.decode(rs, verifier));
+                out.add(cursor.entry());
                 if (out.size() == limit) {
                     break;
                 }
@@ -945,8 +946,9 @@ public final class SqliteJournal implements Journal {
             List<JournalEntry> out = new ArrayList<>();
             SignedLog.Verifier verifier = verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(SqliteRows.decode(rs, verifier));
+                SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                while (cursor.next()) {
+                    out.add(cursor.entry());
                 }
             }
             return Collections.unmodifiableList(out);
@@ -1081,8 +1083,9 @@ public final class SqliteJournal implements Journal {
                 SignedLog.Verifier verifier = signedLog.verifier(r);
                 long rows = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        after = SqliteRows.decode(rs, verifier).seq();
+                    SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                    while (cursor.next()) {
+                        after = cursor.entry().seq();
                         rows++;
                     }
                 }
@@ -1173,8 +1176,8 @@ public final class SqliteJournal implements Journal {
             ps.setLong(1, afterSeq);
             ps.setLong(2, SCAN);
             try (ResultSet rs = ps.executeQuery()) {
-                return SqliteRows.followPage(rs, query, afterSeq, max, SCAN, latest,
-                        row -> SqliteRows.decode(row, verifier));
+                return SqliteRows.followPage(new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null),
+                        query, afterSeq, max, SCAN, latest);
             }
         }
 
