@@ -795,34 +795,85 @@ public final class SqliteJournal implements Journal {
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
-        int limit = query.maxResults().orElse(-1);
         SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        AddressPattern pattern = query.addressPattern();
         // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
         // they would read, which the distinct addresses tell.
-        boolean selective = plan.recheck() && narrowable(pattern);
+        boolean selective = plan.recheck() && narrowable(query.addressPattern());
         return read("query failed", r -> {
-            if (limit == 0) {
+            if (query.maxResults().orElse(-1) == 0) {
                 return List.of();
             }
-            if (limit > 0 && (plan.addressRange() || selective)) {
-                // A range on the address index costs as much as the whole range even when the
-                // limit is met early; walking seqs first is cheap when matches are dense.
-                long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
-                List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
-                long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
-                if (found.size() == limit || read < rows) {
-                    return Collections.unmodifiableList(found);
-                }
+            // A query may run several statements (bounds, then rows): all see one state of the file.
+            r.prepare(SqliteSchema.BEGIN_READ).execute();
+            try {
+                return runQuery(r, query, plan, selective);
+            } finally {
+                r.prepare(SqliteSchema.COMMIT).execute();
             }
-            SqliteSchema.QueryPlan chosen = selective ? narrowed(r, query, plan) : plan;
-            if (chosen == null) {
-                return List.of();
-            }
-            List<JournalEntry> out = new ArrayList<>();
-            select(r, chosen, pattern, limit, out);
-            return Collections.unmodifiableList(out);
         });
+    }
+
+    private List<JournalEntry> runQuery(SqliteReadPool.Reader r, JournalQuery query, SqliteSchema.QueryPlan plan,
+            boolean selective) throws SQLException {
+        int limit = query.maxResults().orElse(-1);
+        AddressPattern pattern = query.addressPattern();
+        if (limit > 0 && (plan.addressRange() || selective)) {
+            // A range on the address index costs as much as the whole range even when the
+            // limit is met early; walking seqs first is cheap when matches are dense.
+            long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
+            List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
+            long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
+            if (found.size() == limit || read < rows) {
+                return Collections.unmodifiableList(found);
+            }
+        }
+        SqliteSchema.QueryPlan chosen = planOnRows(r, query, plan, selective);
+        if (chosen == null) {
+            return List.of();
+        }
+        List<JournalEntry> out = new ArrayList<>();
+        select(r, chosen, pattern, limit, out);
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The plan that reads the fewest rows, given what the indexes tell about them: only the
+     * matching addresses ({@link #narrowed}) or only the seqs of the time range
+     * ({@link #inTimeRange}); null when nothing can match.
+     */
+    private static SqliteSchema.QueryPlan planOnRows(SqliteReadPool.Reader r, JournalQuery query,
+            SqliteSchema.QueryPlan plan, boolean selective) throws SQLException {
+        SqliteSchema.QueryPlan chosen = selective ? narrowed(r, query, plan) : plan;
+        if (chosen == plan && !plan.addressRange()
+                && query.addressPattern().pushdown().kind() != AddressPattern.Pushdown.Kind.EXACT) {
+            chosen = inTimeRange(r, query, plan);
+        }
+        return chosen;
+    }
+
+    /**
+     * For a time-bounded query that no address narrows: a walk over the seqs of its time range
+     * when timestamps grow with seqs (at most twice as many seqs as entries in the range), which
+     * spares the sort that reading through the timestamp index needs; {@code plan} otherwise;
+     * null when the range holds no entry.
+     */
+    private static SqliteSchema.QueryPlan inTimeRange(SqliteReadPool.Reader r, JournalQuery query,
+            SqliteSchema.QueryPlan plan) throws SQLException {
+        SqliteSchema.QueryPlan bounds = SqliteSchema.timeRangeSeqs(query);
+        if (bounds == null) {
+            return plan;
+        }
+        PreparedStatement ps = r.prepare(bounds.sql());
+        bind(ps, bounds.params());
+        try (ResultSet rs = ps.executeQuery()) {
+            long count = rs.next() ? rs.getLong(3) : 0;
+            if (count == 0) {
+                return null;
+            }
+            long first = rs.getLong(1);
+            long last = rs.getLong(2);
+            return last - first < 2 * count ? SqliteSchema.planInSeqRange(query, first, last) : plan;
+        }
     }
 
     /** Whether some addresses under the pattern's literal prefix may not match it. */
@@ -1311,8 +1362,7 @@ public final class SqliteJournal implements Journal {
      */
     SqliteSchema.QueryPlan planOnRows(JournalQuery query) throws SQLException {
         SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        return readers.read(r -> plan.recheck() && narrowable(query.addressPattern())
-                ? narrowed(r, query, plan) : plan);
+        return readers.read(r -> planOnRows(r, query, plan, plan.recheck() && narrowable(query.addressPattern())));
     }
 
     /** A PRAGMA's value as a read connection sees it (for tests). */

@@ -216,6 +216,7 @@ final class SqliteRows {
     static final class Cursor {
         private static final int ADDRESS_SLOTS = 256;
         private static final int AUTHOR_SLOTS = 16;
+        private static final SignalType[] SIGNAL_TYPES = SignalType.values();
         private static final byte[][] WIRE_NAMES;
 
         static {
@@ -293,10 +294,15 @@ final class SqliteRows {
             // The JSON is needed as text only for a MAC, or when no exact form replaces it.
             String json = null;
             byte[] jsonBytes = null;
+            long shape = 0;
             if (rawText && !checked) {
                 jsonBytes = rs.getBytes(SqliteSchema.COL_VALUE_JSON);
+                shape = rs.getLong(SqliteSchema.COL_SHAPE);
             } else {
                 json = rs.getString(SqliteSchema.COL_VALUE_JSON);
+            }
+            if (shape != 0) {
+                return usualShape(seq, timestamp, address, jsonBytes, shape);
             }
             byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
             if (address == null || (json == null && jsonBytes == null)) {
@@ -336,6 +342,27 @@ final class SqliteRows {
                     rev, msgType);
         }
 
+        /** A row of the usual shape ({@link SqliteSchema#COL_SHAPE}): no exact value, nothing to verify. */
+        private JournalEntry usualShape(long seq, long timestamp, String address, byte[] json, long shape)
+                throws SQLException {
+            if (address == null || json == null) {
+                throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
+            }
+            Value value;
+            try {
+                value = RustJson.fromJsonUtf8(json);
+            } catch (RuntimeException e) {
+                throw new JournalException.Serialization("seq " + seq + ": cannot decode value_json: "
+                        + e.getMessage(), e);
+            }
+            long revision = shape >>> 4;
+            String author = authors.text(rs.getBytes(SqliteSchema.COL_AUTHOR));
+            return new JournalEntry(seq, timestamp, author == null ? "" : author, address,
+                    SIGNAL_TYPES[(int) (shape & 7) - 1], value,
+                    revision == 0 ? OptionalLong.empty() : OptionalLong.of(revision - 1),
+                    JournalEntry.MSG_PUBLISH + (int) ((shape >> 3) & 1));
+        }
+
         private SignalType signalType(long seq) throws SQLException {
             String typeName;
             if (rawText) {
@@ -343,7 +370,7 @@ final class SqliteRows {
                 if (name != null) {
                     for (int i = 0; i < WIRE_NAMES.length; i++) {
                         if (Arrays.equals(WIRE_NAMES[i], name)) {
-                            return SignalType.values()[i];
+                            return SIGNAL_TYPES[i];
                         }
                     }
                 }
