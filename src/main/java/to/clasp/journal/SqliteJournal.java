@@ -151,6 +151,11 @@ public final class SqliteJournal implements Journal {
     private static final long MAX_PROBE_ROWS = 65_536;
     /** The page cache of each read connection of a file journal, in KiB. */
     static final int READ_CACHE_KIB = 8 * 1024;
+    /**
+     * How much of the file each read connection maps into memory: pages beyond the cache are
+     * then read without a system call and a copy each (a query's rows are spread over the file).
+     */
+    static final long READ_MMAP_BYTES = 256L << 20;
     /** Bounds on the distinct-address walk of a query (see {@code matchingAddresses}). */
     private static final long MAX_DISTINCT_ADDRESSES = 8_192;
     private static final int MAX_MATCHED_ADDRESSES = 500;
@@ -409,6 +414,7 @@ public final class SqliteJournal implements Journal {
             // Rows a query returns are spread over the file; SQLite's default 2 MiB cache
             // rereads their pages from the OS on every query.
             readConfig.setCacheSize(-READ_CACHE_KIB);
+            readConfig.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(READ_MMAP_BYTES));
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteJournal::readLatestSeq);
             GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
@@ -443,6 +449,7 @@ public final class SqliteJournal implements Journal {
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.setCacheSize(-READ_CACHE_KIB); // as for the read connections of a writable journal
+        config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(READ_MMAP_BYTES));
         List<String> views;
         try (Connection probe = config.createConnection(url)) {
             String problem = SqliteSchema.checkReadable(probe);

@@ -232,6 +232,7 @@ class SqliteQueryPlanTest {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
             assertThat(-journal.readerPragma("cache_size")).isGreaterThan(2_000);
+            assertThat(journal.readerPragma("mmap_size")).isEqualTo(SqliteJournal.READ_MMAP_BYTES);
         }
     }
 
