@@ -214,7 +214,7 @@ final class SqliteRows {
      * The entries are the same as {@code getString} would give, bit for bit.
      */
     static final class Cursor {
-        private static final int ADDRESS_SLOTS = 256;
+        private static final int ADDRESS_SLOTS = 1024;
         private static final int AUTHOR_SLOTS = 16;
         private static final SignalType[] SIGNAL_TYPES = SignalType.values();
         private static final byte[][] WIRE_NAMES;
