@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -85,6 +86,16 @@ import javax.sql.DataSource;
  * cannot hold the character U+0000, so addresses and authors holding U+0000 or U+0001 are stored
  * with those two escaped, in a way that keeps their order and prefixes (see the README).
  *
+ * <h2>Read-only and existing journals</h2>
+ * {@link Builder#readOnly(boolean)} opens a journal for inspection: it creates and changes
+ * nothing (not even the counter row), the schema's tables must already exist, and
+ * {@link #append}, {@link #snapshot} and {@link #compact} fail with
+ * {@link JournalException.Storage} saying that the journal is read-only; a database user that
+ * may only read the tables can open it. {@link Builder#createIfAbsent(boolean) createIfAbsent(false)}
+ * opens an existing journal for writing and creates nothing either. When the tables are missing,
+ * opening fails with {@code Storage} whose cause is an {@link java.sql.SQLException} with
+ * PostgreSQL's SQLSTATE: {@code 3F000} (no such schema) or {@code 42P01} (no such table).
+ *
  * <h2>Errors and threads</h2>
  * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other method
  * but {@link #close()} reports failures through its future only: {@code Storage} for database
@@ -117,6 +128,7 @@ public final class PostgresJournal implements Journal {
     private final AutoCloseable ownedPool;
     private final PostgresSchema schema;
     private final EntryMac mac;
+    /** Null when read-only. */
     private final PostgresWriter writer;
     private final ExecutorService compactor;
     private final FollowHub followers;
@@ -133,17 +145,25 @@ public final class PostgresJournal implements Journal {
         this.mac = b.hmacKey == null ? null : new EntryMac(b.hmacKey);
         long latest;
         try (Connection c = dataSource.getConnection()) {
-            schema.create(c);
+            if (b.readOnly || !b.createIfAbsent) {
+                schema.requireTables(c);
+            }
+            if (!b.readOnly) {
+                schema.create(c);
+            }
             try (PreparedStatement ps = c.prepareStatement(schema.latestSeq); ResultSet rs = ps.executeQuery()) {
                 latest = rs.next() ? rs.getLong(1) : 0;
             }
         } catch (SQLException | RuntimeException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         }
-        this.writer = new PostgresWriter(dataSource, schema, name, b.maxBatchSize, b.snapshotsToKeep);
+        this.writer = b.readOnly ? null
+                : new PostgresWriter(dataSource, schema, name, b.maxBatchSize, b.snapshotsToKeep);
         // Other journals' commits arrive through LISTEN/NOTIFY (changed()), this one's from the writer.
         this.followers = new FollowHub(name, new StorageSource(), latest, null);
-        writer.onCommit(followers::committed);
+        if (writer != null) {
+            writer.onCommit(followers::committed);
+        }
         ThreadPoolExecutor c = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "clasp-journal-pg-compact");
@@ -221,6 +241,8 @@ public final class PostgresJournal implements Journal {
         private byte[] hmacKey;
         private int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+        private boolean readOnly;
+        private boolean createIfAbsent = true;
 
         private Builder(DataSource dataSource, String jdbcUrl, String user, String password) {
             this.dataSource = dataSource;
@@ -301,11 +323,43 @@ public final class PostgresJournal implements Journal {
         }
 
         /**
-         * Opens the journal, creating its schema, tables and indexes if absent.
+         * Opens the journal for reading only (off by default): opening creates and changes
+         * nothing, the schema's tables must exist, and {@code append}, {@code snapshot} and
+         * {@code compact} fail with {@link JournalException.Storage}. Reads, an HMAC key's
+         * checks and {@link PostgresJournal#follow following} (entries any other journal
+         * commits) work as usual. The batch and snapshot options do not apply.
+         *
+         * @param readOnly whether to open the journal for reading only
+         * @return this builder
+         */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Sets whether opening creates the schema, tables and indexes when they are absent (the
+         * default). With {@code false}, opening a schema that holds no journal fails and creates
+         * nothing, so a mistyped schema name or database does not start an empty journal.
+         * A {@link #readOnly(boolean) read-only} journal never creates them, whatever this says.
+         *
+         * @param create whether to create the tables when they are absent
+         * @return this builder
+         */
+        public Builder createIfAbsent(boolean create) {
+            this.createIfAbsent = create;
+            return this;
+        }
+
+        /**
+         * Opens the journal, creating its schema, tables and indexes if absent (unless
+         * {@link #readOnly(boolean)} or {@link #createIfAbsent(boolean) createIfAbsent(false)}
+         * say otherwise).
          *
          * @return the open journal; close it when done
-         * @throws JournalException.Storage if the database cannot be reached or the tables
-         *     cannot be created (a pool opened for a URL is closed again then)
+         * @throws JournalException.Storage if the database cannot be reached, the tables cannot
+         *     be created, or they are absent and may not be created (a pool opened for a URL is
+         *     closed again then)
          */
         public PostgresJournal build() {
             if (dataSource != null) {
@@ -335,6 +389,7 @@ public final class PostgresJournal implements Journal {
         try {
             ensureOpen();
             Validation.entry(entry);
+            ensureWritable("append");
             return writer.append(SqliteRows.encode(entry, mac));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
@@ -353,6 +408,7 @@ public final class PostgresJournal implements Journal {
         try {
             ensureOpen();
             Validation.snapshot(state);
+            ensureWritable("take a snapshot");
             return writer.snapshot(SqliteRows.encodeSnapshot(state, null));
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
@@ -370,7 +426,7 @@ public final class PostgresJournal implements Journal {
     @Override
     public CompletableFuture<Long> compact(long beforeSeq) {
         try {
-            ensureOpen();
+            ensureWritable("compact");
         } catch (JournalException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -529,6 +585,57 @@ public final class PostgresJournal implements Journal {
     @Override
     public CompletableFuture<Long> size() {
         return readLong(schema.count);
+    }
+
+    /**
+     * What the journal's tables take on the server, and its snapshots, as the database reports
+     * them: figures for inspection (the tool's {@code stats}), not for correctness.
+     *
+     * @param entriesTableBytes the entries table's size on disk, TOAST included, indexes not
+     *     ({@code pg_table_size}); rows compaction deleted keep their space until (auto)vacuum
+     *     makes it reusable, and the table only shrinks with {@code VACUUM FULL}
+     * @param entriesIndexBytes the size of the entries table's indexes ({@code pg_indexes_size})
+     * @param snapshotsTableBytes the snapshots table's size on disk, indexes included
+     * @param snapshotCount the number of snapshots stored
+     * @param newestSnapshotSeq the seq of the newest snapshot, empty when there is none
+     * @param snapshotBytes the bytes the stored snapshots' data takes (both stored forms)
+     */
+    public record TableInfo(long entriesTableBytes, long entriesIndexBytes, long snapshotsTableBytes,
+            long snapshotCount, OptionalLong newestSnapshotSeq, long snapshotBytes) {
+
+        /**
+         * Creates the figures.
+         *
+         * @param entriesTableBytes the entries table's size on disk, indexes not included
+         * @param entriesIndexBytes the size of the entries table's indexes
+         * @param snapshotsTableBytes the snapshots table's size on disk, indexes included
+         * @param snapshotCount the number of snapshots stored
+         * @param newestSnapshotSeq the seq of the newest snapshot, empty when there is none
+         * @param snapshotBytes the bytes the stored snapshots' data takes
+         * @throws NullPointerException if {@code newestSnapshotSeq} is null
+         */
+        public TableInfo {
+            Objects.requireNonNull(newestSnapshotSeq, "newestSnapshotSeq");
+        }
+    }
+
+    /**
+     * Reads the {@link TableInfo figures} of the journal's tables. Runs on the calling thread;
+     * the returned future is already complete. Also works read-only.
+     *
+     * @return a future of the figures; it fails with {@link JournalException.Storage} if they
+     *     cannot be read and {@link JournalException.Closed} after {@link #close()}
+     */
+    public CompletableFuture<TableInfo> tableInfo() {
+        return read("reading the table figures failed", c -> {
+            try (PreparedStatement ps = c.prepareStatement(schema.tableInfo); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long seq = rs.getLong(5);
+                OptionalLong newest = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(seq);
+                return new TableInfo(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), newest,
+                        rs.getLong(6));
+            }
+        });
     }
 
     private CompletableFuture<Long> readLong(String sql) {
@@ -712,13 +819,15 @@ public final class PostgresJournal implements Journal {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
-            if (!writer.onCompletionThread()) {
+            if (writer == null || !writer.onCompletionThread()) {
                 awaitUninterruptibly(closeDone);
             }
             return;
         }
         try {
-            writer.close();
+            if (writer != null) {
+                writer.close();
+            }
             PostgresListener l;
             synchronized (followers) {
                 l = listener;
@@ -763,6 +872,14 @@ public final class PostgresJournal implements Journal {
     private void ensureOpen() {
         if (closed.get()) {
             throw new JournalException.Closed("the journal " + name + " is closed");
+        }
+    }
+
+    private void ensureWritable(String what) {
+        ensureOpen();
+        if (writer == null) {
+            throw new JournalException.Storage(name + ": cannot " + what
+                    + ": the journal is open read-only; open it without readOnly(true) to write", null);
         }
     }
 

@@ -16,15 +16,27 @@ final class PostgresPools {
     record Pool(DataSource dataSource, AutoCloseable closer) {}
 
     static Pool open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, hikariPresent());
+    }
+
+    /** As {@link #open(String, String, String)}, choosing the pool (tests take the driver's without HikariCP). */
+    static Pool open(String jdbcUrl, String user, String password, boolean hikari) {
         String where = withoutQuery(jdbcUrl);
         try {
-            if (hikariPresent()) {
+            // Checked here, once, so that no pool's message repeats a URL whose parameters may hold a password.
+            if (!DriverPool.isValidUrl(jdbcUrl)) {
+                throw new JournalException.Storage("cannot open " + where + ": not a PostgreSQL JDBC URL; "
+                        + "give one such as jdbc:postgresql://host:5432/database", null);
+            }
+            if (hikari) {
                 return HikariPool.open(jdbcUrl, user, password);
             }
             return DriverPool.open(jdbcUrl, user, password);
         } catch (NoClassDefFoundError e) {
             throw new JournalException.Storage("cannot open " + where
                     + ": the PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class path", e);
+        } catch (JournalException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new JournalException.Storage("cannot open " + where + ": " + e.getMessage(), e);
         }
@@ -81,6 +93,10 @@ final class PostgresPools {
 
     /** The driver's own data source: a new connection for each use. */
     private static final class DriverPool {
+        static boolean isValidUrl(String jdbcUrl) {
+            return org.postgresql.Driver.parseURL(jdbcUrl, null) != null;
+        }
+
         static Pool open(String jdbcUrl, String user, String password) {
             org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
             ds.setURL(jdbcUrl);

@@ -96,6 +96,12 @@ final class PostgresSchema {
     /** The latest seq ever assigned and the oldest seq held (NULL when empty), for followers. */
     final String followBounds;
     final String latestSnapshot;
+    /**
+     * The tables' sizes on the server and the snapshots' figures: entries table bytes, entries
+     * index bytes, snapshots table bytes (indexes included), snapshot count, newest snapshot seq
+     * (NULL without one), snapshot data bytes.
+     */
+    final String tableInfo;
     /** Parameters: the seq to read after, and the limit (NULL for none). */
     final String since;
     /** The columns every entry read selects, in {@link SqliteSchema}'s order. */
@@ -140,6 +146,11 @@ final class PostgresSchema {
         this.count = "SELECT count(*) FROM " + s + "journal_entries";
         this.latestSnapshot = "SELECT seq_at, created_at, data_json, data_exact FROM " + s
                 + "snapshots ORDER BY id DESC LIMIT 1";
+        this.tableInfo = "SELECT pg_table_size('" + s + "journal_entries'), pg_indexes_size('" + s
+                + "journal_entries'), pg_total_relation_size('" + s + "snapshots'), count(*),"
+                + " (SELECT seq_at FROM " + s + "snapshots ORDER BY id DESC LIMIT 1),"
+                + " COALESCE(sum(octet_length(data_json) + COALESCE(octet_length(data_exact), 0)), 0)"
+                + " FROM " + s + "snapshots";
         this.entryColumns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision, "
                 + "msg_type, hmac, value_exact, value_exact_hmac FROM " + s + "journal_entries";
         this.since = entryColumns + " WHERE seq > ? ORDER BY seq LIMIT ?";
@@ -252,6 +263,30 @@ final class PostgresSchema {
             throw e;
         } finally {
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Fails unless the schema and the journal's three tables exist; reads only, so it creates
+     * and locks nothing. The failure carries PostgreSQL's own SQLSTATE for what is missing:
+     * {@code 3F000} (invalid_schema_name) or {@code 42P01} (undefined_table).
+     */
+    void requireTables(Connection c) throws SQLException {
+        String s = schema + ".";
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT to_regnamespace('" + schema + "') IS NOT NULL,"
+                        + " to_regclass('" + s + "journal_seq') IS NOT NULL"
+                        + " AND to_regclass('" + s + "journal_entries') IS NOT NULL"
+                        + " AND to_regclass('" + s + "snapshots') IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new SQLException("the database holds no schema " + schema + ", so no journal there"
+                        + " (nothing was created)", "3F000");
+            }
+            if (!rs.getBoolean(2)) {
+                throw new SQLException("the schema " + schema + " holds no journal: its tables journal_seq,"
+                        + " journal_entries and snapshots are missing (nothing was created)", "42P01");
+            }
         }
     }
 

@@ -275,4 +275,130 @@ class PostgresJournalTest {
             assertThat(c.isValid(5)).isTrue();
         }
     }
+
+    private static boolean schemaExists(String schema) throws Exception {
+        return column("SELECT count(*) FROM pg_namespace WHERE nspname = '" + schema + "'").equals(List.of("1"));
+    }
+
+    private static java.sql.SQLException sqlCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException e) {
+                return e;
+            }
+        }
+        throw new AssertionError("no SQLException in " + t);
+    }
+
+    @Test
+    void readOnlyAndNoCreateOpensOfAMissingJournalFailAndCreateNothing() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        DataSource ds = PostgresTestSupport.dataSource();
+        Throwable readOnly = org.assertj.core.api.Assertions.catchThrowable(
+                () -> PostgresJournal.builder(ds).schema(schema).readOnly(true).build());
+        assertThat(readOnly).isInstanceOf(JournalException.Storage.class)
+                .hasMessageContaining("no schema " + schema).hasMessageContaining("nothing was created");
+        assertThat(sqlCause(readOnly).getSQLState()).isEqualTo("3F000");
+        Throwable noCreate = org.assertj.core.api.Assertions.catchThrowable(
+                () -> PostgresJournal.builder(ds).schema(schema).createIfAbsent(false).build());
+        assertThat(noCreate).isInstanceOf(JournalException.Storage.class);
+        assertThat(sqlCause(noCreate).getSQLState()).isEqualTo("3F000");
+        assertThat(schemaExists(schema)).isFalse();
+
+        PostgresTestSupport.execute("CREATE SCHEMA " + schema);
+        Throwable empty = org.assertj.core.api.Assertions.catchThrowable(
+                () -> PostgresJournal.builder(ds).schema(schema).readOnly(true).build());
+        assertThat(empty).isInstanceOf(JournalException.Storage.class).hasMessageContaining("holds no journal");
+        assertThat(sqlCause(empty).getSQLState()).isEqualTo("42P01");
+        assertThat(column("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema + "'")).containsExactly("0");
+    }
+
+    @Test
+    void aReadOnlyJournalReadsAndFollowsButRefusesEveryWrite() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        String role = schema + "_ro";
+        try (PostgresJournal owner = open(schema)) {
+            await(owner.append(JournalEntry.fromSet("/a", Value.of(1), 1, "me", T0)));
+            await(owner.snapshot(List.of()));
+        }
+        PostgresTestSupport.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
+        try {
+            // A user that may only read: a read-only open must not even write the counter row.
+            PostgresTestSupport.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
+            PostgresTestSupport.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
+            try (PostgresJournal reader = PostgresJournal.builder(System.getenv(PostgresTestSupport.URL), role, "pw")
+                    .schema(schema).readOnly(true).build();
+                    PostgresJournal writer = open(schema)) {
+                assertThat(seqs(await(reader.since(0, null)))).containsExactly(1L);
+                assertThat(await(reader.latestSnapshot())).get().extracting(Snapshot::seq).isEqualTo(1L);
+                assertThat(assertFails(reader.append(JournalEntry.fromSet("/b", Value.of(2), 1, "me", T0)),
+                        JournalException.Storage.class)).hasMessageContaining("read-only");
+                assertThat(assertFails(reader.snapshot(List.of()), JournalException.Storage.class))
+                        .hasMessageContaining("read-only");
+                assertThat(assertFails(reader.compact(5), JournalException.Storage.class))
+                        .hasMessageContaining("read-only");
+
+                TestFollower follower = TestFollower.unbounded();
+                reader.follow(JournalQuery.of("/**"), 0).subscribe(follower);
+                await(writer.append(JournalEntry.fromSet("/c", Value.of(3), 1, "me", T0)));
+                follower.awaitCount(2, java.time.Duration.ofSeconds(10));
+            assertThat(follower.seqs()).containsExactly(1L, 2L);
+            }
+            assertThat(column("SELECT count(*) FROM " + schema + ".journal_entries")).containsExactly("2");
+        } finally {
+            PostgresTestSupport.execute("DROP OWNED BY " + role);
+            PostgresTestSupport.execute("DROP ROLE " + role);
+        }
+    }
+
+    @Test
+    void tableInfoReportsTheTablesAndSnapshots() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        try (PostgresJournal journal = open(schema)) {
+            PostgresJournal.TableInfo empty = await(journal.tableInfo());
+            assertThat(empty.snapshotCount()).isZero();
+            assertThat(empty.newestSnapshotSeq()).isEmpty();
+            assertThat(empty.snapshotBytes()).isZero();
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                futures.add(journal.append(JournalEntry.fromSet("/info/" + i, Value.of("x".repeat(100)), 1, "me", T0)));
+            }
+            futures.forEach(CompletableFuture::join);
+            await(journal.snapshot(List.of(new ParamSnapshot("/info/1", Value.of(1), 1, "me", T0))));
+            await(journal.snapshot(List.of()));
+            PostgresJournal.TableInfo info = await(journal.tableInfo());
+            assertThat(info.entriesTableBytes()).isGreaterThan(2_000L * 100);
+            assertThat(info.entriesIndexBytes()).isGreaterThan(0);
+            assertThat(info.snapshotsTableBytes()).isGreaterThan(0);
+            assertThat(info.snapshotCount()).isEqualTo(2);
+            assertThat(info.newestSnapshotSeq()).hasValue(2_000);
+            assertThat(info.snapshotBytes()).isEqualTo(Long.parseLong(column("SELECT sum(octet_length(data_json)"
+                    + " + COALESCE(octet_length(data_exact), 0)) FROM " + schema + ".snapshots").get(0)));
+        }
+    }
+
+    @Test
+    void theDriversOwnDataSourceServesAJournalWithoutHikariCp() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        PostgresPools.Pool pool = PostgresPools.open(System.getenv(PostgresTestSupport.URL),
+                System.getenv(PostgresTestSupport.USER), System.getenv(PostgresTestSupport.PASSWORD), false);
+        assertThat(pool.dataSource()).isInstanceOf(org.postgresql.ds.PGSimpleDataSource.class);
+        assertThat(pool.closer()).isNull();
+        try (PostgresJournal journal = PostgresJournal.builder(pool.dataSource()).schema(schema).build();
+                PostgresJournal other = open(schema)) {
+            TestFollower follower = TestFollower.unbounded();
+            journal.follow(JournalQuery.of("/**"), 0).subscribe(follower);
+            assertThat(await(journal.append(JournalEntry.fromSet("/a", Value.of(1), 1, "me", T0)))).isEqualTo(1);
+            await(other.append(JournalEntry.fromSet("/b", Value.of(2), 1, "me", T0)));
+            assertThat(seqs(await(journal.query(JournalQuery.of("/*"))))).containsExactly(1L, 2L);
+            follower.awaitCount(2, java.time.Duration.ofSeconds(10));
+            assertThat(follower.seqs()).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
+    void aMalformedUrlFailsWithoutRepeatingItsParameters() {
+        assertThatThrownBy(() -> PostgresJournal.open("jdbc:postgresql://h:notaport/db?password=secret", "u", null))
+                .isInstanceOf(JournalException.Storage.class)
+                .hasMessageContaining("not a PostgreSQL JDBC URL").hasMessageNotContaining("secret");
+    }
 }

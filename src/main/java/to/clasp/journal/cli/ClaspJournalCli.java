@@ -2,6 +2,9 @@ package to.clasp.journal.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -12,18 +15,22 @@ import to.clasp.journal.JournalException;
 
 /**
  * The command-line tool {@code clasp-journal}: a demo of crash recovery, and commands that look
- * into, follow, check, compact, export and import journal files written by this library or by
- * the Rust crate. Run {@code java -jar clasp-journal-cli.jar --help} for the commands.
+ * into, follow, check, compact, export and import journals: SQLite files written by this library
+ * or by the Rust crate, and PostgreSQL journals named by a {@code jdbc:postgresql:} URL. Run {@code java -jar clasp-journal-cli.jar --help} for the commands.
  *
  * <p>Exit codes: 0 on success, 1 when the command failed (a file that is not a journal, a
  * failed check, a storage error), 2 for a usage error (a bad argument, a missing file, a bad
- * pattern, time or key file). Errors are one line on stderr; {@code --verbose} adds the stack
+ * pattern, time or key file; a malformed URL, a server that cannot be reached, a refused login,
+ * a schema that holds no journal). Errors are one line on stderr; {@code --verbose} adds the stack
  * trace.
  */
 @Command(name = "clasp-journal", mixinStandardHelpOptions = true,
         versionProvider = ClaspJournalCli.Version.class,
-        description = "Looks into, follows, checks and repairs clasp-journal files "
-                + "(written by this library or by the Rust crate), and shows crash recovery in a demo.",
+        description = {"Looks into, follows, checks and repairs clasp-journal journals: SQLite files "
+                + "(written by this library or by the Rust crate) and PostgreSQL schemas, and shows crash recovery "
+                + "in a demo.",
+            "Every command that takes JOURNAL takes a file or a jdbc:postgresql:// URL, with --user, --password "
+                + "(or PGUSER, PGPASSWORD) and --schema."},
         subcommands = {DemoCommand.class, StatsCommand.class, QueryCommand.class, SinceCommand.class,
                 LatestCommand.class, SnapshotCommand.class, TailCommand.class, CompactCommand.class,
                 VerifyCommand.class, ExportCommand.class, ImportCommand.class, DemoRouterCommand.class,
@@ -32,8 +39,9 @@ import to.clasp.journal.JournalException;
         footer = {"  clasp-journal demo",
                 "  clasp-journal stats journal.db",
                 "  clasp-journal query journal.db '/lights/**' --from 2024-02-21T07:00:00Z --limit 20",
+                "  PGPASSWORD=... clasp-journal stats jdbc:postgresql://db.local:5432/routers --user clasp",
                 "",
-                "Exit codes: 0 success, 1 failure, 2 usage error (bad argument, missing file)."})
+                "Exit codes: 0 success, 1 failure, 2 usage error (bad argument, missing file, bad URL or login)."})
 public final class ClaspJournalCli implements Runnable {
 
     static final int OK = 0;
@@ -46,11 +54,26 @@ public final class ClaspJournalCli implements Runnable {
             description = "On an error, print the stack trace too.")
     boolean verbose;
 
+    /**
+     * The PostgreSQL driver logs through java.util.logging, which would print its warnings (a
+     * malformed URL, say) to stderr beside the tool's own one-line error; the tool reports every
+     * failure itself. Held here so that the setting is not collected with the logger.
+     */
+    private static final Logger DRIVER_LOG = Logger.getLogger("org.postgresql");
+
+    static {
+        DRIVER_LOG.setLevel(Level.OFF);
+    }
+
     /** Whether progress bars may draw on a terminal; false in tests and pipes. */
     final boolean interactive;
 
-    private ClaspJournalCli(boolean interactive) {
+    /** The environment: PGUSER and PGPASSWORD for PostgreSQL journals. */
+    final Map<String, String> env;
+
+    private ClaspJournalCli(boolean interactive, Map<String, String> env) {
         this.interactive = interactive;
+        this.env = env;
     }
 
     /**
@@ -70,7 +93,12 @@ public final class ClaspJournalCli implements Runnable {
 
     /** Runs the tool with the given streams and returns its exit code; never exits the JVM. */
     static int run(PrintWriter out, PrintWriter err, boolean interactive, String... args) {
-        ClaspJournalCli root = new ClaspJournalCli(interactive);
+        return run(out, err, interactive, System.getenv(), args);
+    }
+
+    /** Runs the tool with the given streams and environment and returns its exit code. */
+    static int run(PrintWriter out, PrintWriter err, boolean interactive, Map<String, String> env, String... args) {
+        ClaspJournalCli root = new ClaspJournalCli(interactive, Map.copyOf(env));
         CommandLine cli = new CommandLine(root);
         cli.setOut(out);
         cli.setErr(err);

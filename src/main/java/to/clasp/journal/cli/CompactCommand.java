@@ -9,26 +9,30 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import to.clasp.journal.Journal;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "compact", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Removes old entries and gives the space back. Writes to FILE.",
+        description = {"Removes old entries and gives the space back. Writes to JOURNAL.",
             "Reports the rows removed and the bytes given back. Stop writers you do not want to wait for:",
             "SQLite lets one writer in at a time. Seqs are never reused and the latest seq stays.",
+            "On PostgreSQL, rows are deleted in chunks beside running routers' appends; the server's",
+            "(auto)vacuum reuses their space (--vacuum is for files only).",
             "A file the Rust crate created never shrinks: its freed pages are only reused; --vacuum",
             "rewrites it once so that it gives space back now and on every compaction from then on",
             "(the Rust crate still reads it). Opening a Rust file here adds this library's nullable columns."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal compact journal.db --keep-last 100000",
             "  clasp-journal compact journal.db --before 5000 --vacuum",
-            "  clasp-journal compact journal.db --vacuum"})
+            "  clasp-journal compact journal.db --vacuum",
+            "  clasp-journal compact jdbc:postgresql://db.local:5432/routers --user clasp --keep-last 1000000"})
 final class CompactCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Cut cut;
@@ -52,46 +56,72 @@ final class CompactCommand implements Callable<Integer> {
         if (cut != null && cut.keepLast != null && cut.keepLast < 0) {
             throw new ParameterException(spec.commandLine(), "--keep-last must not be negative: " + cut.keepLast);
         }
+        if (vacuum && journal.isPostgres()) {
+            throw new ParameterException(spec.commandLine(), "--vacuum rewrites a SQLite file; on PostgreSQL the "
+                    + "server's autovacuum makes deleted rows' space reusable, and VACUUM FULL shrinks the tables");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
-        try (SqliteJournal j = journal.openForWriting()) {
-            SqliteJournal.FileInfo start = j.fileInfo().join();
-            if (cut != null) {
-                long latest = j.latestSeq().join();
-                long before = cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
-                out.println("compacting " + journal.file + ": removing the entries with a seq below " + before
-                        + " (latest seq " + latest + ")");
-                out.flush();
-                long removed = j.compact(before).join();
-                SqliteJournal.FileInfo after = j.fileInfo().join();
-                long given = Math.max(0, start.pageCount() - after.pageCount()) * start.pageSize();
-                out.println("removed " + Args.count(removed) + " entries; gave back " + Args.bytes(given)
-                        + " to the file system");
-                if (!after.shrinksOnCompaction() && after.freePages() > 0 && !vacuum) {
-                    out.println("this file does not shrink (created by the Rust crate): " + Args.bytes(after.freeBytes())
-                            + " of free pages stay in it for later entries; add --vacuum to give them back");
-                }
-            }
-            if (vacuum) {
-                SqliteJournal.FileInfo pre = j.fileInfo().join();
-                out.println("vacuuming " + journal.file + ": rewriting its " + Args.bytes(pre.fileBytes())
-                        + " without free pages" + (pre.shrinksOnCompaction() ? ""
-                                : " and converting it to incremental auto-vacuum, so that compaction gives space back"
-                                        + " from now on")
-                        + "; needs up to that much temporary disk space");
-                out.flush();
-                long t0 = System.nanoTime();
-                long given;
-                try (Progress p = Progress.start(terminal, err, "vacuum", -1)) {
-                    given = j.vacuum().join();
-                }
-                SqliteJournal.FileInfo post = j.fileInfo().join();
-                out.println("vacuumed in " + StatsCommand.duration((System.nanoTime() - t0) / 1_000) + ": gave back "
-                        + Args.bytes(given) + "; the file is now " + Args.bytes(post.fileBytes()) + " and "
-                        + (post.shrinksOnCompaction() ? "shrinks on compaction" : "still does not shrink"));
+        try (Journal j = journal.openForWriting()) {
+            if (j instanceof SqliteJournal file) {
+                compactFile(file, out);
+            } else {
+                compact(j, out);
+                out.println("PostgreSQL keeps the deleted rows' space in the tables, for new rows once (auto)vacuum "
+                        + "has run; VACUUM FULL gives it back to the file system");
             }
         }
         return ClaspJournalCli.OK;
+    }
+
+    /** Compacts as {@code --before} or {@code --keep-last} say; returns the entries removed. */
+    private long compact(Journal j, PrintWriter out) {
+        long latest = j.latestSeq().join();
+        long before = cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
+        out.println("compacting " + journal.display() + ": removing the entries with a seq below " + before
+                + " (latest seq " + latest + ")");
+        out.flush();
+        long removed = j.compact(before).join();
+        out.println("removed " + Args.count(removed) + " entries");
+        return removed;
+    }
+
+    private void compactFile(SqliteJournal j, PrintWriter out) {
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
+        SqliteJournal.FileInfo start = j.fileInfo().join();
+        if (cut != null) {
+            long latest = j.latestSeq().join();
+            long before = cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
+            out.println("compacting " + journal.display() + ": removing the entries with a seq below " + before
+                    + " (latest seq " + latest + ")");
+            out.flush();
+            long removed = j.compact(before).join();
+            SqliteJournal.FileInfo after = j.fileInfo().join();
+            long given = Math.max(0, start.pageCount() - after.pageCount()) * start.pageSize();
+            out.println("removed " + Args.count(removed) + " entries; gave back " + Args.bytes(given)
+                    + " to the file system");
+            if (!after.shrinksOnCompaction() && after.freePages() > 0 && !vacuum) {
+                out.println("this file does not shrink (created by the Rust crate): " + Args.bytes(after.freeBytes())
+                        + " of free pages stay in it for later entries; add --vacuum to give them back");
+            }
+        }
+        if (vacuum) {
+            SqliteJournal.FileInfo pre = j.fileInfo().join();
+            out.println("vacuuming " + journal.display() + ": rewriting its " + Args.bytes(pre.fileBytes())
+                    + " without free pages" + (pre.shrinksOnCompaction() ? ""
+                            : " and converting it to incremental auto-vacuum, so that compaction gives space back"
+                                    + " from now on")
+                    + "; needs up to that much temporary disk space");
+            out.flush();
+            long t0 = System.nanoTime();
+            long given;
+            try (Progress p = Progress.start(terminal, err, "vacuum", -1)) {
+                given = j.vacuum().join();
+            }
+            SqliteJournal.FileInfo post = j.fileInfo().join();
+            out.println("vacuumed in " + StatsCommand.duration((System.nanoTime() - t0) / 1_000) + ": gave back "
+                    + Args.bytes(given) + "; the file is now " + Args.bytes(post.fileBytes()) + " and "
+                    + (post.shrinksOnCompaction() ? "shrinks on compaction" : "still does not shrink"));
+        }
     }
 }

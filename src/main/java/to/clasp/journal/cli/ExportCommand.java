@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.AddressPattern;
-import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Journal;
 
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Writes entries as lossless JSON Lines. Read-only.",
@@ -33,7 +33,7 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PATTERN", converter = Args.PatternArg.class,
             defaultValue = "/**", description = "Only entries whose address matches (default /**: every entry).")
@@ -47,7 +47,7 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
         AddressPattern match = AddressPattern.compile(pattern);
-        try (SqliteJournal j = journal.openReadOnly()) {
+        try (Journal j = journal.openReadOnly()) {
             long total = j.size().join();
             Writer target;
             try {

@@ -18,20 +18,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.JournalEntry;
-import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Journal;
 
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Appends the entries of a JSON Lines export to FILE.",
-            "Appends them to FILE (created if missing) in their order,",
-            "with their timestamps, authors, values and revisions exactly as exported.",
+        description = {"Appends the entries of a JSON Lines export to JOURNAL.",
+            "Appends them to JOURNAL (a file, or a PostgreSQL schema's tables; created if missing) in their",
+            "order, with their timestamps, authors, values and revisions exactly as exported.",
             "Seqs: the journal assigns them (they are dense and never reused), so they stay equal when the",
             "journal's latest seq is one below the first exported seq and the export has no gaps, as when",
-            "a whole, never-compacted journal goes into a new file. Otherwise entries are renumbered in",
+            "a whole, never-compacted journal goes into a new one. Otherwise entries are renumbered in",
             "order, and the command says how; --keep-seqs refuses that instead, and --seq-map F writes",
             "'old new' per line. Every line is checked before anything is written."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal import copy.db --in journal.jsonl",
-            "  clasp-journal export old.db | clasp-journal import new.db --keep-seqs"})
+            "  clasp-journal export old.db | clasp-journal import new.db --keep-seqs",
+            "  clasp-journal export old.db | clasp-journal import jdbc:postgresql://db.local/routers --user clasp"})
 final class ImportCommand implements Callable<Integer> {
 
     /** Validates entries exactly as every journal does, keeping nothing. */
@@ -41,7 +42,7 @@ final class ImportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Option(names = "--in", paramLabel = "F", description = "Read from F instead of standard input.")
     Path inFile;
@@ -55,8 +56,9 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        journal.check(); // before reading what may be a long input
         List<JournalEntry> entries = read();
-        try (SqliteJournal j = journal.openOrCreate()) {
+        try (Journal j = journal.openOrCreate()) {
             long latest = j.latestSeq().join();
             boolean kept = true;
             for (int i = 0; i < entries.size(); i++) {
@@ -66,7 +68,7 @@ final class ImportCommand implements Callable<Integer> {
                 }
             }
             if (keepSeqs && !kept) {
-                throw CliException.failure("the seqs cannot be kept: " + journal.file + " has latest seq " + latest
+                throw CliException.failure("the seqs cannot be kept: " + journal.display() + " has latest seq " + latest
                         + ", so the entries would get seqs " + (latest + 1) + "..; the export "
                         + (entries.isEmpty() ? "is empty" : "starts at seq " + entries.get(0).seq())
                         + " (nothing was written; import into a new file, or leave out --keep-seqs)");
@@ -99,12 +101,12 @@ final class ImportCommand implements Callable<Integer> {
                 }
             }
             if (entries.isEmpty()) {
-                out.println("imported 0 entries into " + journal.file);
+                out.println("imported 0 entries into " + journal.display());
             } else if (kept) {
-                out.println("imported " + Args.count(entries.size()) + " entries into " + journal.file
+                out.println("imported " + Args.count(entries.size()) + " entries into " + journal.display()
                         + "; seqs kept (" + assigned[0] + ".." + assigned[assigned.length - 1] + ")");
             } else {
-                out.println("imported " + Args.count(entries.size()) + " entries into " + journal.file
+                out.println("imported " + Args.count(entries.size()) + " entries into " + journal.display()
                         + "; renumbered: exported seqs " + entries.get(0).seq() + ".." + entries.get(entries.size() - 1).seq()
                         + " became " + assigned[0] + ".." + assigned[assigned.length - 1] + ", in the same order"
                         + (seqMap != null ? " (each one in " + seqMap + ")" : ""));

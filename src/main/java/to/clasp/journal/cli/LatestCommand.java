@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.JournalEntry;
-import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Journal;
 
 @Command(name = "latest", mixinStandardHelpOptions = true,
         description = {"Prints the latest seq, the number of entries and the newest entry. Read-only.",
@@ -21,12 +21,12 @@ final class LatestCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (SqliteJournal j = journal.openReadOnly()) {
+        try (Journal j = journal.openReadOnly()) {
             long latest = j.latestSeq().join();
             long size = j.size().join();
             out.println("latest seq: " + latest);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.JournalQuery;
 import to.clasp.journal.SignalType;
-import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Journal;
 
 @Command(name = "query", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints the entries whose address matches PATTERN, oldest first. Read-only.",
@@ -26,7 +26,7 @@ final class QueryCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Parameters(index = "1", paramLabel = "PATTERN", converter = Args.PatternArg.class,
             description = "An address pattern, such as '/lights/**' (quote it in the shell).")
@@ -77,7 +77,7 @@ final class QueryCommand implements Callable<Integer> {
         if (descending) {
             q = q.descending();
         }
-        try (SqliteJournal j = journal.openReadOnly()) {
+        try (Journal j = journal.openReadOnly()) {
             EntryTable.printEntries(spec.commandLine().getOut(), j.query(q).join(), json);
         }
         return ClaspJournalCli.OK;

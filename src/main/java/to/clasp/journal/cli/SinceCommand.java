@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Journal;
 
 @Command(name = "since", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Prints the entries with a seq above SEQ, oldest first. Read-only.",
@@ -19,7 +19,7 @@ final class SinceCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Parameters(index = "1", paramLabel = "SEQ", description = "Print the entries after this seq (0: from the start).")
     long seq;
@@ -35,7 +35,7 @@ final class SinceCommand implements Callable<Integer> {
         if (limit != null && limit < 0) {
             throw new ParameterException(spec.commandLine(), "--limit must not be negative: " + limit);
         }
-        try (SqliteJournal j = journal.openReadOnly()) {
+        try (Journal j = journal.openReadOnly()) {
             EntryTable.printEntries(spec.commandLine().getOut(), j.since(seq, limit).join(), json);
         }
         return ClaspJournalCli.OK;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.ParamSnapshot;
 import to.clasp.journal.Snapshot;
-import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Journal;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
         description = {"Prints the latest snapshot and its params. Read-only.",
@@ -26,7 +26,7 @@ final class SnapshotCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Option(names = "--json", description = "One JSON object (lossless): seq, created_at, params.")
     boolean json;
@@ -34,14 +34,14 @@ final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (SqliteJournal j = journal.openReadOnly()) {
+        try (Journal j = journal.openReadOnly()) {
             Optional<Snapshot> found = j.latestSnapshot().join();
             if (json) {
                 out.println(found.map(EntryJson::snapshot).orElse("null"));
                 return ClaspJournalCli.OK;
             }
             if (found.isEmpty()) {
-                out.println(journal.file + " holds no snapshot (recovery replays every entry)");
+                out.println(journal.display() + " holds no snapshot (recovery replays every entry)");
                 return ClaspJournalCli.OK;
             }
             Snapshot s = found.get();

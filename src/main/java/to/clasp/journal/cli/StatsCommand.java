@@ -13,23 +13,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
+import to.clasp.journal.PostgresJournal;
 import to.clasp.journal.SignalType;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Summarises a journal file. Read-only.",
-            "Entries, seq and time range, counts per signal and message type,",
-            "snapshots, file and WAL size, free pages, whether compaction shrinks the file, the busiest",
-            "address prefixes, and a chart of entries over time. Reads every entry once. Read-only."},
-        footerHeading = "%nExample:%n", footer = "  clasp-journal stats journal.db")
+        description = {"Summarises a journal. Read-only.",
+            "Entries, seq and time range, counts per signal and message type, snapshots, the busiest",
+            "address prefixes, and a chart of entries over time; for a file also its size, WAL and free",
+            "pages and whether compaction shrinks it; for PostgreSQL the tables' size on the server.",
+            "Reads every entry once. Read-only."},
+        footerHeading = "%nExamples:%n", footer = {"  clasp-journal stats journal.db",
+            "  clasp-journal stats jdbc:postgresql://db.local:5432/routers --user clasp --schema clasp_journal"})
 final class StatsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Option(names = "--top", paramLabel = "N", defaultValue = "5", description = "Show the N busiest prefixes (default 5).")
     int top;
@@ -43,22 +47,15 @@ final class StatsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         top = Math.max(0, top);
         buckets = Math.max(1, Math.min(100, buckets));
-        try (SqliteJournal j = journal.openReadOnly()) {
-            SqliteJournal.FileInfo info = j.fileInfo().join();
+        try (Journal j = journal.openReadOnly()) {
+            List<String[]> storage = storage(j);
             long latest = j.latestSeq().join();
             Tally t = new Tally();
             List<Long> badSeqs = new ArrayList<>();
             EntryScanner.scan(j, 0, t::add, (seq, error) -> badSeqs.add(seq));
 
             List<String[]> rows = new ArrayList<>();
-            rows.add(row("file", journal.file.toString()));
-            rows.add(row("size", Args.bytes(info.fileBytes()) + ", WAL " + Args.bytes(info.walBytes())
-                    + "; " + Args.count(info.pageCount()) + " pages of " + Args.bytes(info.pageSize())
-                    + ", " + Args.count(info.freePages()) + " free (" + Args.bytes(info.freeBytes()) + ")"));
-            rows.add(row("compaction", info.shrinksOnCompaction()
-                    ? "shrinks the file (incremental auto-vacuum)"
-                    : "does not shrink this file (auto_vacuum=NONE, as the Rust crate creates files); "
-                            + "'compact --vacuum' converts it"));
+            rows.addAll(storage.subList(0, storage.size() - 1));
             if (t.count == 0) {
                 rows.add(row("entries", "0" + (latest > 0 ? " (latest seq " + latest + "; all compacted)" : "")));
             } else {
@@ -69,9 +66,7 @@ final class StatsCommand implements Callable<Integer> {
                 rows.add(row("signal types", t.types()));
                 rows.add(row("messages", "SET " + Args.count(t.sets) + ", PUBLISH " + Args.count(t.count - t.sets)));
             }
-            rows.add(row("snapshots", info.snapshotCount() == 0 ? "none"
-                    : info.snapshotCount() + ", newest at seq " + info.newestSnapshotSeq().getAsLong() + ", "
-                            + Args.bytes(info.snapshotBytes()) + " in all"));
+            rows.add(storage.get(storage.size() - 1));
             if (!badSeqs.isEmpty()) {
                 rows.add(row("unreadable", badSeqs.size() + " entries could not be read, first seqs "
                         + first(badSeqs) + " (run 'verify' with the key)"));
@@ -93,6 +88,39 @@ final class StatsCommand implements Callable<Integer> {
             }
         }
         return ClaspJournalCli.OK;
+    }
+
+    /** The rows about where the journal is stored; the last one is about its snapshots. */
+    private List<String[]> storage(Journal j) {
+        List<String[]> rows = new ArrayList<>();
+        if (j instanceof SqliteJournal file) {
+            SqliteJournal.FileInfo info = file.fileInfo().join();
+            rows.add(row("file", journal.display()));
+            rows.add(row("size", Args.bytes(info.fileBytes()) + ", WAL " + Args.bytes(info.walBytes())
+                    + "; " + Args.count(info.pageCount()) + " pages of " + Args.bytes(info.pageSize())
+                    + ", " + Args.count(info.freePages()) + " free (" + Args.bytes(info.freeBytes()) + ")"));
+            rows.add(row("compaction", info.shrinksOnCompaction()
+                    ? "shrinks the file (incremental auto-vacuum)"
+                    : "does not shrink this file (auto_vacuum=NONE, as the Rust crate creates files); "
+                            + "'compact --vacuum' converts it"));
+            rows.add(snapshots(info.snapshotCount(), info.newestSnapshotSeq(), info.snapshotBytes()));
+        } else {
+            // JournalLocation opens a file or a PostgreSQL journal, nothing else.
+            PostgresJournal.TableInfo info = ((PostgresJournal) j).tableInfo().join();
+            rows.add(row("journal", journal.display()));
+            rows.add(row("tables", "entries " + Args.bytes(info.entriesTableBytes()) + " + indexes "
+                    + Args.bytes(info.entriesIndexBytes()) + ", snapshots " + Args.bytes(info.snapshotsTableBytes())
+                    + " (on the server)"));
+            rows.add(row("compaction", "deletes rows; (auto)vacuum makes their space reusable, "
+                    + "only VACUUM FULL shrinks the tables"));
+            rows.add(snapshots(info.snapshotCount(), info.newestSnapshotSeq(), info.snapshotBytes()));
+        }
+        return rows;
+    }
+
+    private static String[] snapshots(long count, java.util.OptionalLong newest, long bytes) {
+        return row("snapshots", count == 0 ? "none"
+                : count + ", newest at seq " + newest.getAsLong() + ", " + Args.bytes(bytes) + " in all");
     }
 
     private static String[] row(String name, String value) {

@@ -16,13 +16,14 @@ import picocli.CommandLine.Spec;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.JournalQuery;
 import to.clasp.journal.SignalType;
-import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Journal;
 
 @Command(name = "tail", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints the last N matching entries; -f follows new ones. Read-only.",
             "Prints the last N entries that match PATTERN (default: all), oldest first.",
             "With -f, keeps printing new matching entries as other processes (a router, the Rust crate)",
-            "append them, until interrupted (Ctrl-C): never skipping or repeating one. Read-only."},
+            "append them, until interrupted (Ctrl-C): never skipping or repeating one. On PostgreSQL,",
+            "new entries of every router on the schema are announced by LISTEN/NOTIFY. Read-only."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal tail journal.db -n 20", "  clasp-journal tail journal.db '/lights/**' -f"})
 final class TailCommand implements Callable<Integer> {
@@ -31,7 +32,7 @@ final class TailCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PATTERN", converter = Args.PatternArg.class,
             defaultValue = "/**", description = "An address pattern (default /**: every entry).")
@@ -64,7 +65,7 @@ final class TailCommand implements Callable<Integer> {
         if (types != null && !types.isEmpty()) {
             query = query.types(types.toArray(new SignalType[0]));
         }
-        try (SqliteJournal j = journal.openReadOnly(Duration.ofMillis(Math.max(10, pollMillis)))) {
+        try (Journal j = journal.openReadOnly(Duration.ofMillis(Math.max(10, pollMillis)))) {
             // Everything up to `before` is committed; the newest N matches are read after it, so
             // whatever they do not include, and is newer than both, is still to come.
             long before = j.latestSeq().join();

@@ -11,16 +11,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import to.clasp.journal.Journal;
 import to.clasp.journal.JournalException;
+import to.clasp.journal.PostgresJournal;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Checks every entry's HMAC with the key. Read-only.",
             "Uses the key the journal was written with, and lists the",
             "first bad seqs. Exits 1 if any entry fails. Entries written without a key carry no HMAC",
-            "and pass, as they do when the library reads them. When every entry passes, checks the",
-            "whole file too (the newest entries cut off, older snapshots). Read-only."},
-        footerHeading = "%nExample:%n", footer = "  clasp-journal verify journal.db --key-file journal.key")
+            "and pass, as they do when the library reads them. When every entry of a file passes, checks",
+            "the whole file too (the newest entries cut off, older snapshots). PostgreSQL rows carry",
+            "per-row MACs only, so there each row is checked, but deleted rows and edited snapshots",
+            "are not detected. Read-only."},
+        footerHeading = "%nExamples:%n", footer = {"  clasp-journal verify journal.db --key-file journal.key",
+            "  clasp-journal verify jdbc:postgresql://db.local:5432/routers --user clasp --key-file journal.key"})
 final class VerifyCommand implements Callable<Integer> {
 
     private static final int SHOWN = 10;
@@ -29,7 +34,7 @@ final class VerifyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JournalFile journal;
+    JournalLocation journal;
 
     @Override
     public Integer call() {
@@ -39,7 +44,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
-        try (SqliteJournal j = journal.openReadOnly()) {
+        try (Journal j = journal.openReadOnly()) {
             long total = j.size().join();
             AtomicLong good = new AtomicLong();
             List<Long> bad = new ArrayList<>();
@@ -66,18 +71,20 @@ final class VerifyCommand implements Callable<Integer> {
                 }
             }
             long checked = good.get() + bad.size();
-            String whole = bad.isEmpty() ? wholeFileProblem(j) : null;
+            String whole = bad.isEmpty() && j instanceof SqliteJournal file ? wholeFileProblem(file) : null;
             if (whole != null) {
-                out.println(journal.file + ": every entry read matches the key, but the file fails its integrity check: "
+                out.println(journal.display() + ": every entry read matches the key, but the file fails its integrity check: "
                         + whole);
                 return ClaspJournalCli.FAILURE;
             }
             if (bad.isEmpty()) {
-                out.println("verified " + Args.count(checked) + " entries of " + journal.file
-                        + ": every HMAC matches the key");
+                out.println("verified " + Args.count(checked) + " entries of " + journal.display()
+                        + ": every HMAC matches the key" + (j instanceof PostgresJournal
+                                ? " (per-row MACs only: deleted rows and edited snapshots are not detected on PostgreSQL)"
+                                : ""));
                 return ClaspJournalCli.OK;
             }
-            out.println(journal.file + ": " + Args.count(bad.size()) + " of " + Args.count(checked)
+            out.println(journal.display() + ": " + Args.count(bad.size()) + " of " + Args.count(checked)
                     + " entries failed the check" + (good.get() == 0 ? " (all of them: is it the right key?)" : ""));
             out.println("first bad seqs: " + bad.subList(0, Math.min(SHOWN, bad.size())));
             reasons.forEach(r -> out.println("  " + r));

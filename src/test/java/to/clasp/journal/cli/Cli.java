@@ -33,6 +33,14 @@ final class Cli {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /** Runs the tool with {@code env} as its whole environment (PGUSER, PGPASSWORD). */
+    static Result runWithEnv(java.util.Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ClaspJournalCli.run(new PrintWriter(out, true), new PrintWriter(err, true), false, env, args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
     /** Copies a Rust-written fixture from the test resources into {@code dir}. */
     static Path fixture(String name, Path dir) {
         Path target = dir.resolve(name);

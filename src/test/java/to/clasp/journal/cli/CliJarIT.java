@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.PostgresTestSupport;
 
 /** The packaged tool, run as a user runs it: java -jar target/clasp-journal-cli.jar (after package). */
 class CliJarIT {
@@ -23,14 +25,20 @@ class CliJarIT {
     private record Run(int code, String out) {}
 
     private Run java(String... args) throws IOException, InterruptedException {
+        return java(Map.of(), args);
+    }
+
+    private Run java(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
                         .toString()),
                 "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         Path log = dir.resolve("out.txt");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("finished in time").isTrue();
         return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
@@ -55,5 +63,41 @@ class CliJarIT {
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.out().strip()).startsWith("clasp-journal stats: missing.db: no such file").doesNotContain("\n");
         assertThat(dir.resolve("missing.db")).doesNotExist();
+    }
+
+    @Test
+    void theJarCarriesTheDriverAndOpensAPostgresJournalQuietly() throws Exception {
+        // A malformed URL is refused before any connection, in one line: the driver's own log stays silent.
+        Run bad = java("stats", "jdbc:postgresql://h:notaport/db?password=secret");
+        assertThat(bad.code()).as(bad.out()).isEqualTo(2);
+        assertThat(bad.out().strip()).startsWith("clasp-journal stats: jdbc:postgresql://h:notaport/db?...: not a valid")
+                .doesNotContain("\n").doesNotContain("secret");
+
+        PostgresTestSupport.requireServer();
+        PostgresTestSupport.dataSource(); // drops the test's schema when the JVM exits
+        String schema = PostgresTestSupport.freshSchema();
+        String url = System.getenv(PostgresTestSupport.URL);
+        Map<String, String> env = Map.of("PGUSER", System.getenv(PostgresTestSupport.USER),
+                "PGPASSWORD", System.getenv(PostgresTestSupport.PASSWORD));
+        Path export = dir.resolve("in.jsonl");
+        Files.writeString(export, EntryJson.entry(to.clasp.journal.JournalEntry.fromSet("/lights/a",
+                to.clasp.journal.Value.of(0.5), 1, "r", 1_708_500_000_000_000L).withSeq(1)) + "\n");
+        Run imported = java(env, "import", url, "--schema", schema, "--in", export.toString());
+        assertThat(imported.code()).as(imported.out()).isZero();
+        assertThat(imported.out().strip()).isEqualTo("imported 1 entries into " + url.replaceAll("\\?.*", "?...")
+                + " (schema " + schema + "); seqs kept (1..1)");
+
+        Run stats = java(env, "stats", url, "--schema", schema);
+        assertThat(stats.code()).as(stats.out()).isZero();
+        assertThat(stats.out()).contains("entries       1, seqs 1..1", "(on the server)")
+                .doesNotContain("SLF4J").doesNotContain("WARNING");
+        Run query = java(env, "query", url, "/lights/*", "--schema", schema, "--json");
+        assertThat(query.code()).as(query.out()).isZero();
+        assertThat(query.out().lines()).hasSize(1).allMatch(l -> l.startsWith("{\"seq\":1,"));
+
+        Run wrong = java(Map.of("PGPASSWORD", "not-the-password"), "latest", url, "--schema", schema,
+                "--user", System.getenv(PostgresTestSupport.USER));
+        assertThat(wrong.code()).as(wrong.out()).isEqualTo(2);
+        assertThat(wrong.out().strip()).contains("the server refused the login").doesNotContain("\n");
     }
 }

@@ -1,0 +1,188 @@
+package to.clasp.journal.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import to.clasp.journal.Journal;
+import to.clasp.journal.JournalException;
+import to.clasp.journal.PostgresJournal;
+import to.clasp.journal.SqliteJournal;
+
+/**
+ * The JOURNAL every command takes, a SQLite file or a PostgreSQL JDBC URL, with its HMAC key
+ * and PostgreSQL credentials, and how commands open it. Commands get a {@link Journal}; the few
+ * that show what only one backend has (file or table sizes, vacuum, the file's whole check) look
+ * at its class.
+ */
+final class JournalLocation {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    @Parameters(index = "0", paramLabel = "JOURNAL",
+            description = "The journal: a SQLite file, or a PostgreSQL JDBC URL such as "
+                    + "jdbc:postgresql://localhost:5432/routers.")
+    String journal;
+
+    @Option(names = "--key-file", paramLabel = "K",
+            description = "The 32-byte HMAC key the journal was written with: 32 raw bytes or 64 hex digits. "
+                    + "Every entry read is then verified.")
+    Path keyFile;
+
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "PostgreSQL: the user name (default: the URL's user=, else PGUSER).")
+    String user;
+
+    @Option(names = "--password", paramLabel = "PW",
+            description = "PostgreSQL: the password (default: the URL's password=, else PGPASSWORD, "
+                    + "which keeps it out of the process list).")
+    String password;
+
+    @Option(names = "--schema", paramLabel = "NAME",
+            description = "PostgreSQL: the schema that holds the journal (default " + PostgresJournal.DEFAULT_SCHEMA + ").")
+    String schema;
+
+    /** Whether JOURNAL is a PostgreSQL URL. */
+    boolean isPostgres() {
+        return PostgresTarget.isUrl(journal);
+    }
+
+    /** Checks JOURNAL and the options that go with it, without opening anything; a usage error if wrong. */
+    void check() {
+        if (isPostgres()) {
+            postgres();
+        } else {
+            sqliteFile();
+        }
+    }
+
+    /** How messages name the journal: the file, or the URL (without its parameters) and schema. */
+    String display() {
+        return isPostgres() ? postgres().display() : journal;
+    }
+
+    /** Opens the journal read-only: nothing is created, migrated or changed. */
+    Journal openReadOnly() {
+        return openReadOnly(SqliteJournal.DEFAULT_FOLLOW_POLL_INTERVAL);
+    }
+
+    /**
+     * Opens the journal read-only; a file is checked for other processes' commits every
+     * {@code followPoll} while it is followed (PostgreSQL announces them by itself).
+     */
+    Journal openReadOnly(Duration followPoll) {
+        if (isPostgres()) {
+            return openPostgres(t -> t.builder(key()).readOnly(true));
+        }
+        Path file = requireExistingFile();
+        byte[] key = key();
+        try {
+            return SqliteJournal.builder(file).readOnly(true).hmacKey(key).followPollInterval(followPoll).build();
+        } catch (JournalException.Storage e) {
+            throw CliException.failure(e.getMessage() + "; give the path of a clasp-journal file");
+        }
+    }
+
+    /** Opens an existing journal for writing (a Rust file gets this library's columns); creates nothing. */
+    Journal openForWriting() {
+        if (isPostgres()) {
+            return openPostgres(t -> t.builder(key()).createIfAbsent(false));
+        }
+        requireExistingFile();
+        return openOrCreate();
+    }
+
+    /** Opens the journal for writing, creating a new one (file, or schema and tables) if absent. */
+    Journal openOrCreate() {
+        if (isPostgres()) {
+            return openPostgres(t -> t.builder(key()));
+        }
+        Path file = sqliteFile();
+        byte[] key = key();
+        try {
+            return SqliteJournal.builder(file).hmacKey(key).build();
+        } catch (JournalException.Storage e) {
+            throw CliException.failure(e.getMessage());
+        }
+    }
+
+    private Journal openPostgres(java.util.function.Function<PostgresTarget, PostgresJournal.Builder> options) {
+        PostgresTarget target = postgres();
+        PostgresJournal.Builder builder = options.apply(target);
+        try {
+            return builder.build();
+        } catch (JournalException e) {
+            throw target.openFailure(e);
+        }
+    }
+
+    /** The URL, credentials and schema; a usage error for a malformed URL or schema. */
+    PostgresTarget postgres() {
+        ClaspJournalCli root = (ClaspJournalCli) command.root().userObject();
+        return PostgresTarget.resolve(journal, user, password, schema, root.env);
+    }
+
+    /** The SQLite file JOURNAL names; a usage error for what is neither a file nor a PostgreSQL URL. */
+    Path sqliteFile() {
+        String lower = journal.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("postgres://") || lower.startsWith("postgresql://")) {
+            throw CliException.usage(PostgresTarget.withoutParameters(journal) + ": give PostgreSQL as a JDBC URL, "
+                    + "jdbc:postgresql://host:port/database, with the user and password in --user/--password, "
+                    + "PGUSER/PGPASSWORD or the URL's user= and password=");
+        }
+        if (lower.startsWith("jdbc:")) {
+            throw CliException.usage(PostgresTarget.withoutParameters(journal) + ": only jdbc:postgresql: URLs "
+                    + "are supported; give a SQLite journal as the path of its file");
+        }
+        for (String[] option : new String[][] {{"--user", user}, {"--password", password}, {"--schema", schema}}) {
+            if (option[1] != null) {
+                throw CliException.usage(option[0] + " applies to a PostgreSQL URL only, and " + journal
+                        + " is a file");
+            }
+        }
+        return Path.of(journal);
+    }
+
+    private Path requireExistingFile() {
+        Path file = sqliteFile();
+        if (!Files.exists(file)) {
+            throw CliException.usage(file + ": no such file; give the path of an existing journal file "
+                    + "(nothing was created)");
+        }
+        return file;
+    }
+
+    /** The key from --key-file, or null without one. */
+    byte[] key() {
+        return keyFile == null ? null : readKey(keyFile);
+    }
+
+    static byte[] readKey(Path keyFile) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(keyFile);
+        } catch (IOException e) {
+            throw CliException.usage(keyFile + ": cannot read the key file (" + e.getMessage() + ")");
+        }
+        if (raw.length == 32) {
+            return raw;
+        }
+        String text = new String(raw, StandardCharsets.US_ASCII).strip();
+        if (text.length() == 64) {
+            try {
+                return HexFormat.of().parseHex(text);
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+        }
+        throw CliException.usage(keyFile + ": a key file holds 32 raw bytes or 64 hex digits, this one holds "
+                + raw.length + " bytes");
+    }
+}
