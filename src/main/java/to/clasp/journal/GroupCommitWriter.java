@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,16 +17,17 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -40,8 +42,20 @@ import java.util.function.Consumer;
  * the writes queued before it are committed first, then it deletes in chunks of its own (see
  * {@link CompactOp}), then the writes queued after it run.
  *
- * <p>Each operation runs inside its own savepoint, so one that fails (a constraint, a trigger)
- * is rolled back alone and the rest of its batch commits. Should SQLite abandon the whole
+ * <p>The writer is a role more than a thread. Whoever holds it (see {@link #state}) takes the
+ * next batch from the queue and runs it, so batches run one at a time and in queue order. The
+ * writer thread takes it whenever writes are queued and nobody holds it. A caller that waits
+ * for its write with {@code join()} or {@code get()} while nobody holds it, and no other caller
+ * is blocked waiting for a write (which would mean contended load), takes it instead,
+ * and runs the batches up to its own on its own thread (see {@link #help}): one caller waiting
+ * for each append then pays no thread hand-off at all, while callers that do not wait, or that
+ * arrive while a batch is running, are served by the writer thread as before.
+ *
+ * <p>A batch first runs as plain statements in one transaction. If an operation fails (a
+ * constraint, a trigger), that transaction is rolled back and the batch runs again with each
+ * operation inside its own savepoint, so that the one that fails is rolled back alone and the
+ * rest of its batch commits: savepoints cost two statements per write, which only a batch with
+ * a failure needs to pay. Should SQLite abandon the whole
  * transaction instead, the failed operation is dropped and the others are run again in a new
  * one. If BEGIN or COMMIT fails (a full disk, an I/O error), every operation of the batch that
  * was not committed fails.
@@ -57,10 +71,16 @@ import java.util.function.Consumer;
  * appends that are gone once it is closed; instead, the batch's writes fail, and so does every
  * later one, with {@link JournalException.Storage} naming the file.
  *
- * <p>Futures are completed only after COMMIT returns, and never on the writer thread: each
- * batch's futures are completed, in queue order, by a task on a pool of daemon threads, so that
- * callbacks a caller chains with the non-async {@code then…} methods can neither slow the writer
- * down nor deadlock it, for instance by waiting for a later append. The pool holds a thread per
+ * <p>Futures are completed only after COMMIT returns (and after the file check), in queue
+ * order, and never run callers' code on the thread that holds the role: the writer thread
+ * hands each batch's futures to a task on a pool of daemon threads; a caller that ran a batch
+ * gives the role back first, then completes the futures that nothing is chained to and nobody
+ * waits for (completing those runs no code) and hands the batch to the pool from the first one
+ * that has dependents. So callbacks a caller chains with the non-async {@code then…} methods
+ * can neither slow the writer down nor deadlock it, for instance by waiting for a later append.
+ * (A stage chained in the instant between that check and the completion runs on the caller
+ * that ran the batch, which holds no lock then: like any {@code CompletableFuture} chained to
+ * as it completes.) The pool holds a thread per
  * batch whose callbacks are still running (threads idle for 30 seconds end), so it stays small
  * unless callbacks block; a callback that waits for an append queued later in its own batch
  * would wait forever, which is why blocking work belongs in the {@code …Async} variants.
@@ -79,7 +99,10 @@ final class GroupCommitWriter {
     static final int COMPACT_CHUNK = 1_024;
 
     private static final int MIN_QUEUE_CAPACITY = 1_024;
-    private static final int BATCHES_QUEUED = 64;
+    /** Waiting writes, whatever the batch size, unless small batches make fewer enough. */
+    private static final int QUEUE_CAPACITY = 65_536;
+    private static final int SMALL_BATCHES_QUEUED = 64;
+    private static final int LARGE_BATCHES_QUEUED = 4;
     /** SQLite's result code for a full disk or a database at its max_page_count. */
     private static final int SQLITE_FULL = 13;
     /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
@@ -106,9 +129,21 @@ final class GroupCommitWriter {
     private boolean statementsSuspect;
 
     private final int queueCapacity;
-    private final LinkedBlockingQueue<Op<?>> queue;
-    /** Appends hold the read side while enqueueing; close() takes the write side to shut the door. */
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    /**
+     * Guards the queue and the committer role. Whoever holds the role (the writer thread or a
+     * caller helping in {@code join}) alone takes ops from the queue and runs them, so batches
+     * run one at a time and in queue order, whichever thread runs them.
+     */
+    private final ReentrantLock state = new ReentrantLock();
+    /** Signalled when ops are queued, the committer role is given back, or the writer closes. */
+    private final Condition work = state.newCondition();
+    /** Signalled when ops leave the queue. */
+    private final Condition room = state.newCondition();
+    private final ArrayDeque<Op<?>> queue = new ArrayDeque<>();
+    /** Whether some thread holds the committer role. */
+    private boolean committing;
+    /** Callers waiting for room: they were accepted, so the writer must not end before them. */
+    private int waitingForRoom;
     private boolean closed;
 
     private final Thread thread;
@@ -119,7 +154,14 @@ final class GroupCommitWriter {
     private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedOps = new AtomicLong();
-    /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
+    private final AtomicLong batchesRunByCallers = new AtomicLong();
+    /**
+     * Callers blocked waiting for a write. While any are, the load is contended: a caller then
+     * leaves the batch to the writer thread, which groups everyone's writes, rather than
+     * committing a small batch of its own in between.
+     */
+    private final AtomicInteger blockedCallers = new AtomicInteger();
+    /** Told, by the committing thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
     /** What the current batch committed, announced once the batch is known to be at the path. */
     private final List<JournalEntry> committedEntries = new ArrayList<>();
@@ -146,9 +188,7 @@ final class GroupCommitWriter {
             throw new SQLException("the file " + file + " is missing");
         }
         this.sql = new Statements(conn);
-        this.queueCapacity = (int) Math.min(Integer.MAX_VALUE,
-                Math.max(MIN_QUEUE_CAPACITY, (long) maxBatch * BATCHES_QUEUED));
-        this.queue = new LinkedBlockingQueue<>(queueCapacity);
+        this.queueCapacity = queueCapacity(maxBatch);
         AtomicInteger completerIds = new AtomicInteger();
         this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> {
@@ -196,12 +236,24 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Sets who hears, right after each successful COMMIT and on the writer thread, which entries
-     * it made visible (with their seqs, ascending). The listener must return quickly and never
-     * block: the writer waits for it.
+     * Sets who hears, right after each successful COMMIT and on the thread that ran the batch
+     * (the writer thread or a caller holding the role), which entries it made visible (with their
+     * seqs, ascending), one batch at a time. The listener must return quickly and never block:
+     * the next batch waits for it.
      */
     void onCommit(Consumer<List<JournalEntry>> listener) {
         this.commitListener = listener;
+    }
+
+    /**
+     * How many writes may wait: 64 batches' worth, at least 1,024 and at most 65,536, or 4
+     * batches' worth if that is more. The bound is on memory, so it does not grow with the
+     * batch size beyond that.
+     */
+    static int queueCapacity(int maxBatch) {
+        long small = Math.min((long) maxBatch * SMALL_BATCHES_QUEUED, QUEUE_CAPACITY);
+        long large = (long) maxBatch * LARGE_BATCHES_QUEUED;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_QUEUE_CAPACITY, Math.max(small, large)));
     }
 
     /** The most operations that wait for the writer before callers have to wait for room. */
@@ -214,31 +266,121 @@ final class GroupCommitWriter {
         return commits.get();
     }
 
+    /** The number of batches run by callers waiting for them instead of the writer (for tests). */
+    long batchesRunByCallers() {
+        return batchesRunByCallers.get();
+    }
+
     /** The number of operations committed so far (for tests). */
     long committedOps() {
         return committedOps.get();
     }
 
     private <T> CompletableFuture<T> submit(Op<T> op) {
-        Lock shared = gate.readLock();
-        shared.lock();
+        state.lock();
         try {
             if (closed) {
                 return CompletableFuture.failedFuture(
                         new JournalException.Closed("the journal " + name + " is closed"));
             }
             // Only a full queue makes the caller wait, and only then can an interrupt stop it.
-            if (!queue.offer(op)) {
-                queue.put(op);
+            if (queue.size() >= queueCapacity) {
+                waitingForRoom++;
+                try {
+                    do {
+                        room.await();
+                    } while (queue.size() >= queueCapacity);
+                } finally {
+                    waitingForRoom--;
+                }
+            }
+            op.future = new WriteFuture<>(op);
+            queue.addLast(op);
+            if (!committing) {
+                work.signal();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(new JournalException.Storage(
                     name + ": interrupted while waiting for room in the write queue; nothing was written", e));
         } finally {
-            shared.unlock();
+            state.unlock();
         }
         return op.future;
+    }
+
+    /**
+     * Runs, on the calling thread, the batch that holds {@code op} if nobody is committing and
+     * {@code op} is still queued: a caller about to wait for its append does the writer's work
+     * itself instead of waiting for two threads to wake up. The batch runs exactly as on the
+     * writer thread; afterwards this thread completes, in queue order, the futures nobody has
+     * chained anything to or waits for, and hands the rest of the batch to the completion pool,
+     * so that other callers' callbacks never run here.
+     */
+    private void help(Op<?> op) {
+        Op<?>[] ops;
+        state.lock();
+        try {
+            if (op.taken || committing) {
+                return;
+            }
+            committing = true;
+            ops = takeBatch();
+        } finally {
+            state.unlock();
+        }
+        Completion completion = null;
+        try {
+            batchesRunByCallers.incrementAndGet();
+            runBatch(ops);
+            completion = register(ops);
+            // The batch is drained from the front: if op was beyond it, the next batch holds it.
+            while (!op.taken) {
+                state.lock();
+                try {
+                    ops = takeBatch();
+                } finally {
+                    state.unlock();
+                }
+                completion.start();
+                batchesRunByCallers.incrementAndGet();
+                runBatch(ops);
+                completion = register(ops);
+            }
+        } finally {
+            release();
+            if (completion != null) {
+                completion.runHere();
+            }
+        }
+    }
+
+    /** Gives the committer role back; the writer takes over whatever has been queued meanwhile. */
+    private void release() {
+        state.lock();
+        try {
+            committing = false;
+            if (!queue.isEmpty() || closed) {
+                work.signal();
+            }
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Takes the next batch from the queue; the caller holds {@link #state} and the role. */
+    private Op<?>[] takeBatch() {
+        int n = Math.min(queue.size(), maxBatch);
+        Op<?>[] ops = new Op<?>[n];
+        for (int i = 0; i < n; i++) {
+            Op<?> op = queue.pollFirst();
+            op.taken = true;
+            ops[i] = op;
+        }
+        if (waitingForRoom > 0) {
+            room.signalAll();
+        }
+        return ops;
     }
 
     /**
@@ -248,15 +390,12 @@ final class GroupCommitWriter {
      * safe to call from a callback.
      */
     void close() {
-        Lock exclusive = gate.writeLock();
-        exclusive.lock();
+        state.lock();
         try {
-            if (!closed) {
-                closed = true;
-                putUninterruptibly(Stop.INSTANCE);
-            }
+            closed = true;
+            work.signalAll();
         } finally {
-            exclusive.unlock();
+            state.unlock();
         }
         boolean interrupted = false;
         while (thread.isAlive() && Thread.currentThread() != thread) {
@@ -280,70 +419,68 @@ final class GroupCommitWriter {
         }
     }
 
-    private void putUninterruptibly(Op<?> op) {
-        boolean interrupted = false;
+    /**
+     * The writer thread: whenever ops are queued and no caller is running a batch, takes up to
+     * {@link #maxBatch} of them and runs them; ends once closed with nothing left to run.
+     */
+    private void run() {
         while (true) {
+            Op<?>[] ops;
+            state.lock();
             try {
-                queue.put(op);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+                while (committing || queue.isEmpty()) {
+                    if (closed && !committing && waitingForRoom == 0) {
+                        return; // nothing accepted is left: every op has run or is running
+                    }
+                    work.awaitUninterruptibly();
+                }
+                committing = true;
+                ops = takeBatch();
+            } finally {
+                state.unlock();
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            try {
+                runBatch(ops);
+                register(ops).start();
+            } finally {
+                release();
+            }
         }
     }
 
-    private void run() {
-        List<Op<?>> batch = new ArrayList<>(Math.min(maxBatch, 1024));
-        boolean stop = false;
-        while (!stop) {
-            batch.clear();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // only close() stops the writer, so that nothing accepted is dropped
+    /**
+     * Runs one batch and leaves each op with its result or its error. Never throws: whatever
+     * happens, the writer must live on, since a dead writer would leave every later append
+     * hanging. Runs on whichever thread holds the committer role, one batch at a time.
+     */
+    private void runBatch(Op<?>[] ops) {
+        committedEntries.clear();
+        try {
+            if (lost == null && fileChanged()) {
+                fileLost();
             }
-            queue.drainTo(batch, maxBatch - 1);
-            if (batch.get(batch.size() - 1) == Stop.INSTANCE) {
-                // Stop is enqueued last, behind a closed gate, so it always ends the final batch.
-                batch.remove(batch.size() - 1);
-                stop = true;
-            }
-            if (!batch.isEmpty()) {
-                Op<?>[] ops = batch.toArray(new Op<?>[0]);
-                committedEntries.clear();
-                try {
-                    if (lost == null && fileChanged()) {
-                        fileLost();
-                    }
-                    if (lost != null) {
-                        failAll(Arrays.asList(ops), lost);
-                    } else {
-                        executeInOrder(ops);
-                        if (fileChanged()) {
-                            // Changed while this batch ran: what it committed is not at the path.
-                            fileLost();
-                            failAll(Arrays.asList(ops), lost);
-                        }
-                    }
-                } catch (Throwable t) {
-                    // Whatever happened, the writer must live on: a dead writer would leave
-                    // every later append hanging. What was not committed fails.
-                    endTransaction();
-                    for (Op<?> op : ops) {
-                        if (!op.committed && op.error == null) {
-                            op.clearResult();
-                            op.error = storage("the writer failed", t);
-                        }
-                    }
+            if (lost != null) {
+                failAll(Arrays.asList(ops), lost);
+            } else {
+                executeInOrder(ops);
+                if (fileChanged()) {
+                    // Changed while this batch ran: what it committed is not at the path.
+                    fileLost();
+                    failAll(Arrays.asList(ops), lost);
                 }
-                if (lost == null) {
-                    announceCommitted();
-                }
-                complete(ops);
             }
+        } catch (Throwable t) {
+            // What was not committed fails.
+            endTransaction();
+            for (Op<?> op : ops) {
+                if (!op.committed && op.error == null) {
+                    op.clearResult();
+                    op.error = storage("the writer failed", t);
+                }
+            }
+        }
+        if (lost == null) {
+            announceCommitted();
         }
     }
 
@@ -476,9 +613,18 @@ final class GroupCommitWriter {
             txLock.lock();
         }
         try {
+            // Savepoints cost two statements per write; most batches have no failure to isolate.
+            boolean savepoints = false;
             while (!pending.isEmpty()) {
                 if (statementsSuspect) {
                     renewStatements(); // on failure the batch fails, and the next one tries again
+                }
+                if (!savepoints) {
+                    if (runWithoutSavepoints(pending)) {
+                        break;
+                    }
+                    savepoints = true; // rolled back: run it again, isolating the failure
+                    continue;
                 }
                 if (runTransaction(pending)) {
                     break;
@@ -498,6 +644,36 @@ final class GroupCommitWriter {
                 txLock.unlock();
             }
         }
+    }
+
+    /**
+     * Runs ops in one transaction without a savepoint each, which is all a batch needs when
+     * none of its writes fails. If one fails, the whole transaction is rolled back and every op
+     * left as it was, so that {@link #runTransaction} can run the batch again with savepoints
+     * and fail that write alone. A failed BEGIN or COMMIT fails the batch, as there.
+     *
+     * @return true when the batch is done, false if it must run again with savepoints
+     */
+    private boolean runWithoutSavepoints(List<Op<?>> ops) {
+        try {
+            sql.begin.execute();
+        } catch (SQLException e) {
+            endTransaction();
+            failAll(ops, storage("cannot begin a transaction", e));
+            return true;
+        }
+        for (Op<?> op : ops) {
+            try {
+                op.runAndKeep(this);
+            } catch (SQLException | RuntimeException e) {
+                endTransaction(); // also has the statements prepared again
+                for (Op<?> undone : ops) {
+                    undone.clearResult();
+                }
+                return false;
+            }
+        }
+        return commit(ops);
     }
 
     /**
@@ -538,6 +714,11 @@ final class GroupCommitWriter {
                 }
             }
         }
+        return commit(ops);
+    }
+
+    /** Commits the transaction that ran ops; afterwards each op is committed or failed. */
+    private boolean commit(List<Op<?>> ops) {
         try {
             sql.commit.execute();
         } catch (SQLException e) {
@@ -582,8 +763,9 @@ final class GroupCommitWriter {
         committedEntries.clear();
         try {
             listener.accept(entries);
-        } catch (RuntimeException ignored) {
-            // the commit stands; a listener's failure is its own
+        } catch (RuntimeException | Error ignored) {
+            // The commit stands; a listener's failure is its own, and must not keep the batch's
+            // futures from being completed or end the writer thread.
         }
     }
 
@@ -747,10 +929,14 @@ final class GroupCommitWriter {
         }
     }
 
-    private void complete(Op<?>[] ops) {
+    /**
+     * Makes a batch's completion known to {@link #close()} before the committer role is given
+     * back, so that close() cannot return before its futures are completed.
+     */
+    private Completion register(Op<?>[] ops) {
         Completion completion = new Completion(ops);
         unfinished.add(completion);
-        completion.start();
+        return completion;
     }
 
     private JournalException.Storage storage(String what, Throwable cause) {
@@ -781,6 +967,29 @@ final class GroupCommitWriter {
             } catch (RejectedExecutionException | Error e) {
                 run(); // never leave a future hanging
             }
+        }
+
+        /**
+         * Completes futures on the calling thread, in queue order, as long as nothing is chained
+         * to them and nobody waits for them (completing such a future runs no code of anyone's);
+         * from the first future that has dependents on, hands the batch to the pool.
+         */
+        void runHere() {
+            int i;
+            while ((i = next.get()) < ops.length) {
+                if (ops[i].future.getNumberOfDependents() != 0) {
+                    start();
+                    return;
+                }
+                if (!next.compareAndSet(i, i + 1)) {
+                    continue; // close() had another thread go on meanwhile
+                }
+                if (i > 0) {
+                    awaitCompleted(ops[i - 1]);
+                }
+                ops[i].complete();
+            }
+            unfinished.remove(this);
         }
 
         @Override
@@ -894,7 +1103,10 @@ final class GroupCommitWriter {
 
     /** One write: run inside the batch's transaction, completed after COMMIT. */
     private abstract static class Op<T> {
-        final CompletableFuture<T> future = new CompletableFuture<>();
+        /** Set once accepted, before the op is queued. */
+        WriteFuture<T> future;
+        /** Set, under the queue's lock, once a committer has taken the op from the queue. */
+        boolean taken;
         T result;
         JournalException error;
         /** Set once the transaction that ran this op has committed. */
@@ -1003,18 +1215,55 @@ final class GroupCommitWriter {
         }
     }
 
-    /** The last thing ever enqueued: tells the writer to finish. */
-    private static final class Stop extends Op<Void> {
-        static final Stop INSTANCE = new Stop();
+    /**
+     * The future of a queued write. A caller that waits for it with {@link #join()} or
+     * {@link #get()} while nobody is committing and no other caller is blocked waiting runs the
+     * batch itself (see {@link #help}).
+     * Stages chained to it are plain futures.
+     */
+    private final class WriteFuture<T> extends CompletableFuture<T> {
+        private final Op<T> op;
 
-        @Override
-        Void run(GroupCommitWriter w) {
-            throw new IllegalStateException("never run");
+        WriteFuture(Op<T> op) {
+            this.op = op;
         }
 
         @Override
-        String describe() {
-            return "stop";
+        public T join() {
+            if (isDone()) {
+                return super.join();
+            }
+            if (blockedCallers.get() == 0) {
+                help(op);
+            }
+            blockedCallers.incrementAndGet();
+            try {
+                return super.join();
+            } finally {
+                blockedCallers.decrementAndGet();
+            }
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            if (isDone()) {
+                return super.get();
+            }
+            // An interrupted caller is answered at once, not after a batch it would have run.
+            if (blockedCallers.get() == 0 && !Thread.currentThread().isInterrupted()) {
+                help(op);
+            }
+            blockedCallers.incrementAndGet();
+            try {
+                return super.get();
+            } finally {
+                blockedCallers.decrementAndGet();
+            }
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
         }
     }
 

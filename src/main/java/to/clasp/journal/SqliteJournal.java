@@ -37,16 +37,21 @@ import org.sqlite.SQLiteOpenMode;
  * }</pre>
  *
  * <h2>Writing</h2>
- * One writer thread owns the write connection and commits appends in groups: everything that
- * is waiting goes into one transaction, with no artificial delay. An append's future completes
- * once its transaction is committed (see {@link Durability} for what that survives). An append
- * whose value cannot be encoded fails at once, and one that fails in the database fails alone:
- * the rest of its group still commits. Futures are completed on the journal's own daemon
- * threads (one per batch whose callbacks are running), never on the writer thread and never on
- * the caller's, so a callback chained with a non-async method cannot stall the writer; still,
- * keep blocking work in the {@code …Async} methods. At most 64 batches' worth of writes wait for
- * the writer; beyond that, {@code append} waits for room, so a producer faster than the disk is
- * slowed down rather than filling the heap.
+ * Writes are committed in groups, one group at a time, in the order they were called:
+ * everything that is waiting goes into one transaction (up to the batch size), with no
+ * artificial delay. A writer thread does this; but when a caller waits for its append with
+ * {@code join()} or {@code get()} while nothing is being committed, the caller runs the group
+ * itself, on its own thread, which saves two thread hand-offs per append. An append's future
+ * completes once its transaction is committed (see {@link Durability} for what that survives).
+ * An append whose value cannot be encoded fails at once, and one that fails in the database
+ * fails alone: the rest of its group still commits. A future that something is chained to, or
+ * that another thread waits for, when its group commits is completed on the journal's own
+ * daemon threads (one per group whose callbacks are running), not on the thread that
+ * committed it (the others have no code to run and are completed at once), so a callback
+ * chained with a non-async method cannot stall the writer or a caller; still, keep blocking
+ * work in the {@code …Async} methods. At most 65,536 writes wait (see
+ * {@link Builder#maxBatchSize(int)}); beyond that, {@code append} waits for room, so a producer
+ * faster than the disk is slowed down rather than filling the heap.
  *
  * <p>When SQLite cannot take a write (a full disk, an I/O error), exactly the writes that were
  * not committed fail with {@link JournalException.Storage}; the writer rolls back, prepares its
@@ -137,11 +142,11 @@ public final class SqliteJournal implements Journal {
     public static final Duration DEFAULT_FOLLOW_POLL_INTERVAL = Duration.ofMillis(100);
 
     /** Default for {@link Builder#maxBatchSize(int)}. */
-    public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
+    public static final int DEFAULT_MAX_BATCH_SIZE = 16_384;
 
     /**
-     * The largest {@link Builder#maxBatchSize(int)}: 65,536 writes per commit, with up to 64
-     * batches' worth (4,194,304 writes) waiting.
+     * The largest {@link Builder#maxBatchSize(int)}: 65,536 writes per commit, with up to 4
+     * batches' worth (262,144 writes) waiting.
      */
     public static final int MAX_BATCH_SIZE = 1 << 16;
 
@@ -309,8 +314,12 @@ public final class SqliteJournal implements Journal {
 
         /**
          * Sets the most writes committed in one transaction;
-         * {@value SqliteJournal#DEFAULT_MAX_BATCH_SIZE} by default. Up to 64 batches' worth of
-         * writes may wait for the writer before {@code append} waits for room.
+         * {@value SqliteJournal#DEFAULT_MAX_BATCH_SIZE} by default. The writer never waits for a
+         * batch to fill: it takes what is waiting, up to this many, so the size only matters
+         * when writes pile up (SQLite writes a large transaction much faster per entry, since it
+         * writes each changed page once; the first writes of a large batch wait for all of it).
+         * Up to 65,536 writes may wait for the writer before {@code append} waits for room (64
+         * batches' worth if that is fewer, but at least 1,024; 4 batches' worth if that is more).
          *
          * @param n from 1 to {@value SqliteJournal#MAX_BATCH_SIZE}
          * @return this builder
@@ -611,8 +620,10 @@ public final class SqliteJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>The value is encoded on the calling thread; the future completes, on a journal thread,
-     * once the entry is committed. It fails with {@link JournalException.Serialization} if the
+     * <p>The value is encoded on the calling thread; the future completes once the entry is
+     * committed, by the writer thread or, if the caller waits for it with {@code join()} or
+     * {@code get()} while nothing is being committed, by the caller itself; callbacks chained
+     * before then run on a journal thread. It fails with {@link JournalException.Serialization} if the
      * value cannot be encoded and {@link JournalException.Storage} if SQLite rejects the entry.
      */
     @Override

@@ -87,6 +87,12 @@ final class BenchData {
 
     /** Inserts one entry with the baseline's insert, in its own (autocommit) transaction. */
     static int insert(PreparedStatement insert, JournalEntry e) throws SQLException {
+        bind(insert, e);
+        return insert.executeUpdate();
+    }
+
+    /** Binds an entry to the baseline's insert. */
+    static void bind(PreparedStatement insert, JournalEntry e) throws SQLException {
         insert.setLong(1, e.timestamp());
         insert.setString(2, e.author());
         insert.setString(3, e.address());
@@ -98,7 +104,6 @@ final class BenchData {
             insert.setNull(6, Types.INTEGER);
         }
         insert.setInt(7, e.msgType());
-        return insert.executeUpdate();
     }
 
     static Path tempDir() {
