@@ -512,14 +512,15 @@ public final class PostgresJournal implements Journal {
                 }
                 bind(ps, plan.params());
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
+                    SqliteRows.Cursor rows = new SqliteRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
+                    while (rows.next()) {
                         if (plan.recheck()) {
-                            String address = rs.getString(SqliteSchema.COL_ADDRESS);
-                            if (address != null && !pattern.matches(PostgresSchema.fromStored(address))) {
+                            String address = rows.address();
+                            if (address != null && !pattern.matches(address)) {
                                 continue;
                             }
                         }
-                        out.add(SqliteRows.decode(rs, mac, PostgresSchema::fromStored));
+                        out.add(rows.entry());
                         if (out.size() == limit) {
                             break;
                         }
@@ -563,8 +564,9 @@ public final class PostgresJournal implements Journal {
                 }
                 List<JournalEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(SqliteRows.decode(rs, mac, PostgresSchema::fromStored));
+                    SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
+                    while (cursor.next()) {
+                        out.add(cursor.entry());
                     }
                 }
                 return Collections.unmodifiableList(out);
@@ -814,17 +816,9 @@ public final class PostgresJournal implements Journal {
                 ps.setLong(1, afterSeq);
                 ps.setLong(2, SCAN);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return SqliteRows.followPage(rs, query, afterSeq, max, SCAN, latest, new SqliteRows.RowDecoder() {
-                        @Override
-                        public JournalEntry decode(ResultSet row) throws SQLException {
-                            return SqliteRows.decode(row, mac, PostgresSchema::fromStored);
-                        }
-
-                        @Override
-                        public String address(String stored) {
-                            return PostgresSchema.fromStored(stored);
-                        }
-                    });
+                    return SqliteRows.followPage(
+                            new SqliteRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored),
+                            query, afterSeq, max, SCAN, latest);
                 }
             }
         }

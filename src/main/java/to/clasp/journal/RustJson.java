@@ -34,6 +34,7 @@ import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,6 +129,140 @@ final class RustJson {
         } catch (IOException e) {
             throw malformed("JSON", e);
         }
+    }
+
+    /**
+     * Reads the Rust crate's untagged JSON from its UTF-8 bytes: the same value, or the same
+     * error, as {@link #fromJson(String)} on {@code new String(utf8, UTF_8)}. A lone number,
+     * {@code true}, {@code false} or {@code null} (what a router mostly stores) is read straight
+     * from the bytes; anything else goes through the text.
+     *
+     * @param utf8 the bytes of the JSON text
+     * @return the value
+     * @throws NullPointerException if {@code utf8} is null
+     * @throws IllegalArgumentException as {@link #fromJson(String)}
+     */
+    static Value fromJsonUtf8(byte[] utf8) {
+        Value scalar = plainScalar(utf8);
+        return scalar != null ? scalar : fromJson(new String(utf8, StandardCharsets.UTF_8));
+    }
+
+    /** Powers of ten a double holds exactly. */
+    private static final double[] EXACT_POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+        1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /** Digits a long always holds: larger integers take the general path. */
+    private static final int MAX_PLAIN_DIGITS = 18;
+
+    /**
+     * The value of JSON text that is exactly one plain literal or number without surrounding
+     * whitespace, or null for anything else (left to the general path, which also reports
+     * every error). Numbers follow JSON's grammar and Rust's rules, as {@link #readJson} does.
+     */
+    private static Value plainScalar(byte[] b) {
+        int n = b.length;
+        if (n == 0) {
+            return null;
+        }
+        switch (b[0]) {
+            case 't':
+                return n == 4 && b[1] == 'r' && b[2] == 'u' && b[3] == 'e' ? new Value.Bool(true) : null;
+            case 'f':
+                return n == 5 && b[1] == 'a' && b[2] == 'l' && b[3] == 's' && b[4] == 'e'
+                        ? new Value.Bool(false) : null;
+            case 'n':
+                return n == 4 && b[1] == 'u' && b[2] == 'l' && b[3] == 'l' ? Value.NULL : null;
+            default:
+                return plainNumber(b);
+        }
+    }
+
+    private static Value plainNumber(byte[] b) {
+        int n = b.length;
+        int i = 0;
+        boolean negative = b[0] == '-';
+        if (negative) {
+            i++;
+        }
+        // Integer part: "0" or a non-zero digit followed by digits (JSON allows no leading zero).
+        int intStart = i;
+        if (i == n || !isDigit(b[i])) {
+            return null;
+        }
+        if (b[i] == '0') {
+            i++;
+        } else {
+            while (i < n && isDigit(b[i])) {
+                i++;
+            }
+        }
+        int intDigits = i - intStart;
+        int fracStart = -1;
+        int fracDigits = 0;
+        if (i < n && b[i] == '.') {
+            fracStart = ++i;
+            while (i < n && isDigit(b[i])) {
+                i++;
+            }
+            fracDigits = i - fracStart;
+            if (fracDigits == 0) {
+                return null;
+            }
+        }
+        boolean exponent = false;
+        int exp = 0;
+        if (i < n && (b[i] == 'e' || b[i] == 'E')) {
+            exponent = true;
+            i++;
+            boolean expNegative = false;
+            if (i < n && (b[i] == '+' || b[i] == '-')) {
+                expNegative = b[i] == '-';
+                i++;
+            }
+            int expStart = i;
+            while (i < n && isDigit(b[i])) {
+                if (i - expStart == 4) {
+                    return null; // far beyond any exact fast case
+                }
+                exp = exp * 10 + (b[i] - '0');
+                i++;
+            }
+            if (i == expStart) {
+                return null;
+            }
+            if (expNegative) {
+                exp = -exp;
+            }
+        }
+        if (i != n || intDigits + fracDigits > MAX_PLAIN_DIGITS) {
+            return null;
+        }
+        long mantissa = 0;
+        for (int k = intStart; k < intStart + intDigits; k++) {
+            mantissa = mantissa * 10 + (b[k] - '0');
+        }
+        if (fracStart < 0 && !exponent) {
+            // An integer: a long, except "-0", which serde_json reads as the float -0.0.
+            if (negative && mantissa == 0) {
+                return new Value.Float(-0.0);
+            }
+            return new Value.Int(negative ? -mantissa : mantissa);
+        }
+        for (int k = fracStart; k >= 0 && k < fracStart + fracDigits; k++) {
+            mantissa = mantissa * 10 + (b[k] - '0');
+        }
+        int scale = exp - fracDigits;
+        // Both the mantissa and the power of ten are exact doubles, so one IEEE multiplication or
+        // division rounds correctly, as the general parser does; other cases take its path.
+        if (mantissa > (1L << 53) || scale < -22 || scale > 22) {
+            return null;
+        }
+        double d = scale < 0 ? mantissa / EXACT_POWERS_OF_TEN[-scale] : mantissa * EXACT_POWERS_OF_TEN[scale];
+        return new Value.Float(negative ? -d : d);
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
     }
 
     /**

@@ -156,6 +156,12 @@ public final class SqliteJournal implements Journal {
     private static final long MAX_PROBE_ROWS = 65_536;
     /** The page cache of each read connection of a file journal, in KiB. */
     static final int READ_CACHE_KIB = 8 * 1024;
+    /**
+     * How much of the file each read connection maps into memory by default (256 MiB): pages
+     * beyond the cache are then read without a system call and a copy each, which matters
+     * because a query's rows are spread over the file. See {@link Builder#memoryMapSize(long)}.
+     */
+    public static final long DEFAULT_MEMORY_MAP_SIZE = 256L << 20;
     /** Bounds on the distinct-address walk of a query (see {@code matchingAddresses}). */
     private static final long MAX_DISTINCT_ADDRESSES = 8_192;
     private static final int MAX_MATCHED_ADDRESSES = 500;
@@ -253,6 +259,7 @@ public final class SqliteJournal implements Journal {
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private boolean readOnly;
         private Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
+        private long memoryMapSize = DEFAULT_MEMORY_MAP_SIZE;
 
         private Builder(Path file) {
             this.file = file;
@@ -372,6 +379,29 @@ public final class SqliteJournal implements Journal {
         }
 
         /**
+         * Sets how many bytes of the file each read connection maps into memory (SQLite's
+         * {@code mmap_size}); {@link SqliteJournal#DEFAULT_MEMORY_MAP_SIZE} by default, and 0
+         * reads through system calls only. Mapping makes queries whose rows are spread over the
+         * file several times cheaper. Its price, as for any memory-mapped file: should the disk
+         * fail to read a mapped page, or should a program other than SQLite shrink the file in
+         * place while it is open, the JVM receives a signal and ends instead of this journal
+         * reporting {@link JournalException.Storage}. Committed entries are not lost either way
+         * (writes never go through the mapping). Set 0 where a read error must never end the
+         * process.
+         *
+         * @param bytes 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
+        public Builder memoryMapSize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("memoryMapSize must be 0 or more: " + bytes);
+            }
+            this.memoryMapSize = bytes;
+            return this;
+        }
+
+        /**
          * Opens the journal, as {@link SqliteJournal#open(Path)} describes, or read-only, as
          * {@link #readOnly(boolean)} describes.
          *
@@ -420,6 +450,7 @@ public final class SqliteJournal implements Journal {
             // Rows a query returns are spread over the file; SQLite's default 2 MiB cache
             // rereads their pages from the OS on every query.
             readConfig.setCacheSize(-READ_CACHE_KIB);
+            readConfig.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteJournal::readLatestSeq);
             GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
@@ -454,6 +485,7 @@ public final class SqliteJournal implements Journal {
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.setCacheSize(-READ_CACHE_KIB); // as for the read connections of a writable journal
+        config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
         List<String> views;
         try (Connection probe = config.createConnection(url)) {
             String problem = SqliteSchema.checkReadable(probe);
@@ -813,34 +845,85 @@ public final class SqliteJournal implements Journal {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
-        int limit = query.maxResults().orElse(-1);
         SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        AddressPattern pattern = query.addressPattern();
         // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
         // they would read, which the distinct addresses tell.
-        boolean selective = plan.recheck() && narrowable(pattern);
+        boolean selective = plan.recheck() && narrowable(query.addressPattern());
         return readEntries("query failed", r -> {
-            if (limit == 0) {
+            if (query.maxResults().orElse(-1) == 0) {
                 return List.of();
             }
-            if (limit > 0 && (plan.addressRange() || selective)) {
-                // A range on the address index costs as much as the whole range even when the
-                // limit is met early; walking seqs first is cheap when matches are dense.
-                long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
-                List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
-                long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
-                if (found.size() == limit || read < rows) {
-                    return Collections.unmodifiableList(found);
-                }
+            // A query may run several statements (bounds, then rows): all see one state of the file.
+            r.prepare(SqliteSchema.BEGIN_READ).execute();
+            try {
+                return runQuery(r, query, plan, selective);
+            } finally {
+                r.prepare(SqliteSchema.COMMIT).execute();
             }
-            SqliteSchema.QueryPlan chosen = selective ? narrowed(r, query, plan) : plan;
-            if (chosen == null) {
-                return List.of();
-            }
-            List<JournalEntry> out = new ArrayList<>();
-            select(r, chosen, pattern, limit, out);
-            return Collections.unmodifiableList(out);
         });
+    }
+
+    private List<JournalEntry> runQuery(SqliteReadPool.Reader r, JournalQuery query, SqliteSchema.QueryPlan plan,
+            boolean selective) throws SQLException {
+        int limit = query.maxResults().orElse(-1);
+        AddressPattern pattern = query.addressPattern();
+        if (limit > 0 && (plan.addressRange() || selective)) {
+            // A range on the address index costs as much as the whole range even when the
+            // limit is met early; walking seqs first is cheap when matches are dense.
+            long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
+            List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
+            long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
+            if (found.size() == limit || read < rows) {
+                return Collections.unmodifiableList(found);
+            }
+        }
+        SqliteSchema.QueryPlan chosen = planOnRows(r, query, plan, selective);
+        if (chosen == null) {
+            return List.of();
+        }
+        List<JournalEntry> out = new ArrayList<>();
+        select(r, chosen, pattern, limit, out);
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The plan that reads the fewest rows, given what the indexes tell about them: only the
+     * matching addresses ({@link #narrowed}) or only the seqs of the time range
+     * ({@link #inTimeRange}); null when nothing can match.
+     */
+    private static SqliteSchema.QueryPlan planOnRows(SqliteReadPool.Reader r, JournalQuery query,
+            SqliteSchema.QueryPlan plan, boolean selective) throws SQLException {
+        SqliteSchema.QueryPlan chosen = selective ? narrowed(r, query, plan) : plan;
+        if (chosen == plan && !plan.addressRange()
+                && query.addressPattern().pushdown().kind() != AddressPattern.Pushdown.Kind.EXACT) {
+            chosen = inTimeRange(r, query, plan);
+        }
+        return chosen;
+    }
+
+    /**
+     * For a time-bounded query that no address narrows: a walk over the seqs of its time range
+     * when timestamps grow with seqs (at most twice as many seqs as entries in the range), which
+     * spares the sort that reading through the timestamp index needs; {@code plan} otherwise;
+     * null when the range holds no entry.
+     */
+    private static SqliteSchema.QueryPlan inTimeRange(SqliteReadPool.Reader r, JournalQuery query,
+            SqliteSchema.QueryPlan plan) throws SQLException {
+        SqliteSchema.QueryPlan bounds = SqliteSchema.timeRangeSeqs(query);
+        if (bounds == null) {
+            return plan;
+        }
+        PreparedStatement ps = r.prepare(bounds.sql());
+        bind(ps, bounds.params());
+        try (ResultSet rs = ps.executeQuery()) {
+            long count = rs.next() ? rs.getLong(3) : 0;
+            if (count == 0) {
+                return null;
+            }
+            long first = rs.getLong(1);
+            long last = rs.getLong(2);
+            return last - first < 2 * count ? SqliteSchema.planInSeqRange(query, first, last) : plan;
+        }
     }
 
     /** Whether some addresses under the pattern's literal prefix may not match it. */
@@ -919,18 +1002,19 @@ public final class SqliteJournal implements Journal {
         bind(ps, plan.params());
         long rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
+            SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+            while (cursor.next()) {
                 rows++;
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
                 // so that only entries returned are decoded (and verified). A NULL address (a
                 // foreign file) is left for decode to report with its seq.
                 if (plan.recheck()) {
-                    String address = rs.getString(SqliteSchema.COL_ADDRESS);
+                    String address = cursor.address();
                     if (address != null && !pattern.matches(address)) {
                         continue;
                     }
                 }
-                out.add(SqliteRows.decode(rs, verifier));
+                out.add(cursor.entry());
                 if (out.size() == limit) {
                     break;
                 }
@@ -964,8 +1048,9 @@ public final class SqliteJournal implements Journal {
             List<JournalEntry> out = new ArrayList<>();
             SignedLog.Verifier verifier = verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(SqliteRows.decode(rs, verifier));
+                SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                while (cursor.next()) {
+                    out.add(cursor.entry());
                 }
             }
             return Collections.unmodifiableList(out);
@@ -1124,8 +1209,9 @@ public final class SqliteJournal implements Journal {
                 SignedLog.Verifier verifier = signedLog.verifier(r);
                 long rows = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        after = SqliteRows.decode(rs, verifier).seq();
+                    SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                    while (cursor.next()) {
+                        after = cursor.entry().seq();
                         rows++;
                     }
                 }
@@ -1216,8 +1302,8 @@ public final class SqliteJournal implements Journal {
             ps.setLong(1, afterSeq);
             ps.setLong(2, SCAN);
             try (ResultSet rs = ps.executeQuery()) {
-                return SqliteRows.followPage(rs, query, afterSeq, max, SCAN, latest,
-                        row -> SqliteRows.decode(row, verifier));
+                return SqliteRows.followPage(new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null),
+                        query, afterSeq, max, SCAN, latest);
             }
         }
 
@@ -1351,8 +1437,7 @@ public final class SqliteJournal implements Journal {
      */
     SqliteSchema.QueryPlan planOnRows(JournalQuery query) throws SQLException {
         SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        return readers.read(r -> plan.recheck() && narrowable(query.addressPattern())
-                ? narrowed(r, query, plan) : plan);
+        return readers.read(r -> planOnRows(r, query, plan, plan.recheck() && narrowable(query.addressPattern())));
     }
 
     /** A PRAGMA's value as a read connection sees it (for tests). */

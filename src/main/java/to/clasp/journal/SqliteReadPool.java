@@ -51,8 +51,25 @@ final class SqliteReadPool {
                     }
                 };
 
+        private int utf8Text = -1;
+
         Reader(Connection conn) {
             this.conn = conn;
+        }
+
+        /**
+         * Whether the database keeps text as UTF-8 (SQLite's default, and every journal's), so
+         * that a text column read as bytes gives the UTF-8 that {@code getString} would decode.
+         * Asked once per connection; a file in UTF-16 is read through {@code getString}.
+         */
+        boolean utf8Text() throws SQLException {
+            if (utf8Text < 0) {
+                try (java.sql.Statement s = conn.createStatement();
+                        java.sql.ResultSet rs = s.executeQuery("PRAGMA encoding")) {
+                    utf8Text = rs.next() && "UTF-8".equalsIgnoreCase(rs.getString(1)) ? 1 : 0;
+                }
+            }
+            return utf8Text == 1;
         }
 
         /** A prepared statement for {@code sql}, reused across reads on this connection. */

@@ -1,10 +1,12 @@
 package to.clasp.journal;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.UnaryOperator;
@@ -126,14 +128,15 @@ final class SqliteRows {
 
     /**
      * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns (with
-     * {@link SqliteSchema#withPreviousMac} when there is a verifier).
+     * {@link SqliteSchema#withPreviousMac} when there is a verifier). For a single row; a loop
+     * over many reads them through a {@link Cursor}.
      *
      * @param verifier the checks of this read, or null to verify nothing
      * @throws JournalException.Integrity if the row fails a check
      * @throws JournalException.Serialization if the row cannot be decoded
      */
     static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
-        return decode(rs, verifier, null, UnaryOperator.identity());
+        return new Cursor(rs, false, verifier, null, null).entry();
     }
 
     /**
@@ -142,33 +145,32 @@ final class SqliteRows {
      * match are decoded, and a bad row ends the page just before it (so that the entries before
      * it are delivered first, and the next read reports it).
      *
-     * @param rs the rows, at most {@code scan} of them
+     * @param rows the rows, at most {@code scan} of them
      * @param query the filter, or null for every entry
      * @param afterSeq the last seq already covered
      * @param max the most entries to return
      * @param scan the limit the SELECT was given
      * @param latest the latest committed seq, read in the same transaction as {@code rs}
-     * @param decoder decodes (and verifies) the current row
      * @return the page
      */
-    static FollowSource.Page followPage(ResultSet rs, JournalQuery query, long afterSeq, int max, int scan,
-            long latest, RowDecoder decoder) throws SQLException {
+    static FollowSource.Page followPage(Cursor rows, JournalQuery query, long afterSeq, int max, int scan,
+            long latest) throws SQLException {
         List<JournalEntry> out = new ArrayList<>();
         long last = afterSeq;
-        int rows = 0;
+        int read = 0;
         AddressPattern pattern = query == null ? null : query.addressPattern();
-        while (rs.next()) {
-            rows++;
+        while (rows.next()) {
+            read++;
             long before = last;
-            last = rs.getLong(SqliteSchema.COL_SEQ);
-            String address = rs.getString(SqliteSchema.COL_ADDRESS);
+            last = rows.seq();
+            String address = rows.address();
             // A NULL address is left for the decoder to report.
-            if (pattern != null && address != null && !pattern.matches(decoder.address(address))) {
+            if (pattern != null && address != null && !pattern.matches(address)) {
                 continue;
             }
             JournalEntry e;
             try {
-                e = decoder.decode(rs);
+                e = rows.entry();
             } catch (JournalException bad) {
                 if (out.isEmpty()) {
                     throw bad;
@@ -182,18 +184,7 @@ final class SqliteRows {
                 }
             }
         }
-        return new FollowSource.Page(out, rows == scan ? last : Math.max(latest, last));
-    }
-
-    /** Decodes the current row for {@link #followPage}. */
-    interface RowDecoder {
-        /** Decodes and verifies the current row. */
-        JournalEntry decode(ResultSet rs) throws SQLException;
-
-        /** Turns a stored address back into the original (the identity for SQLite). */
-        default String address(String stored) {
-            return stored;
-        }
+        return new FollowSource.Page(out, read == scan ? last : Math.max(latest, last));
     }
 
     /**
@@ -207,54 +198,222 @@ final class SqliteRows {
      * @throws JournalException.Serialization if the row cannot be decoded
      */
     static JournalEntry decode(ResultSet rs, EntryMac mac, UnaryOperator<String> storedText) throws SQLException {
-        return decode(rs, null, mac, storedText);
+        return new Cursor(rs, false, null, mac, storedText).entry();
     }
 
-    private static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier, EntryMac mac,
-            UnaryOperator<String> storedText) throws SQLException {
-        long seq = rs.getLong(SqliteSchema.COL_SEQ);
-        long timestamp = rs.getLong(SqliteSchema.COL_TIMESTAMP);
-        String address = rs.getString(SqliteSchema.COL_ADDRESS);
-        address = address == null ? null : storedText.apply(address);
-        String json = rs.getString(SqliteSchema.COL_VALUE_JSON);
-        byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
-        if (address == null || json == null) {
-            throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
+    /**
+     * Walks the rows of a SELECT of {@code SqliteSchema}'s entry columns (with
+     * {@link SqliteSchema#withPreviousMac} when there is a verifier), reading each column of a
+     * row at most once and only when needed: the address can be checked before anything else
+     * is read, and a rejected row costs nothing more. Used by one thread, for one result set.
+     *
+     * <p>On SQLite with UTF-8 text ({@code rawText}), text columns are fetched as their stored
+     * bytes (sqlite-jdbc's {@code getString} makes the same bytes into a String at a much higher
+     * cost), repeated addresses, authors and signal types share one String, and a plain number
+     * in {@code value_json} is read from the bytes (see {@link RustJson#fromJsonUtf8}).
+     * The entries are the same as {@code getString} would give, bit for bit.
+     */
+    static final class Cursor {
+        private static final int ADDRESS_SLOTS = 1024;
+        private static final int AUTHOR_SLOTS = 16;
+        private static final SignalType[] SIGNAL_TYPES = SignalType.values();
+        private static final byte[][] WIRE_NAMES;
+
+        static {
+            SignalType[] types = SignalType.values();
+            WIRE_NAMES = new byte[types.length][];
+            for (int i = 0; i < types.length; i++) {
+                WIRE_NAMES[i] = types[i].wireName().getBytes(StandardCharsets.UTF_8);
+            }
         }
-        if (verifier != null) {
-            long storedRevision = rs.getLong(SqliteSchema.COL_REVISION);
-            Long revision = rs.wasNull() ? null : storedRevision;
-            verifier.checkEntry(seq, timestamp, rs.getString(SqliteSchema.COL_AUTHOR), address,
-                    rs.getString(SqliteSchema.COL_SIGNAL_TYPE), json, revision,
-                    rs.getLong(SqliteSchema.COL_MSG_TYPE), exact, rs.getString(SqliteSchema.COL_HMAC),
-                    rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),
-                    rs.getString(SqliteSchema.COL_PREVIOUS_MAC));
-        } else if (mac != null) {
-            verifyRustMacs(seq, address, json, exact, timestamp, rs.getString(SqliteSchema.COL_HMAC),
-                    rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), mac);
+
+        private final ResultSet rs;
+        private final boolean rawText;
+        private final SignedLog.Verifier verifier;
+        private final EntryMac mac;
+        private final UnaryOperator<String> storedText;
+        private final TextCache addresses;
+        private final TextCache authors;
+        private boolean addressRead;
+        private String address;
+
+        /**
+         * @param rs the rows
+         * @param rawText whether text columns may be read as their bytes: SQLite with UTF-8 text
+         *     ({@link SqliteReadPool.Reader#utf8Text()})
+         * @param verifier the checks of this read, or null
+         * @param mac the Rust crate's MACs to check (without {@code verifier}), or null
+         * @param storedText turns a stored address or author back into the original, or null
+         *     for the identity
+         */
+        Cursor(ResultSet rs, boolean rawText, SignedLog.Verifier verifier, EntryMac mac,
+                UnaryOperator<String> storedText) {
+            this.rs = rs;
+            this.rawText = rawText;
+            this.verifier = verifier;
+            this.mac = mac;
+            this.storedText = storedText;
+            this.addresses = rawText ? new TextCache(ADDRESS_SLOTS) : null;
+            this.authors = rawText ? new TextCache(AUTHOR_SLOTS) : null;
         }
-        String typeName = rs.getString(SqliteSchema.COL_SIGNAL_TYPE);
-        SignalType type;
-        try {
-            type = SignalType.fromWireName(typeName == null ? "" : typeName);
-        } catch (IllegalArgumentException e) {
-            throw new JournalException.Serialization(
-                    "seq " + seq + ": unknown signal_type '" + typeName + "'", e);
+
+        /** Moves to the next row; false after the last. */
+        boolean next() throws SQLException {
+            addressRead = false;
+            address = null;
+            return rs.next();
         }
-        Value value;
-        try {
-            value = exact != null ? ExactCbor.fromExact(exact) : RustJson.fromJson(json);
-        } catch (RuntimeException e) {
-            throw new JournalException.Serialization("seq " + seq + ": cannot decode "
-                    + (exact != null ? "value_exact" : "value_json") + ": " + e.getMessage(), e);
+
+        /** The current row's seq. */
+        long seq() throws SQLException {
+            return rs.getLong(SqliteSchema.COL_SEQ);
         }
-        long revision = rs.getLong(SqliteSchema.COL_REVISION);
-        OptionalLong rev = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(revision);
-        int msgType = rs.getInt(SqliteSchema.COL_MSG_TYPE);
-        String author = rs.getString(SqliteSchema.COL_AUTHOR);
-        author = author == null ? null : storedText.apply(author);
-        return new JournalEntry(seq, timestamp, author == null ? "" : author, address, type, value,
-                rev, msgType);
+
+        /** The current row's address as the caller wrote it, or null if the column is NULL. */
+        String address() throws SQLException {
+            if (!addressRead) {
+                String stored = rawText ? addresses.text(rs.getBytes(SqliteSchema.COL_ADDRESS))
+                        : rs.getString(SqliteSchema.COL_ADDRESS);
+                address = stored == null || storedText == null ? stored : storedText.apply(stored);
+                addressRead = true;
+            }
+            return address;
+        }
+
+        /**
+         * Decodes (and verifies) the current row.
+         *
+         * @throws JournalException.Integrity if the row fails a check
+         * @throws JournalException.Serialization if the row cannot be decoded
+         */
+        JournalEntry entry() throws SQLException {
+            long seq = seq();
+            long timestamp = rs.getLong(SqliteSchema.COL_TIMESTAMP);
+            String address = address();
+            boolean checked = verifier != null || mac != null;
+            // The JSON is needed as text only for a MAC, or when no exact form replaces it.
+            String json = null;
+            byte[] jsonBytes = null;
+            long shape = 0;
+            if (rawText && !checked) {
+                jsonBytes = rs.getBytes(SqliteSchema.COL_VALUE_JSON);
+                shape = rs.getLong(SqliteSchema.COL_SHAPE);
+            } else {
+                json = rs.getString(SqliteSchema.COL_VALUE_JSON);
+            }
+            if (shape != 0) {
+                return usualShape(seq, timestamp, address, jsonBytes, shape);
+            }
+            byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
+            if (address == null || (json == null && jsonBytes == null)) {
+                throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
+            }
+            if (verifier != null) {
+                long storedRevision = rs.getLong(SqliteSchema.COL_REVISION);
+                Long revision = rs.wasNull() ? null : storedRevision;
+                verifier.checkEntry(seq, timestamp, rs.getString(SqliteSchema.COL_AUTHOR), address,
+                        rs.getString(SqliteSchema.COL_SIGNAL_TYPE), json, revision,
+                        rs.getLong(SqliteSchema.COL_MSG_TYPE), exact, rs.getString(SqliteSchema.COL_HMAC),
+                        rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),
+                        rs.getString(SqliteSchema.COL_PREVIOUS_MAC));
+            } else if (mac != null) {
+                verifyRustMacs(seq, address, json, exact, timestamp, rs.getString(SqliteSchema.COL_HMAC),
+                        rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), mac);
+            }
+            SignalType type = signalType(seq);
+            Value value;
+            try {
+                if (exact != null) {
+                    value = ExactCbor.fromExact(exact);
+                } else {
+                    value = jsonBytes != null ? RustJson.fromJsonUtf8(jsonBytes) : RustJson.fromJson(json);
+                }
+            } catch (RuntimeException e) {
+                throw new JournalException.Serialization("seq " + seq + ": cannot decode "
+                        + (exact != null ? "value_exact" : "value_json") + ": " + e.getMessage(), e);
+            }
+            long revision = rs.getLong(SqliteSchema.COL_REVISION);
+            OptionalLong rev = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(revision);
+            int msgType = rs.getInt(SqliteSchema.COL_MSG_TYPE);
+            String author = rawText ? authors.text(rs.getBytes(SqliteSchema.COL_AUTHOR))
+                    : rs.getString(SqliteSchema.COL_AUTHOR);
+            author = author == null || storedText == null ? author : storedText.apply(author);
+            return new JournalEntry(seq, timestamp, author == null ? "" : author, address, type, value,
+                    rev, msgType);
+        }
+
+        /** A row of the usual shape ({@link SqliteSchema#COL_SHAPE}): no exact value, nothing to verify. */
+        private JournalEntry usualShape(long seq, long timestamp, String address, byte[] json, long shape)
+                throws SQLException {
+            if (address == null || json == null) {
+                throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
+            }
+            Value value;
+            try {
+                value = RustJson.fromJsonUtf8(json);
+            } catch (RuntimeException e) {
+                throw new JournalException.Serialization("seq " + seq + ": cannot decode value_json: "
+                        + e.getMessage(), e);
+            }
+            long revision = shape >>> 4;
+            String author = authors.text(rs.getBytes(SqliteSchema.COL_AUTHOR));
+            return new JournalEntry(seq, timestamp, author == null ? "" : author, address,
+                    SIGNAL_TYPES[(int) (shape & 7) - 1], value,
+                    revision == 0 ? OptionalLong.empty() : OptionalLong.of(revision - 1),
+                    JournalEntry.MSG_PUBLISH + (int) ((shape >> 3) & 1));
+        }
+
+        private SignalType signalType(long seq) throws SQLException {
+            String typeName;
+            if (rawText) {
+                byte[] name = rs.getBytes(SqliteSchema.COL_SIGNAL_TYPE);
+                if (name != null) {
+                    for (int i = 0; i < WIRE_NAMES.length; i++) {
+                        if (Arrays.equals(WIRE_NAMES[i], name)) {
+                            return SIGNAL_TYPES[i];
+                        }
+                    }
+                }
+                typeName = name == null ? null : new String(name, StandardCharsets.UTF_8);
+            } else {
+                typeName = rs.getString(SqliteSchema.COL_SIGNAL_TYPE);
+            }
+            try {
+                return SignalType.fromWireName(typeName == null ? "" : typeName);
+            } catch (IllegalArgumentException e) {
+                throw new JournalException.Serialization(
+                        "seq " + seq + ": unknown signal_type '" + typeName + "'", e);
+            }
+        }
+    }
+
+    /**
+     * Turns UTF-8 bytes into Strings as {@code new String(bytes, UTF_8)} does, handing out the
+     * same String again for bytes seen recently (a direct-mapped cache: a column's values
+     * repeat, and a miss costs one comparison).
+     */
+    private static final class TextCache {
+        private final byte[][] keys;
+        private final String[] values;
+
+        TextCache(int slots) {
+            keys = new byte[slots][];
+            values = new String[slots];
+        }
+
+        String text(byte[] utf8) {
+            if (utf8 == null) {
+                return null;
+            }
+            int slot = Arrays.hashCode(utf8) & (keys.length - 1);
+            if (Arrays.equals(keys[slot], utf8)) {
+                return values[slot];
+            }
+            String s = new String(utf8, StandardCharsets.UTF_8);
+            keys[slot] = utf8;
+            values[slot] = s;
+            return s;
+        }
     }
 
     /**

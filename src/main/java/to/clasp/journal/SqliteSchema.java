@@ -260,8 +260,25 @@ final class SqliteSchema {
 
     /** The columns every entry read selects, in the order {@link #COL_SEQ} and friends name. */
     private static final String ENTRY_COLUMN_LIST = "SELECT seq, timestamp, author, address, signal_type, "
-            + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac";
+            + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac, " + shapeColumn();
     private static final String ENTRY_COLUMNS = ENTRY_COLUMN_LIST + " FROM journal_entries";
+
+    /** The largest revision {@link #COL_SHAPE} carries, plus one. */
+    static final long SHAPE_REVISION_LIMIT = 1L << 52;
+
+    /** The expression of {@link #COL_SHAPE}. */
+    private static String shapeColumn() {
+        StringBuilder types = new StringBuilder("CASE signal_type");
+        for (SignalType t : SignalType.values()) {
+            types.append(" WHEN '").append(t.wireName()).append("' THEN ").append(t.ordinal() + 1);
+        }
+        types.append(" END");
+        // An unknown signal type makes the sum NULL, which reads as 0.
+        return "CASE WHEN value_exact IS NULL AND msg_type IN (" + JournalEntry.MSG_PUBLISH + ", "
+                + JournalEntry.MSG_SET + ") AND (revision IS NULL OR (typeof(revision) = 'integer' "
+                + "AND revision >= 0 AND revision < " + SHAPE_REVISION_LIMIT + ")) THEN (" + types
+                + ") + 8 * (msg_type - " + JournalEntry.MSG_PUBLISH + ") + 16 * ifnull(revision + 1, 0) ELSE 0 END";
+    }
 
     /**
      * The column a verified read adds ({@link #COL_PREVIOUS_MAC}): the entry_mac of the entry
@@ -296,8 +313,18 @@ final class SqliteSchema {
     static final int COL_VALUE_EXACT = 10;
     static final int COL_VALUE_EXACT_HMAC = 11;
     static final int COL_ENTRY_MAC = 12;
+    /**
+     * Signal type, msg_type and revision of a row in one integer, where a row has the usual
+     * shape, so that a read fetches one column instead of five ({@link #COL_SIGNAL_TYPE},
+     * {@link #COL_MSG_TYPE}, {@link #COL_REVISION}, its NULL test, and {@link #COL_VALUE_EXACT}):
+     * bits 0-2 the {@link SignalType} ordinal + 1, bit 3 msg_type - 32 (a PUBLISH or a SET),
+     * bits 4 and up the revision + 1, or 0 for none. 0 when the row has another shape (an exact
+     * value, another msg_type, a revision that is no integer or beyond 2^52, an unknown signal
+     * type): its columns are read one by one. SQLite only.
+     */
+    static final int COL_SHAPE = 13;
     /** Only in {@link #withPreviousMac} SELECTs. */
-    static final int COL_PREVIOUS_MAC = 13;
+    static final int COL_PREVIOUS_MAC = 14;
 
     /** Parameters: the seq to read after, and the limit (-1 for none). */
     static final String SINCE = ENTRY_COLUMNS + " WHERE seq > ? ORDER BY seq LIMIT ?";
@@ -330,6 +357,32 @@ final class SqliteSchema {
     record QueryPlan(String sql, List<Object> params, boolean recheck, boolean addressRange) {}
 
     /**
+     * The lowest and highest seq, and the number, of the entries in a query's time range: read
+     * from the timestamp index alone. Null when the query has no time bound.
+     */
+    static QueryPlan timeRangeSeqs(JournalQuery query) {
+        List<Object> params = new ArrayList<>(2);
+        List<String> where = new ArrayList<>(2);
+        addTimeBounds(query, false, where, params);
+        if (where.isEmpty()) {
+            return null;
+        }
+        return new QueryPlan("SELECT min(seq), max(seq), count(*) FROM journal_entries WHERE "
+                + String.join(" AND ", where), List.copyOf(params), false, false);
+    }
+
+    /**
+     * Plans a time-bounded query without an address clause to walk the seqs from {@code first}
+     * to {@code last} (those of {@link #timeRangeSeqs}) in order, checking the time bounds on
+     * each row: where timestamps grow with seqs, that reads the rows of the range and nothing
+     * else, with no sort. The timestamp index is kept out of it (it would bring the rows in
+     * timestamp order, to be sorted by seq).
+     */
+    static QueryPlan planInSeqRange(JournalQuery query, long first, long last) {
+        return plan(query, false, -1, null, new long[] {first, last});
+    }
+
+    /**
      * Plans the first try of a query with a limit and an address range: a walk in seq order
      * without the range, reading at most {@code rows} rows. Matches that are dense among the
      * newest (or oldest) entries are found that way after a few rows, where the range would
@@ -337,7 +390,7 @@ final class SqliteSchema {
      * back to {@link #plan}.
      */
     static QueryPlan probe(JournalQuery query, long rows) {
-        return plan(query, false, rows, null);
+        return plan(query, false, rows, null, null);
     }
 
     /**
@@ -353,7 +406,7 @@ final class SqliteSchema {
      * limit still stops the scan early.
      */
     static QueryPlan plan(JournalQuery query) {
-        return plan(query, true, -1, null);
+        return plan(query, true, -1, null, null);
     }
 
     /**
@@ -364,11 +417,11 @@ final class SqliteSchema {
      * @param addresses the addresses the pattern matches, not empty, each well-formed
      */
     static QueryPlan planForAddresses(JournalQuery query, List<String> addresses) {
-        return plan(query, false, -1, addresses);
+        return plan(query, false, -1, addresses, null);
     }
 
     private static QueryPlan plan(JournalQuery query, boolean useAddressRange, long rowLimit,
-            List<String> addresses) {
+            List<String> addresses, long[] seqRange) {
         StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
@@ -401,14 +454,12 @@ final class SqliteSchema {
             }
         }
         boolean addressRange = !where.isEmpty() && recheck;
-        if (query.fromMicros().isPresent()) {
-            where.add("timestamp >= ?");
-            params.add(query.fromMicros().getAsLong());
+        if (seqRange != null) {
+            where.add("seq >= ? AND seq <= ?");
+            params.add(seqRange[0]);
+            params.add(seqRange[1]);
         }
-        if (query.toMicros().isPresent()) {
-            where.add("timestamp <= ?");
-            params.add(query.toMicros().getAsLong());
-        }
+        addTimeBounds(query, seqRange != null, where, params);
         Set<SignalType> types = query.signalTypes();
         if (!types.isEmpty() && types.size() < SignalType.values().length) {
             // Five values make a poor index, but SQLite rates IN (...) above a range: keep it
@@ -433,6 +484,19 @@ final class SqliteSchema {
             params.add(rowLimit);
         }
         return new QueryPlan(sql.toString(), List.copyOf(params), recheck, addressRange);
+    }
+
+    /** Adds the query's time bounds, if any; {@code noIndex} keeps SQLite from using the timestamp index. */
+    private static void addTimeBounds(JournalQuery query, boolean noIndex, List<String> where, List<Object> params) {
+        String column = noIndex ? "+timestamp" : "timestamp";
+        if (query.fromMicros().isPresent()) {
+            where.add(column + " >= ?");
+            params.add(query.fromMicros().getAsLong());
+        }
+        if (query.toMicros().isPresent()) {
+            where.add(column + " <= ?");
+            params.add(query.toMicros().getAsLong());
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package to.clasp.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static to.clasp.journal.SqliteTestSupport.await;
 import static to.clasp.journal.SqliteTestSupport.jdbc;
 
@@ -91,6 +92,66 @@ class SqliteQueryPlanTest {
         assertThat(explain(JournalQuery.of("/**").from(T0 + 10).to(T0 + 20))).contains("idx_entries_timestamp");
     }
 
+    private static String explain(Path db, SqliteSchema.QueryPlan plan) throws Exception {
+        StringBuilder details = new StringBuilder();
+        try (Connection c = jdbc(db); PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + plan.sql())) {
+            for (int i = 0; i < plan.params().size(); i++) {
+                ps.setObject(i + 1, plan.params().get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    details.append(rs.getString("detail")).append('\n');
+                }
+            }
+        }
+        return details.toString();
+    }
+
+    @Test
+    void timeWindowsWalkTheirSeqsInOrderWithoutASort() throws Exception {
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            JournalQuery window = JournalQuery.of("/**").from(T0 + 500).to(T0 + 699);
+            SqliteSchema.QueryPlan plan = journal.planOnRows(window);
+            assertThat(plan.params()).containsExactly(501L, 700L, T0 + 500, T0 + 699);
+            assertThat(explain(file, plan)).contains("INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
+                    .doesNotContain("TEMP B-TREE").doesNotContain("idx_entries_timestamp");
+            assertThat(await(journal.query(window))).extracting(JournalEntry::seq)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(501, 700).boxed().toList());
+            assertThat(await(journal.query(window.descending().limit(3)))).extracting(JournalEntry::seq)
+                    .containsExactly(700L, 699L, 698L);
+            assertThat(await(journal.query(JournalQuery.of("/area1/**").from(T0 + 500).to(T0 + 699))))
+                    .extracting(JournalEntry::seq).containsExactly(522L, 562L, 602L, 642L, 682L);
+            assertThat(journal.planOnRows(JournalQuery.of("/**").from(T0 + 5_000))).isNull();
+            assertThat(await(journal.query(JournalQuery.of("/**").from(T0 + 5_000)))).isEmpty();
+        }
+    }
+
+    @Test
+    void timeWindowsOverTimestampsOutOfSeqOrderFindEveryEntry() {
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("t.db"))) {
+            // Clocks go back: the entries of a window are spread over all seqs (or nearly).
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                long t = i % 2 == 0 ? T0 + i : T0 + (i * 7_919L) % 1_000;
+                futures.add(journal.append(JournalEntry.fromSet("/a/" + (i % 3), Value.of(i), i, "w", t)));
+            }
+            futures.forEach(CompletableFuture::join);
+            List<JournalEntry> all = await(journal.since(0, null));
+            for (JournalQuery q : List.of(JournalQuery.of("/**").from(T0 + 100).to(T0 + 199),
+                    JournalQuery.of("/**").from(T0 + 990), JournalQuery.of("/**").to(T0 + 3),
+                    JournalQuery.of("/*/1").from(T0 + 400).to(T0 + 600).descending(),
+                    JournalQuery.of("/**").from(T0 + 100).to(T0 + 900).limit(5).descending())) {
+                List<JournalEntry> expected = new ArrayList<>(all.stream().filter(q::matches).toList());
+                if (q.isDescending()) {
+                    java.util.Collections.reverse(expected);
+                }
+                int max = q.maxResults().orElse(Integer.MAX_VALUE);
+                assertThat(await(journal.query(q))).as(q.toString()).isNotEmpty()
+                        .containsExactlyElementsOf(expected.subList(0, Math.min(max, expected.size())));
+            }
+        }
+    }
+
     @Test
     void prefixRangesFollowUtf8ByteOrder() {
         assertThat(AddressRange.successor("/a/")).isEqualTo("/a0");
@@ -172,7 +233,27 @@ class SqliteQueryPlanTest {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
             assertThat(-journal.readerPragma("cache_size")).isGreaterThan(2_000);
+            assertThat(journal.readerPragma("mmap_size")).isEqualTo(SqliteJournal.DEFAULT_MEMORY_MAP_SIZE);
         }
+    }
+
+    @Test
+    void memoryMappingCanBeTurnedOffAndStillAnswersQueries() throws Exception {
+        try (SqliteJournal journal = SqliteJournal.builder(file).memoryMapSize(0).build()) {
+            journal.append(JournalEntry.fromSet("/a/b", Value.of(1.0), 1, "s", 10)).join();
+            assertThat(journal.readerPragma("mmap_size")).isZero();
+            assertThat(journal.query(JournalQuery.of("/a/**")).join()).extracting(JournalEntry::address)
+                    .containsExactly("/a/b");
+        }
+        try (SqliteJournal journal = SqliteJournal.builder(file).readOnly(true).memoryMapSize(4096).build()) {
+            assertThat(journal.readerPragma("mmap_size")).isEqualTo(4096);
+        }
+    }
+
+    @Test
+    void aNegativeMemoryMapSizeIsRefused() {
+        assertThatThrownBy(() -> SqliteJournal.builder(file).memoryMapSize(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("memoryMapSize");
     }
 
     @Test

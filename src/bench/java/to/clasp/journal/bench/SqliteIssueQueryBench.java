@@ -28,11 +28,14 @@ import to.clasp.journal.JournalQuery;
 import to.clasp.journal.SqliteJournal;
 
 /**
- * Pattern queries on a 1,000,000-entry file of {@link IssueWorkload}, built once and kept in
- * the temporary directory between runs. {@code baseline} is the Rust crate's plan: {@code LIKE}
- * for a trailing {@code /**}, equality for an exact address, otherwise every row fetched and
- * filtered by the matcher; it reads every column and parses {@code value_json}, as the crate
- * does. {@code journal} is {@link SqliteJournal#query}.
+ * Reads of a 1,000,000-entry file of {@link IssueWorkload}, built once and kept in the
+ * temporary directory between runs: pattern queries, {@value #WINDOW} (the pattern {@code /**}
+ * over the middle tenth of the time span, 100,000 entries) and {@value #SINCE} (the newest
+ * 1,000 entries). {@code baseline} is the Rust crate's plan: {@code LIKE} for a trailing
+ * {@code /**} (with the time bounds beside it), equality for an exact address, {@code seq > ?}
+ * for {@code since}, otherwise every row fetched and filtered by the matcher; it reads every
+ * column and parses {@code value_json}, as the crate does. {@code journal} is
+ * {@link SqliteJournal#query} or {@link SqliteJournal#since}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -41,8 +44,15 @@ public class SqliteIssueQueryBench {
     private static final int ENTRIES = 1_000_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Param({"/bench/*/param3", "/bench/room7/**", "/bench/room7/param3"})
+    static final String WINDOW = "/** in 10% of the time";
+    static final String SINCE = "since(latest-1000)";
+    private static final long WINDOW_FROM = IssueWorkload.T0 + ENTRIES * 45L / 100;
+    private static final long WINDOW_TO = IssueWorkload.T0 + ENTRIES * 55L / 100 - 1;
+
+    @Param({"/bench/*/param3", "/bench/room7/**", "/bench/room7/param3", WINDOW, SINCE})
     public String pattern;
+
+    private long sinceSeq;
 
     private SqliteJournal journal;
     private Connection connection;
@@ -74,11 +84,21 @@ public class SqliteIssueQueryBench {
             BenchData.delete(dir);
         }
         journal = SqliteJournal.open(file);
-        compiled = AddressPattern.compile(pattern);
+        sinceSeq = journal.latestSeq().join() - 1_000;
+        compiled = pattern.equals(SINCE) ? null : query().addressPattern();
         connection = DriverManager.getConnection("jdbc:sqlite:" + file);
         String columns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision,"
                 + " msg_type FROM journal_entries";
-        if (pattern.endsWith("/**") && pattern.indexOf('*') == pattern.length() - 2) {
+        if (pattern.equals(WINDOW)) {
+            baselineQuery = connection.prepareStatement(columns
+                    + " WHERE address LIKE ? AND timestamp >= ? AND timestamp <= ? ORDER BY seq");
+            baselineQuery.setString(1, "/%");
+            baselineQuery.setLong(2, WINDOW_FROM);
+            baselineQuery.setLong(3, WINDOW_TO);
+        } else if (pattern.equals(SINCE)) {
+            baselineQuery = connection.prepareStatement(columns + " WHERE seq > ? ORDER BY seq");
+            baselineQuery.setLong(1, sinceSeq);
+        } else if (pattern.endsWith("/**") && pattern.indexOf('*') == pattern.length() - 2) {
             baselineQuery = connection.prepareStatement(columns + " WHERE address LIKE ? ORDER BY seq");
             baselineQuery.setString(1, pattern.substring(0, pattern.length() - 2) + "%");
         } else if (pattern.indexOf('*') < 0) {
@@ -120,6 +140,11 @@ public class SqliteIssueQueryBench {
 
     @Benchmark
     public int journal() {
-        return journal.query(JournalQuery.of(pattern)).join().size();
+        return (pattern.equals(SINCE) ? journal.since(sinceSeq, null) : journal.query(query())).join().size();
+    }
+
+    /** The query, built in each call as a caller would. */
+    private JournalQuery query() {
+        return pattern.equals(WINDOW) ? JournalQuery.of("/**").from(WINDOW_FROM).to(WINDOW_TO) : JournalQuery.of(pattern);
     }
 }
