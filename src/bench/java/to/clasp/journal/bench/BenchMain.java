@@ -29,7 +29,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * median of every measured iteration over all forks, because this kind of machine is noisy.
  *
  * <p>Arguments: an optional regular expression selecting benchmark classes (default: all), and
- * optionally {@code quick} for a short smoke run. {@code FollowLatency}, which JMH cannot
+ * optionally a length: {@code quick} (1 fork, 1 warm-up and 2 measured iterations of 1 s: a smoke
+ * run), {@code medium} (2 forks, 2 warm-ups and 5 measured iterations of 1 s) or, by default, the
+ * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency}, which JMH cannot
  * measure, runs after the JMH benchmarks when the expression matches its name.
  */
 public final class BenchMain {
@@ -40,23 +42,29 @@ public final class BenchMain {
         // Maven hands the arguments over as one string.
         String[] words = String.join(" ", args).trim().split("\\s+");
         String include = words.length > 0 && !words[0].isEmpty() ? words[0] : ".*";
-        boolean quick = words.length > 1 && words[1].equals("quick");
+        String length = words.length > 1 ? words[1] : "full";
+        if (!length.equals("quick") && !length.equals("medium") && !length.equals("full")) {
+            throw new IllegalArgumentException("the run's length is quick, medium or full, not " + length);
+        }
+        boolean quick = length.equals("quick");
         if (!include.equals("FollowLatency")) {
-            runJmh(include, quick);
+            runJmh(include, length);
         }
         if ("FollowLatency".matches(include)) {
             FollowLatency.run(quick);
         }
     }
 
-    private static void runJmh(String include, boolean quick) throws RunnerException {
+    private static void runJmh(String include, String length) throws RunnerException {
+        boolean quick = length.equals("quick");
+        boolean full = length.equals("full");
         Options options = new OptionsBuilder()
                 .include("to\\.clasp\\.journal\\.bench\\.(" + include + ")")
-                .forks(quick ? 1 : 3)
-                .warmupIterations(quick ? 1 : 3)
+                .forks(quick ? 1 : full ? 3 : 2)
+                .warmupIterations(quick ? 1 : full ? 3 : 2)
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(quick ? 2 : 5)
-                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementTime(TimeValue.seconds(full ? 2 : 1))
                 .timeUnit(TimeUnit.SECONDS)
                 .shouldFailOnError(true)
                 .build();
