@@ -204,12 +204,12 @@ final class GroupCommitWriter {
     }
 
     /** Enqueues an append; the future gets the assigned seq. */
-    CompletableFuture<Long> append(SqliteRows.EncodedEntry entry) {
+    CompletableFuture<Long> append(SqlRows.EncodedEntry entry) {
         return submit(new AppendOp(entry));
     }
 
     /** Enqueues a snapshot; the future gets the latest seq at the moment it was taken. */
-    CompletableFuture<Long> snapshot(SqliteRows.EncodedSnapshot snapshot) {
+    CompletableFuture<Long> snapshot(SqlRows.EncodedSnapshot snapshot) {
         return submit(new SnapshotOp(snapshot));
     }
 
@@ -1166,15 +1166,15 @@ final class GroupCommitWriter {
     }
 
     private static final class AppendOp extends Op<Long> {
-        private final SqliteRows.EncodedEntry entry;
+        private final SqlRows.EncodedEntry entry;
 
-        AppendOp(SqliteRows.EncodedEntry entry) {
+        AppendOp(SqlRows.EncodedEntry entry) {
             this.entry = entry;
         }
 
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
-            SqliteRows.bind(w.sql.insertEntry, entry, w.sql.chainHead);
+            SqlRows.bind(w.sql.insertEntry, entry, w.sql.chainHead);
             try (ResultSet rs = w.sql.insertEntry.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("INSERT returned no seq");
@@ -1190,9 +1190,9 @@ final class GroupCommitWriter {
     }
 
     private static final class SnapshotOp extends Op<Long> {
-        private final SqliteRows.EncodedSnapshot snapshot;
+        private final SqlRows.EncodedSnapshot snapshot;
 
-        SnapshotOp(SqliteRows.EncodedSnapshot snapshot) {
+        SnapshotOp(SqlRows.EncodedSnapshot snapshot) {
             this.snapshot = snapshot;
         }
 
@@ -1200,7 +1200,7 @@ final class GroupCommitWriter {
         Long run(GroupCommitWriter w) throws SQLException {
             // Read inside the write transaction: no append can slip in between.
             long seqAt = readLatestSeq(w.sql.latestSeq);
-            SqliteRows.bindSnapshot(w.sql.insertSnapshot, snapshot, Micros.now(), seqAt);
+            SqlRows.bindSnapshot(w.sql.insertSnapshot, snapshot, Micros.now(), seqAt);
             w.sql.insertSnapshot.executeUpdate();
             w.sql.pruneSnapshots.setInt(1, w.snapshotsToKeep);
             w.sql.pruneSnapshots.executeUpdate();

@@ -392,7 +392,7 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.entry(entry);
             ensureWritable("append");
-            return writer.append(SqliteRows.encode(entry, mac));
+            return writer.append(SqlRows.encode(entry, mac));
         } catch (JournalException e) {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
@@ -412,7 +412,7 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.snapshot(state);
             ensureWritable("take a snapshot");
-            return writer.snapshot(SqliteRows.encodeSnapshot(state, null));
+            return writer.snapshot(SqlRows.encodeSnapshot(state, null));
         } catch (JournalException e) {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
@@ -512,7 +512,7 @@ public final class PostgresJournal implements Journal {
                 }
                 bind(ps, plan.params());
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqliteRows.Cursor rows = new SqliteRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
+                    SqlRows.Cursor rows = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
                     while (rows.next()) {
                         if (plan.recheck()) {
                             String address = rows.address();
@@ -564,7 +564,7 @@ public final class PostgresJournal implements Journal {
                 }
                 List<JournalEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
+                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
                     while (cursor.next()) {
                         out.add(cursor.entry());
                     }
@@ -679,7 +679,7 @@ public final class PostgresJournal implements Journal {
                 }
                 long seqAt = rs.getLong(1);
                 long createdAt = rs.getLong(2);
-                List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
+                List<ParamSnapshot> params = SqlRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
                 try {
                     return Optional.of(new Snapshot(seqAt, createdAt, params));
                 } catch (RuntimeException e) {
@@ -816,8 +816,8 @@ public final class PostgresJournal implements Journal {
                 ps.setLong(1, afterSeq);
                 ps.setLong(2, SCAN);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return SqliteRows.followPage(
-                            new SqliteRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored),
+                    return SqlRows.followPage(
+                            new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored),
                             query, afterSeq, max, SCAN, latest);
                 }
             }

@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  * it is. The escape is a prefix-free code that keeps code point order, so equality, order and
  * prefixes of stored addresses are those of the originals, and prefix ranges stay exact.
  *
- * <p>Entry SELECTs list the columns in the SQLite format's order, so {@link SqliteRows} decodes
+ * <p>Entry SELECTs list the columns in the SQLite format's order, so {@link SqlRows} decodes
  * the rows of both backends.
  */
 final class PostgresSchema {

@@ -102,12 +102,12 @@ final class PostgresWriter {
     }
 
     /** Enqueues an append; the future gets the assigned seq. */
-    CompletableFuture<Long> append(SqliteRows.EncodedEntry entry) {
+    CompletableFuture<Long> append(SqlRows.EncodedEntry entry) {
         return submit(new AppendOp(entry));
     }
 
     /** Enqueues a snapshot; the future gets the highest seq committed when it was taken. */
-    CompletableFuture<Long> snapshot(SqliteRows.EncodedSnapshot snapshot) {
+    CompletableFuture<Long> snapshot(SqlRows.EncodedSnapshot snapshot) {
         return submit(new SnapshotOp(snapshot));
     }
 
@@ -400,7 +400,7 @@ final class PostgresWriter {
      * that cannot be told (no appends in it, the server still away, rows compacted meanwhile).
      */
     private Boolean resolveInDoubt(List<Op<?>> ops) {
-        java.util.Map<Long, SqliteRows.EncodedEntry> bySeq = new java.util.HashMap<>();
+        java.util.Map<Long, SqlRows.EncodedEntry> bySeq = new java.util.HashMap<>();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (Op<?> op : ops) {
@@ -427,7 +427,7 @@ final class PostgresWriter {
                 rows.setLong(2, last);
                 try (ResultSet rs = rows.executeQuery()) {
                     while (rs.next()) {
-                        SqliteRows.EncodedEntry e = bySeq.get(rs.getLong(1));
+                        SqlRows.EncodedEntry e = bySeq.get(rs.getLong(1));
                         JournalEntry entry = e == null ? null : e.entry();
                         boolean same = entry != null && rs.getLong(2) == entry.timestamp()
                                 && PostgresSchema.toStored(entry.author()).equals(rs.getString(3))
@@ -488,7 +488,7 @@ final class PostgresWriter {
         byte[][] exact = new byte[n][];
         String[] exactHmac = new String[n];
         for (int i = 0; i < n; i++) {
-            SqliteRows.EncodedEntry e = ((AppendOp) ops.get(i)).entry;
+            SqlRows.EncodedEntry e = ((AppendOp) ops.get(i)).entry;
             JournalEntry entry = e.entry();
             ts[i] = entry.timestamp();
             author[i] = PostgresSchema.toStored(entry.author());
@@ -652,7 +652,7 @@ final class PostgresWriter {
     }
 
     /** Binds an entry to {@link PostgresSchema#insertEntry}. */
-    private static void bind(PreparedStatement ps, long seq, SqliteRows.EncodedEntry e) throws SQLException {
+    private static void bind(PreparedStatement ps, long seq, SqlRows.EncodedEntry e) throws SQLException {
         JournalEntry entry = e.entry();
         ps.setLong(1, seq);
         ps.setLong(2, entry.timestamp());
@@ -734,9 +734,9 @@ final class PostgresWriter {
     }
 
     private static final class AppendOp extends Op<Long> {
-        final SqliteRows.EncodedEntry entry;
+        final SqlRows.EncodedEntry entry;
 
-        AppendOp(SqliteRows.EncodedEntry entry) {
+        AppendOp(SqlRows.EncodedEntry entry) {
             this.entry = entry;
         }
 
@@ -747,9 +747,9 @@ final class PostgresWriter {
     }
 
     private static final class SnapshotOp extends Op<Long> {
-        final SqliteRows.EncodedSnapshot snapshot;
+        final SqlRows.EncodedSnapshot snapshot;
 
-        SnapshotOp(SqliteRows.EncodedSnapshot snapshot) {
+        SnapshotOp(SqlRows.EncodedSnapshot snapshot) {
             this.snapshot = snapshot;
         }
 

@@ -658,7 +658,7 @@ public final class SqliteJournal implements Journal {
         try {
             ensureWritable("append");
             Validation.entry(entry);
-            return writer.append(SqliteRows.encode(entry, signedLog == null ? null : signedLog.mac()));
+            return writer.append(SqlRows.encode(entry, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
@@ -678,7 +678,7 @@ public final class SqliteJournal implements Journal {
         try {
             ensureWritable("save a snapshot");
             Validation.snapshot(state);
-            return writer.snapshot(SqliteRows.encodeSnapshot(state,
+            return writer.snapshot(SqlRows.encodeSnapshot(state,
                     signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
             stats.failed(e);
@@ -1002,7 +1002,7 @@ public final class SqliteJournal implements Journal {
         bind(ps, plan.params());
         long rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
-            SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+            SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null);
             while (cursor.next()) {
                 rows++;
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
@@ -1048,7 +1048,7 @@ public final class SqliteJournal implements Journal {
             List<JournalEntry> out = new ArrayList<>();
             SignedLog.Verifier verifier = verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
-                SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null);
                 while (cursor.next()) {
                     out.add(cursor.entry());
                 }
@@ -1162,7 +1162,7 @@ public final class SqliteJournal implements Journal {
                     verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4),
                             rs.getString(6));
                 }
-                List<ParamSnapshot> params = SqliteRows.decodeSnapshot(seqAt, rs.getString(3),
+                List<ParamSnapshot> params = SqlRows.decodeSnapshot(seqAt, rs.getString(3),
                         rs.getBytes(4));
                 try {
                     return Optional.of(new Snapshot(seqAt, createdAt, params));
@@ -1209,7 +1209,7 @@ public final class SqliteJournal implements Journal {
                 SignedLog.Verifier verifier = signedLog.verifier(r);
                 long rows = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqliteRows.Cursor cursor = new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null);
                     while (cursor.next()) {
                         after = cursor.entry().seq();
                         rows++;
@@ -1231,7 +1231,7 @@ public final class SqliteJournal implements Journal {
                     long seqAt = rs.getLong(1);
                     verifier.checkSnapshot(rs.getLong(5), rs.getLong(2), seqAt, rs.getString(3), rs.getBytes(4),
                             rs.getString(6));
-                    SqliteRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
+                    SqlRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
                 }
             }
             return checked;
@@ -1302,7 +1302,7 @@ public final class SqliteJournal implements Journal {
             ps.setLong(1, afterSeq);
             ps.setLong(2, SCAN);
             try (ResultSet rs = ps.executeQuery()) {
-                return SqliteRows.followPage(new SqliteRows.Cursor(rs, r.utf8Text(), verifier, null, null),
+                return SqlRows.followPage(new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null),
                         query, afterSeq, max, SCAN, latest);
             }
         }
@@ -1323,7 +1323,7 @@ public final class SqliteJournal implements Journal {
             ps.setLong(2, 1);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    SqliteRows.decode(rs, verifier);
+                    SqlRows.decode(rs, verifier);
                 }
             }
         }

@@ -73,7 +73,7 @@ class GroupCommitWriterFailureTest {
         }
     }
 
-    private static SqliteRows.EncodedEntry encode(String address) {
-        return SqliteRows.encode(JournalEntry.fromSet(address, Value.of(1), 1, "me", T0), null);
+    private static SqlRows.EncodedEntry encode(String address) {
+        return SqlRows.encode(JournalEntry.fromSet(address, Value.of(1), 1, "me", T0), null);
     }
 }

@@ -183,7 +183,7 @@ class SqliteDiskFullTest {
     // ---- helpers ----
 
     interface Appender {
-        CompletableFuture<Long> append(SqliteRows.EncodedEntry entry);
+        CompletableFuture<Long> append(SqlRows.EncodedEntry entry);
     }
 
     /**
@@ -216,8 +216,8 @@ class SqliteDiskFullTest {
         throw new AssertionError("the database never filled up");
     }
 
-    private static SqliteRows.EncodedEntry encode(String address, String text) {
-        return SqliteRows.encode(JournalEntry.fromSet(address, Value.of(text), 1, "me", T0), null);
+    private static SqlRows.EncodedEntry encode(String address, String text) {
+        return SqlRows.encode(JournalEntry.fromSet(address, Value.of(text), 1, "me", T0), null);
     }
 
     private static void execute(Connection c, String sql) throws SQLException {

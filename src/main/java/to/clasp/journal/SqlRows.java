@@ -12,13 +12,14 @@ import java.util.OptionalLong;
 import java.util.function.UnaryOperator;
 
 /**
- * Turns entries and snapshots into column values and back. Encoding runs on the caller's
+ * Turns entries and snapshots into column values and back, for both SQL backends (SQLite and
+ * PostgreSQL store the same columns). Encoding runs on the caller's
  * thread, so that a value that cannot be encoded fails its own append before it reaches the
  * writer; decoding verifies MACs (when a key is set) before it parses anything.
  */
-final class SqliteRows {
+final class SqlRows {
 
-    private SqliteRows() {}
+    private SqlRows() {}
 
     /**
      * An entry as it will be stored. With a key ({@code mac} not null) the writer gives it an
