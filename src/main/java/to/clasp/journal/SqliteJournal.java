@@ -867,10 +867,10 @@ public final class SqliteJournal implements Journal {
             boolean selective) throws SQLException {
         int limit = query.maxResults().orElse(-1);
         AddressPattern pattern = query.addressPattern();
-        if (limit > 0 && (plan.addressRange() || selective)) {
+        long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
+        if (limit > 0 && (plan.addressRange() || selective) && !smallerThan(r, query, plan, rows)) {
             // A range on the address index costs as much as the whole range even when the
             // limit is met early; walking seqs first is cheap when matches are dense.
-            long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
             List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
             long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
             if (found.size() == limit || read < rows) {
@@ -884,6 +884,24 @@ public final class SqliteJournal implements Journal {
         List<JournalEntry> out = new ArrayList<>();
         select(r, chosen, pattern, limit, out);
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Whether the prefix range of an address-range {@code plan} holds fewer than {@code rows}
+     * entries, counted from the index alone: then the range itself is cheaper than the probe,
+     * which would read {@code rows} entries in seq order when matches are sparse.
+     */
+    private static boolean smallerThan(SqliteReadPool.Reader r, JournalQuery query, SqliteSchema.QueryPlan plan,
+            long rows) throws SQLException {
+        SqliteSchema.QueryPlan count = plan.addressRange() ? SqliteSchema.countInPrefixRange(query, rows) : null;
+        if (count == null) {
+            return false;
+        }
+        PreparedStatement ps = r.prepare(count.sql());
+        bind(ps, count.params());
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getLong(1) < rows;
+        }
     }
 
     /**

@@ -504,6 +504,33 @@ final class SqliteSchema {
      * strings that start with the prefix. Nothing is added for an empty prefix or one with a lone surrogate
      * (whose UTF-8 order is undefined); the recheck keeps the result right either way.
      */
+    /**
+     * Counts the entries in the literal prefix range of {@code query}'s pattern, from the
+     * address index alone, stopping at {@code cap}: a limited query reads a range holding
+     * fewer entries than its seq-order probe would read through the range itself. Null when
+     * the pattern has no such range ({@link QueryPlan#addressRange()} is false).
+     */
+    static QueryPlan countInPrefixRange(JournalQuery query, long cap) {
+        List<String> where = new ArrayList<>(1);
+        List<Object> params = new ArrayList<>(3);
+        AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
+        if (pushdown.kind() == AddressPattern.Pushdown.Kind.MATCH_ALL
+                || pushdown.kind() == AddressPattern.Pushdown.Kind.EXACT) {
+            return null;
+        }
+        addPrefixRange(pushdown.prefix(), where, params);
+        if (where.isEmpty()) {
+            return null;
+        }
+        // The range clause reads "seq IN (SELECT seq FROM journal_entries WHERE <range>)":
+        // count the inner rows only.
+        String clause = where.get(0);
+        String range = clause.substring(clause.indexOf(" WHERE ") + 7, clause.length() - 1);
+        params.add(cap);
+        return new QueryPlan("SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE " + range + " LIMIT ?)",
+                List.copyOf(params), false, true);
+    }
+
     private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
         if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
             return; // every address starts with "/": such a range would only cost

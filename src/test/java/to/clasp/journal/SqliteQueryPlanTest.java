@@ -229,6 +229,35 @@ class SqliteQueryPlanTest {
     }
 
     @Test
+    void limitedPrefixQueriesAnswerTheSameWhetherTheirRangeIsSmallOrLarge() {
+        // /s/x/** matches 1 entry in 400 (a range smaller than the seq-order probe), /d/** all
+        // but 1 in 400 (a range larger than it): both plans must give what the matcher gives.
+        Path other = dir.resolve("ranges.db");
+        try (SqliteJournal journal = SqliteJournal.open(other); MemoryJournal memory = MemoryJournal.withDefaultCapacity()) {
+            List<CompletableFuture<Long>> pending = new ArrayList<>();
+            for (int i = 0; i < 8_000; i++) {
+                String address = i % 400 == 7 ? "/s/x/p" + (i % 3) : "/d/room" + (i % 50) + "/v";
+                JournalEntry entry = i % 2 == 0
+                        ? JournalEntry.fromSet(address, Value.of((double) i), i + 1, "t", 1_000 + i)
+                        : JournalEntry.fromPublish(address, SignalType.EVENT, Value.of((long) i), "t", 1_000 + i);
+                pending.add(journal.append(entry));
+                memory.append(entry).join();
+            }
+            pending.forEach(CompletableFuture::join);
+            for (JournalQuery q : List.of(
+                    JournalQuery.of("/s/x/**").descending().limit(5),
+                    JournalQuery.of("/s/x/**").limit(5),
+                    JournalQuery.of("/s/*/p1").descending().limit(3),
+                    JournalQuery.of("/s/x/**").types(SignalType.EVENT).descending().limit(4),
+                    JournalQuery.of("/s/x/**").from(3_000).to(6_000).limit(2),
+                    JournalQuery.of("/d/**").descending().limit(100),
+                    JournalQuery.of("/d/room1*/**").limit(30))) {
+                assertThat(journal.query(q).join()).as(q.toString()).isEqualTo(memory.query(q).join()).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
     void readConnectionsKeepMorePagesThanSqlitesDefault() throws Exception {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
