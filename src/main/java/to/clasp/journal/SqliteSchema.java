@@ -511,40 +511,46 @@ final class SqliteSchema {
      * the pattern has no such range ({@link QueryPlan#addressRange()} is false).
      */
     static QueryPlan countInPrefixRange(JournalQuery query, long cap) {
-        List<String> where = new ArrayList<>(1);
-        List<Object> params = new ArrayList<>(3);
         AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
         if (pushdown.kind() == AddressPattern.Pushdown.Kind.MATCH_ALL
                 || pushdown.kind() == AddressPattern.Pushdown.Kind.EXACT) {
             return null;
         }
-        addPrefixRange(pushdown.prefix(), where, params);
-        if (where.isEmpty()) {
+        List<Object> params = new ArrayList<>(3);
+        String range = prefixRange(pushdown.prefix(), params);
+        if (range == null) {
             return null;
         }
-        // The range clause reads "seq IN (SELECT seq FROM journal_entries WHERE <range>)":
-        // count the inner rows only.
-        String clause = where.get(0);
-        String range = clause.substring(clause.indexOf(" WHERE ") + 7, clause.length() - 1);
         params.add(cap);
         return new QueryPlan("SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE " + range + " LIMIT ?)",
                 List.copyOf(params), false, true);
     }
 
     private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
+        String range = prefixRange(prefix, params);
+        if (range != null) {
+            // As a subquery, the range is read from the index alone and yields seqs that SQLite
+            // walks in order: no table lookups and no sort for rows a limit never reaches.
+            where.add("seq IN (SELECT seq FROM journal_entries WHERE " + range + ")");
+        }
+    }
+
+    /**
+     * The condition selecting exactly the addresses that start with {@code prefix}, as a
+     * half-open range on the address index, its bounds added to {@code params}; null when
+     * every address would be in it.
+     */
+    private static String prefixRange(String prefix, List<Object> params) {
         if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
-            return; // every address starts with "/": such a range would only cost
+            return null; // every address starts with "/": such a range would only cost
         }
-        // As a subquery, the range is read from the index alone and yields seqs that SQLite
-        // walks in order: no table lookups and no sort for rows a limit never reaches.
         String hi = AddressRange.successor(prefix);
-        where.add(hi == null
-                ? "seq IN (SELECT seq FROM journal_entries WHERE address >= ?)"
-                : "seq IN (SELECT seq FROM journal_entries WHERE address >= ? AND address < ?)");
         params.add(prefix);
-        if (hi != null) {
-            params.add(hi);
+        if (hi == null) {
+            return "address >= ?";
         }
+        params.add(hi);
+        return "address >= ? AND address < ?";
     }
 
     // ---- opening ----
