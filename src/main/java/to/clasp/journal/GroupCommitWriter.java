@@ -51,6 +51,19 @@ import java.util.function.Consumer;
  * for each append then pays no thread hand-off at all, while callers that do not wait, or that
  * arrive while a batch is running, are served by the writer thread as before.
  *
+ * <p>The writer thread is not woken for a lone write while writes keep coming: waking a thread
+ * on another core costs about as much as a fifth of a small commit. For {@link #POLL_WINDOW_NANOS}
+ * after the last write was queued it looks at the queue every {@link #POLL_NANOS} instead, so a
+ * write nobody waits for is taken within that time, and one whose caller waits is committed by
+ * that caller first. A second write queued behind one not yet taken wakes it at once, and so does
+ * a write that finds it asleep after a quiet spell.
+ *
+ * <p>On a file, a {@link WalCheckpointer} copies the WAL into the database file on a connection
+ * and thread of its own, alongside the commits, so that no commit waits for the copy and the
+ * sync that SQLite would otherwise do on the committing thread every 1,000 pages. The writer's
+ * own checkpoints (after a compaction or a vacuum, or when the file is lost) wait for a running
+ * one.
+ *
  * <p>A batch first runs as plain statements in one transaction. If an operation fails (a
  * constraint, a trigger), that transaction is rolled back and the batch runs again with each
  * operation inside its own savepoint, so that the one that fails is rolled back alone and the
@@ -126,6 +139,8 @@ final class GroupCommitWriter {
     private final int snapshotsToKeep;
 
     private final Connection conn;
+    /** Copies the WAL into the file alongside commits; null in memory. */
+    private final WalCheckpointer checkpointer;
     /** The database file, or null in memory; checked after each batch. */
     private final Path file;
     /** The file's identity (device and inode) when opened; null when it cannot be known. */
@@ -188,9 +203,12 @@ final class GroupCommitWriter {
      * @param name the file name, for error messages
      * @param txLock held around every transaction, or null (see {@link SqliteJournal})
      * @param maxBatch the most operations per transaction, 1 or more
+     * @param checkpointConnection a second read-write connection to the file, for the
+     *     {@link WalCheckpointer}; null in memory, or to leave checkpoints to SQLite alone. The
+     *     writer closes it on {@link #close()}, or at once if this constructor throws.
      */
     GroupCommitWriter(Connection conn, Path file, String name, Lock txLock, int maxBatch,
-            int snapshotsToKeep) throws SQLException {
+            int snapshotsToKeep, Connection checkpointConnection) throws SQLException {
         this.name = name;
         this.txLock = txLock;
         this.maxBatch = maxBatch;
@@ -201,7 +219,28 @@ final class GroupCommitWriter {
         if (file != null && fileKey == null && !Files.exists(file)) {
             throw new SQLException("the file " + file + " is missing");
         }
-        this.sql = new Statements(conn);
+        try {
+            this.sql = new Statements(conn);
+            if (checkpointConnection != null) {
+                try (Statement s = conn.createStatement()) {
+                    s.execute(SqliteSchema.WAL_AUTOCHECKPOINT_BACKSTOP);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (checkpointConnection != null) {
+                try {
+                    checkpointConnection.close();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        if (checkpointConnection != null) {
+            this.checkpointer = new WalCheckpointer(checkpointConnection);
+        } else {
+            this.checkpointer = null;
+        }
         this.queueCapacity = queueCapacity(maxBatch);
         AtomicInteger completerIds = new AtomicInteger();
         this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
@@ -439,6 +478,9 @@ final class GroupCommitWriter {
                 interrupted = true;
             }
         }
+        if (checkpointer != null) {
+            checkpointer.stopAndWait();
+        }
         // Every operation now has its result; what is left is handing them over.
         closing = true;
         for (Completion c : unfinished) {
@@ -572,6 +614,9 @@ final class GroupCommitWriter {
         lost = new JournalException.Storage(name + ": the journal file was deleted, moved or replaced"
                 + " while the journal was open, so nothing more is written to it (close the journal"
                 + " and open the file again)", null);
+        if (checkpointer != null) {
+            checkpointer.stop(); // its connection may hold the file that is gone, or the new one
+        }
         try {
             checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
         } catch (SQLException e) {
@@ -638,7 +683,7 @@ final class GroupCommitWriter {
                     }
                 }
             }
-            s.execute(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
+            checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
             long after = queryLong(s, SqliteSchema.PAGE_COUNT);
             op.result = Math.max(0, before - after) * pageSize;
             op.committed = true;
@@ -801,6 +846,9 @@ final class GroupCommitWriter {
             }
         }
         stats.committed(writes, appends, System.nanoTime() - began);
+        if (checkpointer != null) {
+            checkpointer.committed(writes);
+        }
         if (commitListener != null) {
             for (Op<?> op : ops) {
                 if (op.committed && op instanceof AppendOp append) {
@@ -966,8 +1014,16 @@ final class GroupCommitWriter {
 
     /** Runs a checkpoint with a statement of its own, outside any transaction. */
     private void checkpoint(String pragma) throws SQLException {
+        Lock checkpointing = checkpointer == null ? null : checkpointer.lock();
+        if (checkpointing != null) {
+            checkpointing.lock(); // SQLite refuses a checkpoint while another one runs
+        }
         try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(pragma)) {
             rs.next(); // busy (a reader still needs old frames) is no failure: a later one catches up
+        } finally {
+            if (checkpointing != null) {
+                checkpointing.unlock();
+            }
         }
     }
 

@@ -453,8 +453,9 @@ public final class SqliteJournal implements Journal {
             readConfig.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteJournal::readLatestSeq);
+            // Checkpoints run on a connection of their own, beside the commits (see WalCheckpointer).
             GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
-                    b.snapshotsToKeep);
+                    b.snapshotsToKeep, writeConfig.createConnection(url));
             opened = true;
             return new SqliteJournal(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval);
         } catch (SQLException e) {
@@ -538,7 +539,7 @@ public final class SqliteJournal implements Journal {
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
             GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
-                    b.maxBatchSize, b.snapshotsToKeep);
+                    b.maxBatchSize, b.snapshotsToKeep, null);
             opened = true;
             // Nothing but this journal writes to its private in-memory database: no polling.
             return new SqliteJournal(name, null, signedLog, w, writer, pool, 0, null);
