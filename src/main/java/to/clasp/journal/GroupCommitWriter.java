@@ -64,7 +64,9 @@ import java.util.function.Consumer;
  * own checkpoints (after a compaction or a vacuum, or when the file is lost) wait for a running
  * one.
  *
- * <p>A batch first runs as plain statements in one transaction. If an operation fails (a
+ * <p>A batch first runs as plain statements in one transaction, where each run of
+ * {@link #MIN_APPEND_RUN} or more unsigned appends in a row is one JDBC batch of inserts (see
+ * {@link #appendRun}: half the cost per row of an insert that returns its seq). If an operation fails (a
  * constraint, a trigger), that transaction is rolled back and the batch runs again with each
  * operation inside its own savepoint, so that the one that fails is rolled back alone and the
  * rest of its batch commits: savepoints cost two statements per write, which only a batch with
@@ -122,6 +124,11 @@ final class GroupCommitWriter {
     private static final int SQLITE_IOERR = 10;
     /** SQLite's result code for a database another connection holds locked. */
     private static final int SQLITE_BUSY = 5;
+    /**
+     * The fewest unsigned appends in a row that are inserted as one JDBC batch: below it, the
+     * two seq reads around the batch cost more than the result row of each insert.
+     */
+    static final int MIN_APPEND_RUN = 4;
     /** How long a vacuum keeps trying for another process's write lock. */
     private static final long VACUUM_LOCK_WAIT_NANOS = 60_000_000_000L;
     /**
@@ -760,9 +767,19 @@ final class GroupCommitWriter {
             failAll(ops, storage("cannot begin a transaction", e));
             return true;
         }
-        for (Op<?> op : ops) {
+        int next = 0;
+        while (next < ops.size()) {
             try {
-                op.runAndKeep(this);
+                int end = next;
+                while (end < ops.size() && ops.get(end) instanceof AppendOp append && append.unsigned()) {
+                    end++;
+                }
+                if (end - next >= MIN_APPEND_RUN) {
+                    appendRun(ops.subList(next, end));
+                    next = end;
+                } else {
+                    ops.get(next++).runAndKeep(this);
+                }
             } catch (SQLException | RuntimeException e) {
                 endTransaction(); // also has the statements prepared again
                 for (Op<?> undone : ops) {
@@ -772,6 +789,41 @@ final class GroupCommitWriter {
             }
         }
         return commit(ops, began);
+    }
+
+    /**
+     * Inserts a run of unsigned appends as one JDBC batch, inside the batch's transaction: a
+     * statement each, stepped by the driver in one call, instead of a query with a result row
+     * each. The transaction holds SQLite's write lock, so AUTOINCREMENT gives the run consecutive
+     * seqs, counted up from {@link SqliteSchema#SEQ_BASE}; the highest seq assigned afterwards
+     * must be that plus the run's length, or something else inserted rows (a trigger of another
+     * program, say) and this throws, so that the batch runs again an op at a time, each insert
+     * returning its own seq.
+     */
+    private void appendRun(List<Op<?>> run) throws SQLException {
+        long base;
+        try (ResultSet rs = sql.seqBase.executeQuery()) {
+            base = rs.next() ? rs.getLong(1) : 0L;
+        }
+        PreparedStatement insert = sql.insertEntryBatched;
+        int[] counts;
+        try {
+            for (Op<?> op : run) {
+                SqlRows.bind(insert, ((AppendOp) op).entry, null);
+                insert.addBatch();
+            }
+            counts = insert.executeBatch();
+        } finally {
+            insert.clearBatch();
+        }
+        long last = readLatestSeq(sql.latestSeq);
+        if (counts.length != run.size() || last - base != run.size()) {
+            throw new SQLException("a batch of " + run.size() + " appends did not get consecutive seqs after "
+                    + base + " (the highest seq is now " + last + ")");
+        }
+        for (int i = 0; i < run.size(); i++) {
+            ((AppendOp) run.get(i)).result = base + i + 1;
+        }
     }
 
     /**
@@ -1167,6 +1219,8 @@ final class GroupCommitWriter {
         final PreparedStatement release;
         final PreparedStatement rollbackTo;
         final PreparedStatement insertEntry;
+        final PreparedStatement insertEntryBatched;
+        final PreparedStatement seqBase;
         final PreparedStatement chainHead;
         final PreparedStatement latestSeq;
         final PreparedStatement insertSnapshot;
@@ -1186,6 +1240,8 @@ final class GroupCommitWriter {
                 release = add(made, conn.prepareStatement(SqliteSchema.RELEASE));
                 rollbackTo = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK_TO));
                 insertEntry = add(made, conn.prepareStatement(SqliteSchema.INSERT_ENTRY));
+                insertEntryBatched = add(made, conn.prepareStatement(SqliteSchema.INSERT_ENTRY_BATCHED));
+                seqBase = add(made, conn.prepareStatement(SqliteSchema.SEQ_BASE));
                 chainHead = add(made, conn.prepareStatement(SqliteSchema.CHAIN_HEAD));
                 latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
                 insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
@@ -1207,7 +1263,7 @@ final class GroupCommitWriter {
 
         void close() {
             for (Statement s : new Statement[] {begin, commit, savepoint, release, rollbackTo,
-                    insertEntry, chainHead, latestSeq, insertSnapshot, pruneSnapshots, seqRange, compact,
+                    insertEntry, insertEntryBatched, seqBase, chainHead, latestSeq, insertSnapshot, pruneSnapshots, seqRange, compact,
                     clearEntries, vacuum}) {
                 closeQuietly(s);
             }
@@ -1261,6 +1317,11 @@ final class GroupCommitWriter {
 
         AppendOp(SqlRows.EncodedEntry entry) {
             this.entry = entry;
+        }
+
+        /** Whether the row needs no link to the row before (no HMAC key), so it can go in a run. */
+        boolean unsigned() {
+            return entry.mac() == null;
         }
 
         @Override

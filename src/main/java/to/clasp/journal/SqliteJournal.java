@@ -154,6 +154,14 @@ public final class SqliteJournal implements Journal {
     /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
     private static final long MIN_PROBE_ROWS = 1_024;
     private static final long MAX_PROBE_ROWS = 65_536;
+    /**
+     * The page cache of the write connection of a file journal, in KiB. A large batch touches a
+     * leaf of the address index per address it writes to, spread over the index; with SQLite's
+     * default 2 MiB they did not stay cached from one batch to the next, and the pages a
+     * transaction changed spilled into the WAL before its commit (10,000 appends in flight: about
+     * 40% more appends/s with 16 MiB, no more with 64 MiB).
+     */
+    static final int WRITE_CACHE_KIB = 16 * 1024;
     /** The page cache of each read connection of a file journal, in KiB. */
     static final int READ_CACHE_KIB = 8 * 1024;
     /**
@@ -432,6 +440,7 @@ public final class SqliteJournal implements Journal {
         try {
             SQLiteConfig writeConfig = new SQLiteConfig();
             writeConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+            writeConfig.setCacheSize(-WRITE_CACHE_KIB);
             if (existed) {
                 writeConfig.resetOpenMode(SQLiteOpenMode.CREATE); // never create behind our back
             }

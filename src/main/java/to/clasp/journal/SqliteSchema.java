@@ -131,6 +131,20 @@ final class SqliteSchema {
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
 
     /**
+     * {@link #INSERT_ENTRY} without {@code RETURNING}, for a JDBC batch of unsigned appends: the
+     * writer learns their seqs from {@link #SEQ_BASE} before and {@link #LATEST_SEQ} after.
+     */
+    static final String INSERT_ENTRY_BATCHED = INSERT_ENTRY.substring(0, INSERT_ENTRY.length() - " RETURNING seq".length());
+
+    /**
+     * The seq AUTOINCREMENT counts up from, inside a write transaction: the higher of the highest
+     * seq ever assigned and the highest seq in the table (they differ only if something edited
+     * sqlite_sequence).
+     */
+    static final String SEQ_BASE = "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'), 0),"
+            + " COALESCE((SELECT max(seq) FROM journal_entries), 0))";
+
+    /**
      * What a signed append links to, read inside the write transaction: the highest seq ever
      * assigned, whether that row still exists, its entry_mac, and the integrity record's low-water
      * mark, link and keyed_from (NULL without a record).

@@ -11,7 +11,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,6 +101,62 @@ class SqliteGroupCommitTest {
             assertThat(seqs(await(journal.since(0, null))))
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, good).boxed().toList());
             assertThat(journal.writer().commits()).isLessThan(good);
+        }
+    }
+
+    @Test
+    void everyAppendGetsTheSeqOfItsRowWhenAnotherProgramsTriggerInsertsRowsToo() throws Exception {
+        Path file = dir.resolve("j.db");
+        SqliteJournal.open(file).close();
+        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+            // Each '/twice' row brings a copy of itself, with the next seq: a batch's seqs are then
+            // not consecutive, and only the rows can say which seq each append got.
+            s.execute("CREATE TRIGGER copy_twice AFTER INSERT ON journal_entries WHEN NEW.address = '/twice' "
+                    + "BEGIN INSERT INTO journal_entries (timestamp, author, address, signal_type, value_json,"
+                    + " revision, msg_type) VALUES (NEW.timestamp, NEW.author, '/copy', NEW.signal_type,"
+                    + " NEW.value_json, NEW.revision, NEW.msg_type); END");
+        }
+        int total = 2_000;
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                futures.add(journal.append(entry(i % 100 == 7 ? "/twice" : "/once", i)));
+            }
+            futures.forEach(CompletableFuture::join);
+            Map<Long, JournalEntry> rows = new HashMap<>();
+            for (JournalEntry e : await(journal.since(0, null))) {
+                rows.put(e.seq(), e);
+            }
+            assertThat(rows).hasSize(total + total / 100);
+            for (int i = 0; i < total; i++) {
+                long seq = await(futures.get(i));
+                assertThat(rows.get(seq)).as("the row of append %d", i)
+                        .isEqualTo(entry(i % 100 == 7 ? "/twice" : "/once", i).withSeq(seq));
+            }
+        }
+    }
+
+    @Test
+    void appendsAfterACompactionAndAReopenContinueTheSeqs() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                futures.add(journal.append(entry("/a", i)));
+            }
+            futures.forEach(CompletableFuture::join);
+            assertThat(await(journal.compact(Long.MAX_VALUE))).isEqualTo(1_000);
+        }
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                futures.add(journal.append(entry("/b", i)));
+            }
+            for (int i = 0; i < 1_000; i++) {
+                assertThat(await(futures.get(i))).isEqualTo(1_001L + i);
+            }
+            assertThat(seqs(await(journal.since(0, null))))
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1_001, 2_000).boxed().toList());
         }
     }
 
