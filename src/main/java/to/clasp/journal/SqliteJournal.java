@@ -441,6 +441,7 @@ public final class SqliteJournal implements Journal {
             SQLiteConfig writeConfig = new SQLiteConfig();
             writeConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
             writeConfig.setCacheSize(-WRITE_CACHE_KIB);
+            withoutSqliteMutex(writeConfig);
             if (existed) {
                 writeConfig.resetOpenMode(SQLiteOpenMode.CREATE); // never create behind our back
             }
@@ -460,6 +461,7 @@ public final class SqliteJournal implements Journal {
             // rereads their pages from the OS on every query.
             readConfig.setCacheSize(-READ_CACHE_KIB);
             readConfig.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
+            withoutSqliteMutex(readConfig);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteJournal::readLatestSeq);
             // Checkpoints run on a connection of their own, beside the commits (see WalCheckpointer).
@@ -496,6 +498,7 @@ public final class SqliteJournal implements Journal {
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.setCacheSize(-READ_CACHE_KIB); // as for the read connections of a writable journal
         config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
+        withoutSqliteMutex(config);
         List<String> views;
         try (Connection probe = config.createConnection(url)) {
             String problem = SqliteSchema.checkReadable(probe);
@@ -559,6 +562,19 @@ public final class SqliteJournal implements Journal {
                 closeQuietly(w);
             }
         }
+    }
+
+    /**
+     * Has connections to a file opened with {@code SQLITE_OPEN_NOMUTEX}. sqlite-jdbc already
+     * serializes every call on a connection in Java (its native methods are synchronized on the
+     * connection's handle), and this journal never uses a connection from two threads at once
+     * (the read pool lends each to one reader; the committer role and the checkpointer own the
+     * others), so SQLite's own lock around each call only costs: a lock and an unlock per column
+     * read, about a quarter of the time of a read ({@code since} of 1,000 entries: 1.05 ms with
+     * it, 0.75 ms without, in a standalone loop).
+     */
+    private static void withoutSqliteMutex(SQLiteConfig config) {
+        config.setOpenMode(SQLiteOpenMode.NOMUTEX);
     }
 
     /** The integrity rules for a key, with the file's record found or created; null without a key. */
