@@ -1263,8 +1263,8 @@ final class GroupCommitWriter {
 
         void close() {
             for (Statement s : new Statement[] {begin, commit, savepoint, release, rollbackTo,
-                    insertEntry, insertEntryBatched, seqBase, chainHead, latestSeq, insertSnapshot, pruneSnapshots, seqRange, compact,
-                    clearEntries, vacuum}) {
+                    insertEntry, insertEntryBatched, seqBase, chainHead, latestSeq, insertSnapshot,
+                    pruneSnapshots, seqRange, compact, clearEntries, vacuum}) {
                 closeQuietly(s);
             }
         }

@@ -50,8 +50,6 @@ final class WalCheckpointer {
     private final ReentrantLock running = new ReentrantLock();
     /** Pages committed since the last checkpoint began, as reckoned from writes and commits. */
     private final AtomicLong pagesWaiting = new AtomicLong();
-    private final AtomicLong checkpoints = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
     private volatile boolean stopped;
     private final Thread thread;
 
@@ -82,11 +80,6 @@ final class WalCheckpointer {
     /** The lock every checkpoint of the file in this journal holds while it runs. */
     Lock lock() {
         return running;
-    }
-
-    /** Checkpoints run so far, and those that failed (for tests). */
-    long[] counts() {
-        return new long[] {checkpoints.get(), failures.get()};
     }
 
     /** Runs no further checkpoint; returns at once (see {@link #stopAndWait}). */
@@ -162,11 +155,9 @@ final class WalCheckpointer {
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery(SqliteSchema.CHECKPOINT_PASSIVE)) {
             rs.next();
-            checkpoints.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             // Nothing is lost: the pages stay in the WAL, and the write connection's own
             // checkpoint copies them.
-            failures.incrementAndGet();
         } finally {
             running.unlock();
         }
