@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.Param;
@@ -37,6 +38,13 @@ import to.clasp.journal.SqliteJournal;
  * column and parses {@code value_json}, as the crate does. {@code journal} is
  * {@link SqliteJournal#query} or {@link SqliteJournal#since}.
  */
+// A query returning 100,000 entries allocates some 20 MB. On a fresh JVM the heap grows to
+// gigabytes within seconds, and each new page of it costs a page fault the first time it is
+// written, which on a virtual machine made the same query take 95 ms or 180 ms depending on
+// whether the fork happened to be reusing eden or still touching it for the first time (the
+// forks of one run split between 5 and 10 queries/s). A router runs for hours on a heap it has
+// long touched; a fixed, pre-touched heap measures that steady state, for both sides.
+@Fork(jvmArgs = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 public class SqliteIssueQueryBench {
