@@ -760,11 +760,7 @@ final class GroupCommitWriter {
      */
     private boolean runWithoutSavepoints(List<Op<?>> ops) {
         long began = System.nanoTime();
-        try {
-            sql.begin.execute();
-        } catch (SQLException e) {
-            endTransaction();
-            failAll(ops, storage("cannot begin a transaction", e));
+        if (!begin(ops)) {
             return true;
         }
         int next = 0;
@@ -826,6 +822,18 @@ final class GroupCommitWriter {
         }
     }
 
+    /** Begins the write transaction for ops; if that fails, fails them all and returns false. */
+    private boolean begin(List<Op<?>> ops) {
+        try {
+            sql.begin.execute();
+            return true;
+        } catch (SQLException e) {
+            endTransaction();
+            failAll(ops, storage("cannot begin a transaction", e));
+            return false;
+        }
+    }
+
     /**
      * Runs ops in one transaction.
      *
@@ -834,11 +842,7 @@ final class GroupCommitWriter {
      */
     private boolean runTransaction(List<Op<?>> ops) {
         long began = System.nanoTime();
-        try {
-            sql.begin.execute();
-        } catch (SQLException e) {
-            endTransaction();
-            failAll(ops, storage("cannot begin a transaction", e));
+        if (!begin(ops)) {
             return true;
         }
         for (Op<?> op : ops) {

@@ -123,18 +123,17 @@ final class SqliteSchema {
     static final String ROLLBACK_TO = "ROLLBACK TO op";
 
     /**
-     * Parameters: seq (NULL to let AUTOINCREMENT choose), timestamp, author, address,
-     * signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac.
+     * An entry without a result row, for a JDBC batch of unsigned appends: the writer learns
+     * their seqs from {@link #SEQ_BASE} before and {@link #LATEST_SEQ} after. Parameters: seq
+     * (NULL to let AUTOINCREMENT choose), timestamp, author, address, signal_type, value_json,
+     * revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac.
      */
-    static final String INSERT_ENTRY = "INSERT INTO journal_entries (seq, timestamp, author, address, "
+    static final String INSERT_ENTRY_BATCHED = "INSERT INTO journal_entries (seq, timestamp, author, address, "
             + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    /**
-     * {@link #INSERT_ENTRY} without {@code RETURNING}, for a JDBC batch of unsigned appends: the
-     * writer learns their seqs from {@link #SEQ_BASE} before and {@link #LATEST_SEQ} after.
-     */
-    static final String INSERT_ENTRY_BATCHED = INSERT_ENTRY.substring(0, INSERT_ENTRY.length() - " RETURNING seq".length());
+    /** {@link #INSERT_ENTRY_BATCHED} returning the entry's seq: the same parameters. */
+    static final String INSERT_ENTRY = INSERT_ENTRY_BATCHED + " RETURNING seq";
 
     /**
      * The seq AUTOINCREMENT counts up from, inside a write transaction: the higher of the highest
