@@ -1460,6 +1460,8 @@ public final class SqliteJournal implements Journal {
             Object p = params.get(i);
             if (p instanceof Long l) {
                 ps.setLong(i + 1, l);
+            } else if (p instanceof byte[] bytes) {
+                ps.setBytes(i + 1, bytes);
             } else {
                 ps.setString(i + 1, (String) p);
             }

@@ -1,5 +1,6 @@
 package to.clasp.journal;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -486,11 +487,15 @@ final class SqliteSchema {
         if (!types.isEmpty() && types.size() < SignalType.values().length) {
             // Five values make a poor index, but SQLite rates IN (...) above a range: keep it
             // (unary +) from taking over from the address or timestamp index.
+            // Each name also as a BLOB of its UTF-8 bytes: reads decode a foreign row's BLOB
+            // signal_type by its bytes, so the filter selects it too (an IN list of both forms
+            // still uses the index, where a CAST would not).
             StringBuilder in = new StringBuilder(where.isEmpty() ? "signal_type IN (" : "+signal_type IN (");
             int i = 0;
             for (SignalType t : types) {
-                in.append(i++ == 0 ? "?" : ", ?");
+                in.append(i++ == 0 ? "?, ?" : ", ?, ?");
                 params.add(t.wireName());
+                params.add(t.wireName().getBytes(StandardCharsets.UTF_8));
             }
             where.add(in.append(')').toString());
         }

@@ -100,6 +100,22 @@ class SqliteCorruptionTest {
         }
     }
 
+    @Test
+    void aSignalTypeStoredAsABlobIsReadAndFilteredAsItsText() throws Exception {
+        Path file = journal();
+        sql(file, "UPDATE journal_entries SET signal_type = CAST(signal_type AS BLOB) WHERE seq = 3");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<JournalEntry> all = await(journal.since(0, null));
+            assertThat(all).extracting(JournalEntry::signalType).containsOnly(SignalType.PARAM);
+            // Every filter agrees with what reads decode: the row is a PARAM to both.
+            assertThat(await(journal.query(JournalQuery.of("/**").types(SignalType.PARAM))))
+                    .extracting(JournalEntry::seq).containsExactly(1L, 2L, 3L);
+            assertThat(await(journal.query(JournalQuery.of("/c").types(SignalType.PARAM))))
+                    .extracting(JournalEntry::seq).containsExactly(3L);
+            assertThat(await(journal.query(JournalQuery.of("/**").types(SignalType.EVENT)))).isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"not json", "[123, 456]", "{}", "[{\"address\":\"/a\"}]", "null"})
     void aCorruptSnapshotFailsWithSnapshot(String data) throws Exception {
