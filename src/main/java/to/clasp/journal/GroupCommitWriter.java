@@ -477,16 +477,9 @@ final class GroupCommitWriter {
         } finally {
             state.unlock();
         }
-        boolean interrupted = false;
-        while (thread.isAlive() && Thread.currentThread() != thread) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        boolean interrupted = Threads.joinUninterruptibly(thread);
         if (checkpointer != null) {
-            checkpointer.stopAndWait();
+            interrupted |= checkpointer.stopAndWait();
         }
         // Every operation now has its result; what is left is handing them over.
         closing = true;

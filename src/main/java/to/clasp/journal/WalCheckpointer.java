@@ -88,20 +88,15 @@ final class WalCheckpointer {
         LockSupport.unpark(thread);
     }
 
-    /** Runs no further checkpoint, and returns once a running one has ended and the connection is closed. */
-    void stopAndWait() {
+    /**
+     * Runs no further checkpoint, and returns once a running one has ended and the connection
+     * is closed.
+     *
+     * @return whether the caller was interrupted meanwhile (see {@link Threads#joinUninterruptibly})
+     */
+    boolean stopAndWait() {
         stop();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return Threads.joinUninterruptibly(thread);
     }
 
     private void run() {

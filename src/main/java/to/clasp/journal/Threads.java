@@ -1,0 +1,27 @@
+package to.clasp.journal;
+
+/** Waiting for the journal's own threads to end, as every close does. */
+final class Threads {
+
+    private Threads() {}
+
+    /**
+     * Waits until {@code thread} has ended, unless it is the calling thread, going on waiting
+     * through interrupts: a close must not return while the thread still uses what is about to
+     * be closed.
+     *
+     * @return whether the caller was interrupted meanwhile; the caller restores the interrupt
+     *     once it no longer waits (restoring it at once would turn later waits into spins)
+     */
+    static boolean joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive() && Thread.currentThread() != thread) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+}
