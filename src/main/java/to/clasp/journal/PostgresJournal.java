@@ -512,7 +512,7 @@ public final class PostgresJournal implements Journal {
                 }
                 bind(ps, plan.params());
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqlRows.Cursor rows = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
+                    SqlRows.Cursor rows = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
                     while (rows.next()) {
                         if (plan.recheck()) {
                             String address = rows.address();
@@ -564,7 +564,7 @@ public final class PostgresJournal implements Journal {
                 }
                 List<JournalEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored);
+                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
                     while (cursor.next()) {
                         out.add(cursor.entry());
                     }
@@ -817,7 +817,7 @@ public final class PostgresJournal implements Journal {
                 ps.setLong(2, SCAN);
                 try (ResultSet rs = ps.executeQuery()) {
                     return SqlRows.followPage(
-                            new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored),
+                            new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null),
                             query, afterSeq, max, SCAN, latest);
                 }
             }

