@@ -1048,6 +1048,17 @@ public final class SqliteJournal implements Journal {
         return r.prepare(r.utf8Text() ? SqliteSchema.withUsualColumns(entrySelect) : entrySelect);
     }
 
+    /**
+     * {@link #prepareEntries} of {@link SqliteSchema#SINCE}, with SQL built once: a statement
+     * is found in the reader's cache by its text, and a SELECT built anew is hashed anew.
+     */
+    private PreparedStatement prepareSince(SqliteReadPool.Reader r) throws SQLException {
+        if (signedLog != null) {
+            return r.prepare(SqliteSchema.SINCE_VERIFIED);
+        }
+        return r.prepare(r.utf8Text() ? SqliteSchema.SINCE_USUAL : SqliteSchema.SINCE);
+    }
+
     /** The cursor over the rows of a SELECT that {@link #prepareEntries} prepared. */
     private SqlRows.Cursor cursor(SqliteReadPool.Reader r, ResultSet rs, SignedLog.Verifier verifier)
             throws SQLException {
@@ -1110,7 +1121,7 @@ public final class SqliteJournal implements Journal {
             if (limit != null && limit == 0) {
                 return List.of();
             }
-            PreparedStatement ps = prepareEntries(r, SqliteSchema.SINCE);
+            PreparedStatement ps = prepareSince(r);
             ps.setLong(1, seq);
             ps.setLong(2, limit == null ? -1L : limit.longValue());
             List<JournalEntry> out = new ArrayList<>();
@@ -1366,7 +1377,7 @@ public final class SqliteJournal implements Journal {
                 }
                 throw new JournalException.Truncated(afterSeq + 1, oldest);
             }
-            PreparedStatement ps = prepareEntries(r, SqliteSchema.SINCE);
+            PreparedStatement ps = prepareSince(r);
             ps.setLong(1, afterSeq);
             ps.setLong(2, SCAN);
             try (ResultSet rs = ps.executeQuery()) {

@@ -378,6 +378,9 @@ final class SqliteSchema {
     /** {@link #SINCE} for a verified read. */
     static final String SINCE_VERIFIED = withPreviousMac(SINCE);
 
+    /** {@link #SINCE} with only the usual columns ({@link #withUsualColumns}). */
+    static final String SINCE_USUAL = withUsualColumns(SINCE);
+
     /**
      * The first address, in index order, at or after the parameter: one seek on the address
      * index. With {@link #NEXT_ADDRESS} it walks the distinct addresses, one seek each.

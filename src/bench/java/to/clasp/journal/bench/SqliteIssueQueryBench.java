@@ -44,7 +44,19 @@ import to.clasp.journal.SqliteJournal;
 // whether the fork happened to be reusing eden or still touching it for the first time (the
 // forks of one run split between 5 and 10 queries/s). A router runs for hours on a heap it has
 // long touched; a fixed, pre-touched heap measures that steady state, for both sides.
-@Fork(jvmArgs = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+//
+// The other half of that split: every sqlite-jdbc getter locks the connection's NativeDB twice
+// (SafeStmtPtr's synchronized block, then the synchronized native method). When the JIT
+// deoptimizes code inside such a block during warm-up, HotSpot inflates that monitor, and every
+// later lock takes the slow path: on an inflated connection the same reads took 45% longer
+// (0.70 ms against 1.07 ms for since, 79 against 113 ms for the window, two journals in one
+// JVM). Whether it happens is luck, per connection, so it struck the journal's or the
+// baseline's forks at random. HotSpot deflates idle monitors every
+// GuaranteedAsyncDeflationInterval (60 s in JDK 17.0.15), so a router that has run for a
+// minute is past it; a fork lasts 10 to 20 s. One second instead measures that state, for
+// both sides.
+@Fork(jvmArgs = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-XX:+UnlockDiagnosticVMOptions",
+        "-XX:GuaranteedAsyncDeflationInterval=1000"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 public class SqliteIssueQueryBench {
