@@ -143,8 +143,21 @@ final class RustJson {
      * @throws IllegalArgumentException as {@link #fromJson(String)}
      */
     static Value fromJsonUtf8(byte[] utf8) {
-        Value scalar = plainScalar(utf8);
-        return scalar != null ? scalar : fromJson(new String(utf8, StandardCharsets.UTF_8));
+        return fromJsonUtf8(utf8, 0, utf8.length);
+    }
+
+    /**
+     * {@link #fromJsonUtf8(byte[])} of the bytes from {@code from} (inclusive) to {@code to}
+     * (exclusive).
+     *
+     * @throws NullPointerException if {@code utf8} is null
+     * @throws IndexOutOfBoundsException if the range is not within {@code utf8}
+     * @throws IllegalArgumentException as {@link #fromJson(String)}
+     */
+    static Value fromJsonUtf8(byte[] utf8, int from, int to) {
+        Objects.checkFromToIndex(from, to, utf8.length);
+        Value scalar = plainScalar(utf8, from, to);
+        return scalar != null ? scalar : fromJson(new String(utf8, from, to - from, StandardCharsets.UTF_8));
     }
 
     /** Powers of ten a double holds exactly. */
@@ -159,28 +172,28 @@ final class RustJson {
      * whitespace, or null for anything else (left to the general path, which also reports
      * every error). Numbers follow JSON's grammar and Rust's rules, as {@link #readJson} does.
      */
-    private static Value plainScalar(byte[] b) {
-        int n = b.length;
-        if (n == 0) {
+    private static Value plainScalar(byte[] b, int from, int n) {
+        if (n == from) {
             return null;
         }
-        switch (b[0]) {
+        int f = from;
+        switch (b[f]) {
             case 't':
-                return n == 4 && b[1] == 'r' && b[2] == 'u' && b[3] == 'e' ? new Value.Bool(true) : null;
+                return n - f == 4 && b[f + 1] == 'r' && b[f + 2] == 'u' && b[f + 3] == 'e' ? new Value.Bool(true) : null;
             case 'f':
-                return n == 5 && b[1] == 'a' && b[2] == 'l' && b[3] == 's' && b[4] == 'e'
+                return n - f == 5 && b[f + 1] == 'a' && b[f + 2] == 'l' && b[f + 3] == 's' && b[f + 4] == 'e'
                         ? new Value.Bool(false) : null;
             case 'n':
-                return n == 4 && b[1] == 'u' && b[2] == 'l' && b[3] == 'l' ? Value.NULL : null;
+                return n - f == 4 && b[f + 1] == 'u' && b[f + 2] == 'l' && b[f + 3] == 'l' ? Value.NULL : null;
             default:
-                return plainNumber(b);
+                return plainNumber(b, from, n);
         }
     }
 
-    private static Value plainNumber(byte[] b) {
-        int n = b.length;
-        int i = 0;
-        boolean negative = b[0] == '-';
+    /** {@link #plainScalar} of a number: the bytes from {@code from} up to {@code n}, exclusive. */
+    private static Value plainNumber(byte[] b, int from, int n) {
+        int i = from;
+        boolean negative = b[from] == '-';
         if (negative) {
             i++;
         }

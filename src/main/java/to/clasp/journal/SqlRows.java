@@ -238,6 +238,12 @@ final class SqlRows {
         private final PreparedStatement wholeRow;
         private boolean addressRead;
         private String address;
+        private boolean usualTextRead;
+        /** {@link SqliteSchema#COL_USUAL_TEXT} of the current row, or null. */
+        private byte[] usualText;
+        /** The positions of the two NULs in {@link #usualText}; -1 when it cannot be split. */
+        private int addressEnd;
+        private int jsonEnd;
 
         /**
          * @param rs the rows
@@ -270,6 +276,8 @@ final class SqlRows {
         boolean next() throws SQLException {
             addressRead = false;
             address = null;
+            usualTextRead = false;
+            usualText = null;
             return rs.next();
         }
 
@@ -281,8 +289,13 @@ final class SqlRows {
         /** The current row's address as the caller wrote it, or null if the column is NULL. */
         String address() throws SQLException {
             if (!addressRead) {
-                String stored = rawText ? addresses.text(rs.getBytes(SqliteSchema.COL_ADDRESS))
-                        : rs.getString(SqliteSchema.COL_ADDRESS);
+                String stored;
+                if (wholeRow != null && splitUsualText()) {
+                    stored = addresses.text(usualText, 0, addressEnd);
+                } else {
+                    stored = rawText ? addresses.text(rs.getBytes(SqliteSchema.COL_ADDRESS))
+                            : rs.getString(SqliteSchema.COL_ADDRESS);
+                }
                 address = stored == null || storedText == null ? stored : storedText.apply(stored);
                 addressRead = true;
             }
@@ -298,6 +311,14 @@ final class SqlRows {
         JournalEntry entry() throws SQLException {
             long seq = seq();
             long timestamp = rs.getLong(SqliteSchema.COL_TIMESTAMP);
+            if (wholeRow != null) {
+                long shape = rs.getLong(SqliteSchema.COL_SHAPE);
+                if (shape == 0 || !splitUsualText()) {
+                    return readWhole(seq);
+                }
+                return usualShape(seq, timestamp, address(), usualText, addressEnd + 1, jsonEnd,
+                        authors.text(usualText, jsonEnd + 1, usualText.length), shape);
+            }
             String address = address();
             boolean checked = verifier != null || mac != null;
             // The JSON is needed as text only for a MAC, or when no exact form replaces it.
@@ -311,10 +332,11 @@ final class SqlRows {
                 json = rs.getString(SqliteSchema.COL_VALUE_JSON);
             }
             if (shape != 0) {
-                return usualShape(seq, timestamp, address, jsonBytes, shape);
-            }
-            if (wholeRow != null) {
-                return readWhole(seq);
+                if (address == null || jsonBytes == null) {
+                    throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
+                }
+                return usualShape(seq, timestamp, address, jsonBytes, 0, jsonBytes.length,
+                        authors.text(rs.getBytes(SqliteSchema.COL_AUTHOR)), shape);
             }
             byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
             if (address == null || (json == null && jsonBytes == null)) {
@@ -368,21 +390,52 @@ final class SqlRows {
             }
         }
 
-        /** A row of the usual shape ({@link SqliteSchema#COL_SHAPE}): no exact value, nothing to verify. */
-        private JournalEntry usualShape(long seq, long timestamp, String address, byte[] json, long shape)
-                throws SQLException {
-            if (address == null || json == null) {
-                throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
+        /**
+         * Reads {@link SqliteSchema#COL_USUAL_TEXT} of the current row, once, and finds its two
+         * separators.
+         *
+         * @return whether it holds exactly two NULs, and so splits into its three columns
+         */
+        private boolean splitUsualText() throws SQLException {
+            if (!usualTextRead) {
+                usualTextRead = true;
+                usualText = rs.getBytes(SqliteSchema.COL_USUAL_TEXT);
+                addressEnd = -1;
+                if (usualText != null) {
+                    int first = indexOfNul(usualText, 0);
+                    int second = first < 0 ? -1 : indexOfNul(usualText, first + 1);
+                    if (second >= 0 && indexOfNul(usualText, second + 1) < 0) {
+                        addressEnd = first;
+                        jsonEnd = second;
+                    }
+                }
             }
+            return addressEnd >= 0;
+        }
+
+        private static int indexOfNul(byte[] bytes, int from) {
+            for (int i = from; i < bytes.length; i++) {
+                if (bytes[i] == 0) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * A row of the usual shape ({@link SqliteSchema#COL_SHAPE}): no exact value, nothing to
+         * verify; its value_json is {@code json} from {@code jsonFrom} to {@code jsonTo}.
+         */
+        private JournalEntry usualShape(long seq, long timestamp, String address, byte[] json, int jsonFrom,
+                int jsonTo, String author, long shape) {
             Value value;
             try {
-                value = RustJson.fromJsonUtf8(json);
+                value = RustJson.fromJsonUtf8(json, jsonFrom, jsonTo);
             } catch (RuntimeException e) {
                 throw new JournalException.Serialization("seq " + seq + ": cannot decode value_json: "
                         + e.getMessage(), e);
             }
             long revision = shape >>> 4;
-            String author = authors.text(rs.getBytes(SqliteSchema.COL_AUTHOR));
             return new JournalEntry(seq, timestamp, author == null ? "" : author, address,
                     SIGNAL_TYPES[(int) (shape & 7) - 1], value,
                     revision == 0 ? OptionalLong.empty() : OptionalLong.of(revision - 1),
@@ -428,15 +481,22 @@ final class SqlRows {
         }
 
         String text(byte[] utf8) {
-            if (utf8 == null) {
-                return null;
+            return utf8 == null ? null : text(utf8, 0, utf8.length);
+        }
+
+        /** {@link #text(byte[])} of the bytes from {@code from} (inclusive) to {@code to} (exclusive). */
+        String text(byte[] bytes, int from, int to) {
+            int hash = 1;
+            for (int i = from; i < to; i++) {
+                hash = 31 * hash + bytes[i];
             }
-            int slot = Arrays.hashCode(utf8) & (keys.length - 1);
-            if (Arrays.equals(keys[slot], utf8)) {
+            int slot = hash & (keys.length - 1);
+            byte[] key = keys[slot];
+            if (key != null && Arrays.equals(key, 0, key.length, bytes, from, to)) {
                 return values[slot];
             }
-            String s = new String(utf8, StandardCharsets.UTF_8);
-            keys[slot] = utf8;
+            String s = new String(bytes, from, to - from, StandardCharsets.UTF_8);
+            keys[slot] = from == 0 && to == bytes.length ? bytes : Arrays.copyOfRange(bytes, from, to);
             values[slot] = s;
             return s;
         }

@@ -89,6 +89,30 @@ class SqliteRowShapeTest {
     }
 
     @Test
+    void textHoldingNulCharactersOrAnEmptyAuthorReadsAsStored() throws Exception {
+        // Reads fetch address, value_json and author joined by NULs; these rows cannot be split.
+        Path file = journalWith(
+                T0 + 1 + ", 'w' || char(0) || '1', '/a/1', 'param', '1', 1, 33",
+                T0 + 2 + ", 'w2', '/a/' || char(0) || '2', 'param', '2', 2, 33",
+                T0 + 3 + ", char(0) || char(0), '/a/3', 'event', '\"x\"', NULL, 32",
+                T0 + 4 + ", '', '/a/4', 'param', '4', 4, 33",
+                T0 + 5 + ", 'w5', '/a/5', 'param', '5', 5, 33");
+        List<JournalEntry> expected = List.of(
+                new JournalEntry(1, T0 + 1, "w\u00001", "/a/1", SignalType.PARAM, Value.of(1L), OptionalLong.of(1), 33),
+                new JournalEntry(2, T0 + 2, "w2", "/a/\u00002", SignalType.PARAM, Value.of(2L), OptionalLong.of(2), 33),
+                new JournalEntry(3, T0 + 3, "\u0000\u0000", "/a/3", SignalType.EVENT, Value.of("x"),
+                        OptionalLong.empty(), 32),
+                new JournalEntry(4, T0 + 4, "", "/a/4", SignalType.PARAM, Value.of(4L), OptionalLong.of(4), 33),
+                new JournalEntry(5, T0 + 5, "w5", "/a/5", SignalType.PARAM, Value.of(5L), OptionalLong.of(5), 33));
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(await(journal.since(0, null))).containsExactlyElementsOf(expected);
+            assertThat(await(journal.query(JournalQuery.of("/**").descending())))
+                    .containsExactlyElementsOf(reversed(expected));
+            assertThat(await(journal.query(JournalQuery.of("/a/3")))).containsExactly(expected.get(2));
+        }
+    }
+
+    @Test
     void anUnknownSignalTypeOrANullColumnIsReportedWithItsSeq() throws Exception {
         Path file = journalWith(T0 + ", 'w', '/a', 'param', '1', 1, 33", T0 + ", 'w', '/a', 'bogus', '1', 1, 33");
         try (SqliteJournal journal = SqliteJournal.open(file)) {
