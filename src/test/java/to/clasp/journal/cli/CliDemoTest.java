@@ -28,6 +28,8 @@ class CliDemoTest {
                 .contains("Try next, on the file the demo left (" + db + "):")
                 .contains("stats " + db);
         assertThat(r.out()).containsPattern("restored the snapshot at seq \\d+ \\(40 params\\)|no snapshot yet");
+        assertThat(r.out()).containsPattern("Recovery, in this process: loaded SQLite in \\d+ ms \\(once per JVM\\), "
+                + "opened the file in \\d+ ms and rebuilt 40 params in \\d+ ms:");
         try (SqliteJournal j = SqliteJournal.openReadOnly(db)) {
             assertThat(j.latestSeq().join()).isGreaterThanOrEqualTo(1_500);
         }
