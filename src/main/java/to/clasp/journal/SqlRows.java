@@ -212,6 +212,9 @@ final class SqlRows {
      * bytes (sqlite-jdbc's {@code getString} makes the same bytes into a String at a much higher
      * cost), repeated addresses, authors and signal types share one String, and a plain number
      * in {@code value_json} is read from the bytes (see {@link RustJson#fromJsonUtf8}).
+     * Given a {@code wholeRow} statement, the rows come from a
+     * {@link SqliteSchema#withUsualColumns} SELECT: a row of the usual shape is decoded from
+     * two columns besides seq and timestamp, and any other row is read again whole.
      * The entries are the same as {@code getString} would give, bit for bit.
      */
     static final class Cursor {

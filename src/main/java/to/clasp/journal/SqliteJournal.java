@@ -1045,7 +1045,12 @@ public final class SqliteJournal implements Journal {
         if (signedLog != null) {
             return r.prepare(SqliteSchema.withPreviousMac(entrySelect));
         }
-        return r.prepare(r.utf8Text() ? SqliteSchema.withUsualColumns(entrySelect) : entrySelect);
+        return r.prepare(usualColumns(r) ? SqliteSchema.withUsualColumns(entrySelect) : entrySelect);
+    }
+
+    /** Whether reads on {@code r} select only the usual columns: without a key, on UTF-8 text. */
+    private boolean usualColumns(SqliteReadPool.Reader r) throws SQLException {
+        return signedLog == null && r.utf8Text();
     }
 
     /**
@@ -1056,15 +1061,14 @@ public final class SqliteJournal implements Journal {
         if (signedLog != null) {
             return r.prepare(SqliteSchema.SINCE_VERIFIED);
         }
-        return r.prepare(r.utf8Text() ? SqliteSchema.SINCE_USUAL : SqliteSchema.SINCE);
+        return r.prepare(usualColumns(r) ? SqliteSchema.SINCE_USUAL : SqliteSchema.SINCE);
     }
 
     /** The cursor over the rows of a SELECT that {@link #prepareEntries} prepared. */
     private SqlRows.Cursor cursor(SqliteReadPool.Reader r, ResultSet rs, SignedLog.Verifier verifier)
             throws SQLException {
-        boolean usualColumns = signedLog == null && r.utf8Text();
         return new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null,
-                usualColumns ? r.prepare(SqliteSchema.ENTRY_AT) : null);
+                usualColumns(r) ? r.prepare(SqliteSchema.ENTRY_AT) : null);
     }
 
     /**
