@@ -272,7 +272,7 @@ final class FollowSubscription implements Flow.Subscription {
         synchronized (this) {
             from = covered;
         }
-        int max = FollowHub.STREAM_BUFFER;
+        int max = FollowHub.STORAGE_PAGE;
         if (limit >= 0) {
             max = (int) Math.max(1, Math.min(max, limit - delivered));
         }

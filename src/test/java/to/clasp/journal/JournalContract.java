@@ -927,7 +927,9 @@ public abstract class JournalContract {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aSlowFollowerKeepsOnlyASmallBufferAndIsTruncatedWhenCompactionPassesIt() throws InterruptedException {
         TestFollower slow = follow(JournalQuery.of("/s/**"), 0, new TestFollower(1));
-        int total = 3_000;
+        // More than the stream may hold, then a compaction past what it holds.
+        int total = FollowHub.STREAM_BUFFER + FollowHub.MAX_BATCH + 2_000;
+        int keepFrom = total - 1_000;
         List<CompletableFuture<Long>> futures = new ArrayList<>();
         for (int i = 0; i < total; i++) {
             futures.add(journal.append(event("/s/" + (i % 3), Value.of(i), T0 + i)));
@@ -935,7 +937,7 @@ public abstract class JournalContract {
         futures.forEach(f -> await(f));
         slow.awaitCount(1, WAIT);
         Thread.sleep(200); // let the commits reach the stream: what it holds is bounded
-        assertThat(await(journal.compact(2_000))).isEqualTo(1_999);
+        assertThat(await(journal.compact(keepFrom))).isEqualTo(keepFrom - 1L);
         slow.request(Long.MAX_VALUE);
         slow.awaitTerminated(WAIT);
 
@@ -947,7 +949,7 @@ public abstract class JournalContract {
         assertThat(slow.error()).isInstanceOf(JournalException.Truncated.class);
         JournalException.Truncated truncated = (JournalException.Truncated) slow.error();
         assertThat(truncated.firstMissed()).isEqualTo(got.size() + 1L);
-        assertThat(truncated.oldestHeld()).isEqualTo(2_000);
+        assertThat(truncated.oldestHeld()).isEqualTo(keepFrom);
         assertThat(slow.violations()).isEmpty();
     }
 
