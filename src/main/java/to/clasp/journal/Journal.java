@@ -163,9 +163,9 @@ public interface Journal extends AutoCloseable {
      *       filter as in {@link #query(JournalQuery)}; its limit ends the stream with
      *       {@code onComplete} after that many entries.</li>
      *   <li><b>Backpressure</b>: never more entries than requested. A stream keeps at most a
-     *       bounded buffer of new entries for a slow subscriber (4,096, or one commit's worth up to 1,024);
-     *       past it, the stream drops back to reading the journal's storage when the subscriber
-     *       asks for more.</li>
+     *       bounded buffer of new entries for a slow subscriber (4,096, or one commit's worth
+     *       up to 1,024); past it, the stream drops back to reading the journal's storage when
+     *       the subscriber asks for more.</li>
      *   <li><b>Gone entries</b>: if entries the stream still has to deliver were evicted or
      *       compacted, it ends with {@link JournalException.Truncated}, naming the first seq
      *       missed and the oldest seq held; an entry is never skipped silently. A stream that
