@@ -198,14 +198,7 @@ final class PostgresWriter {
         } finally {
             exclusive.unlock();
         }
-        boolean interrupted = false;
-        while (thread.isAlive() && Thread.currentThread() != thread) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        boolean interrupted = Threads.joinUninterruptibly(thread);
         completer.shutdown();
         if (!onCompleter.get()) {
             while (!completer.isTerminated()) {
