@@ -38,9 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>How it works</h2>
  * One dispatcher thread takes commits from a bounded queue and offers them to every stream; a
  * stream that is live (has covered everything up to the batch) keeps the matching entries in a
- * buffer of at most {@link #STREAM_BUFFER} entries. Commits the hub did not see itself (another
- * process) are read from storage once, for all streams. A stream that is behind (new, slow, its buffer full, or the hub's
- * queue overflowed) reads storage itself, in pages, and turns live again once it has covered
+ * buffer of at most {@link #STREAM_BUFFER} entries. Commits the hub did not see itself
+ * (another process) are read from storage once, for all streams. A stream that is behind (new,
+ * slow, its buffer full, or the hub's queue overflowed) reads storage itself, in pages, and
+ * turns live again once it has covered
  * the latest commit it knows of; a stream's position counts every seq it has looked at, so the
  * hand-over from storage to live entries has neither gap nor duplicate. Streams with the same
  * query share the filtering of each batch.
