@@ -41,10 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * buffer of at most {@link #STREAM_BUFFER} entries. Commits the hub did not see itself
  * (another process) are read from storage once, for all streams. A stream that is behind (new,
  * slow, its buffer full, or the hub's queue overflowed) reads storage itself, in pages, and
- * turns live again once it has covered
- * the latest commit it knows of; a stream's position counts every seq it has looked at, so the
- * hand-over from storage to live entries has neither gap nor duplicate. Streams with the same
- * query share the filtering of each batch.
+ * turns live again once it has covered the latest commit it knows of; a stream's position
+ * counts every seq it has looked at, so the hand-over from storage to live entries has neither
+ * gap nor duplicate. Streams with the same query share the filtering of each batch.
  *
  * <p>Subscribers are called on a few daemon threads that take ready streams from one queue,
  * each stream on one thread at a time. A subscriber that blocks holds its thread: when a ready
