@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -192,6 +193,9 @@ public final class SqliteJournal implements Journal {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
+    /** Read-only only: whether closing lets SQLite remove the -wal and -shm files (set once, before use). */
+    private volatile boolean removeWalFilesOnClose;
+
     private SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration pollInterval) {
         this.name = name;
@@ -356,8 +360,12 @@ public final class SqliteJournal implements Journal {
          * {@code compact} and {@code vacuum} fail with {@link JournalException.Storage}. An HMAC
          * key still verifies every entry read. The durability, snapshot and batch options do
          * not apply. As for any SQLite reader of a WAL file, SQLite may create the
-         * {@code -wal} and {@code -shm} files beside it (empty of data), so the directory
-         * should be writable; the database file itself stays byte for byte the same.
+         * {@code -wal} and {@code -shm} files beside it (empty of data) while the journal is
+         * open, so the directory should be writable; the database file itself stays byte for
+         * byte the same. When those two files were not there at opening, closing removes them
+         * again, the way SQLite does when the last connection to a file closes: only when no
+         * other connection (of any process) has the file open, and only where the file is
+         * writable.
          *
          * @param readOnly whether to open the file for reading only
          * @return this builder
@@ -494,6 +502,8 @@ public final class SqliteJournal implements Journal {
             throw new JournalException.Storage(name + ": no such file (a read-only open never creates one)", null);
         }
         checkExistingFile(file, name, false);
+        boolean walFilesExisted = Files.exists(file.resolveSibling(file.getFileName() + "-wal"))
+                || Files.exists(file.resolveSibling(file.getFileName() + "-shm"));
         String url = "jdbc:sqlite:" + name;
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
@@ -532,8 +542,11 @@ public final class SqliteJournal implements Journal {
                     : new JournalException.Storage(name + ": cannot read the journal: " + e.getMessage(), e);
         }
         // Read-only: the integrity record is used when present, never created.
-        return new SqliteJournal(name, file, b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey)),
-                null, null, pool, latestSeq, b.followPollInterval);
+        SqliteJournal journal = new SqliteJournal(name, file,
+                b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey)), null, null, pool, latestSeq,
+                b.followPollInterval);
+        journal.removeWalFilesOnClose = !walFilesExisted && Files.isWritable(file);
+        return journal;
     }
 
     private static SqliteJournal openMemory(Builder b) {
@@ -1452,8 +1465,31 @@ public final class SqliteJournal implements Journal {
                 writer.closeStatements();
                 closeQuietly(writeConnection);
             }
+            if (removeWalFilesOnClose) {
+                removeWalFiles();
+            }
         } finally {
             closeDone.countDown();
+        }
+    }
+
+    /**
+     * Lets SQLite remove the {@code -wal} and {@code -shm} files that reading a WAL file made:
+     * a read-only connection never removes them, but the last read-write connection to close
+     * does, after taking the file's exclusive lock (so never while another connection of any
+     * process uses them), once it has read the file. The WAL holds no data then (this
+     * journal wrote none, and a writer that did removed or still holds it), so nothing is
+     * written to the file. Best effort: a failure leaves the files, as SQLite itself would.
+     */
+    private void removeWalFiles() {
+        SQLiteConfig config = new SQLiteConfig();
+        config.resetOpenMode(SQLiteOpenMode.CREATE); // never create the file if it went away meanwhile
+        try (Connection c = config.createConnection("jdbc:sqlite:" + name);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
+            rs.next();
+        } catch (SQLException | RuntimeException e) {
+            // the files stay, as SQLite leaves them after any read-only reader
         }
     }
 
