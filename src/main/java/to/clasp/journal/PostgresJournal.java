@@ -258,7 +258,8 @@ public final class PostgresJournal implements Journal {
          * by default. Journals that share a schema share one journal.
          *
          * @param schema a lowercase identifier: a letter or {@code _}, then letters, digits and
-         *     {@code _}, at most 55 characters
+         *     {@code _}, at most 55 characters; not starting with {@code pg_}, not
+         *     {@code information_schema} and not a reserved SQL key word such as {@code user}
          * @return this builder
          * @throws IllegalArgumentException if {@code schema} is null or not such a name
          */
@@ -266,6 +267,10 @@ public final class PostgresJournal implements Journal {
             if (!PostgresSchema.isValidSchemaName(schema)) {
                 throw new IllegalArgumentException("a schema name must be a lowercase identifier of at most"
                         + " 55 characters ([a-z_][a-z0-9_]*): " + schema);
+            }
+            String reserved = PostgresSchema.reservedSchemaName(schema);
+            if (reserved != null) {
+                throw new IllegalArgumentException(reserved + ": choose another schema name");
             }
             this.schema = schema;
             return this;

@@ -113,7 +113,7 @@ final class PostgresSchema {
      * @param schema a schema name that {@link #isValidSchemaName} accepts
      */
     PostgresSchema(String schema) {
-        if (!isValidSchemaName(schema)) {
+        if (!isValidSchemaName(schema) || reservedSchemaName(schema) != null) {
             throw new IllegalArgumentException("not a valid schema name: " + schema);
         }
         this.schema = schema;
@@ -197,6 +197,33 @@ final class PostgresSchema {
     static boolean isValidSchemaName(String name) {
         return name != null && SCHEMA_NAME.matcher(name).matches();
     }
+
+    /**
+     * Why PostgreSQL would refuse {@code name} as the journal's schema although it has the right
+     * form, or null: the {@code pg_} prefix and {@code information_schema} are the server's own,
+     * and the schema name is written into the SQL unquoted, where a reserved key word (one that
+     * cannot name a table or schema, such as {@code user} or {@code table}) is a syntax error.
+     */
+    static String reservedSchemaName(String name) {
+        if (name.startsWith("pg_") || name.equals("information_schema")) {
+            return name + " is reserved for PostgreSQL's own schemas";
+        }
+        if (RESERVED_KEY_WORDS.contains(name)) {
+            return name + " is a reserved SQL key word in PostgreSQL";
+        }
+        return null;
+    }
+
+    /** PostgreSQL's key words that cannot name a schema unquoted (categories R and T of pg_get_keywords()). */
+    private static final java.util.Set<String> RESERVED_KEY_WORDS = java.util.Set.of(("all analyse analyze and any"
+            + " array as asc asymmetric authorization binary both case cast check collate collation column"
+            + " concurrently constraint create cross current_catalog current_date current_role current_schema"
+            + " current_time current_timestamp current_user default deferrable desc distinct do else end except"
+            + " false fetch for foreign freeze from full grant group having ilike in initially inner intersect"
+            + " into is isnull join lateral leading left like limit localtime localtimestamp natural not notnull"
+            + " null offset on only or order outer overlaps placing primary references returning right select"
+            + " session_user similar some symmetric system_user table tablesample then to trailing true union"
+            + " unique user using variadic verbose when where window with").split(" "));
 
     String schema() {
         return schema;

@@ -216,6 +216,14 @@ class PostgresJournalTest {
             assertThatThrownBy(() -> PostgresJournal.builder(ds).schema(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class);
         }
+        // Names of the right form that PostgreSQL keeps for itself or cannot take unquoted.
+        for (String reserved : new String[] {"pg_temp", "pg_catalog", "pg_x", "information_schema", "user", "table",
+            "select"}) {
+            assertThatThrownBy(() -> PostgresJournal.builder(ds).schema(reserved)).as(reserved)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(reserved)
+                    .hasMessageContaining("reserved");
+        }
+        assertThat(PostgresJournal.builder(ds).schema("values")).as("a key word that may name a schema").isNotNull();
         assertThatThrownBy(() -> PostgresJournal.builder(ds).hmacKey(new byte[31])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PostgresJournal.builder(ds).maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PostgresJournal.builder(ds).maxBatchSize(PostgresJournal.MAX_BATCH_SIZE + 1))
