@@ -21,7 +21,7 @@ final class PostgresPools {
 
     /** As {@link #open(String, String, String)}, choosing the pool (tests take the driver's without HikariCP). */
     static Pool open(String jdbcUrl, String user, String password, boolean hikari) {
-        String where = withoutQuery(jdbcUrl);
+        String where = redacted(jdbcUrl);
         try {
             // Checked here, once, so that no pool's message repeats a URL whose parameters may hold a password.
             if (!DriverPool.isValidUrl(jdbcUrl)) {
@@ -38,15 +38,26 @@ final class PostgresPools {
         } catch (JournalException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new JournalException.Storage("cannot open " + where + ": " + e.getMessage(), e);
+            String detail = String.valueOf(e.getMessage());
+            if (password != null && !password.isEmpty()) {
+                detail = detail.replace(password, "***"); // a pool's message must not carry it either
+            }
+            throw new JournalException.Storage("cannot open " + where + ": " + USER_INFO.matcher(detail).replaceAll("$1:***@"), e);
         }
     }
 
-    /** The URL without its parameters, which may hold a password, for messages. */
-    private static String withoutQuery(String jdbcUrl) {
+    /**
+     * The URL as messages may show it: without its parameters (which may hold a password) and
+     * with the password of a {@code user:password@} part replaced by {@code ***}.
+     */
+    private static String redacted(String jdbcUrl) {
         int q = jdbcUrl.indexOf('?');
-        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
+        String base = q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
+        return USER_INFO.matcher(base).replaceAll("$1:***@");
     }
+
+    private static final java.util.regex.Pattern USER_INFO =
+            java.util.regex.Pattern.compile("(//[^/?#@:\\s]*):([^/?#@\\s]*)@");
 
     private static boolean hikariPresent() {
         try {

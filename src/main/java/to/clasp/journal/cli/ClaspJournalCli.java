@@ -99,6 +99,7 @@ public final class ClaspJournalCli implements Runnable {
     /** Runs the tool with the given streams and environment and returns its exit code. */
     static int run(PrintWriter out, PrintWriter err, boolean interactive, Map<String, String> env, String... args) {
         ClaspJournalCli root = new ClaspJournalCli(interactive, Map.copyOf(env));
+        Secrets secrets = Secrets.of(args, env);
         CommandLine cli = new CommandLine(root);
         cli.setOut(out);
         cli.setErr(err);
@@ -106,16 +107,21 @@ public final class ClaspJournalCli implements Runnable {
         cli.setUsageHelpWidth(100);
         cli.setParameterExceptionHandler((ex, argv) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println(prefix(cmd) + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
-                    + " --help')");
+            cmd.getErr().println(secrets.scrub(prefix(cmd) + ex.getMessage() + " (see '"
+                    + cmd.getCommandSpec().qualifiedName() + " --help')"));
             return USAGE;
         });
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter e = cmd.getErr();
-            int code = report(ex, prefix(cmd), e);
-            if (root.verbose) {
-                ex.printStackTrace(e);
+            java.io.StringWriter report = new java.io.StringWriter();
+            int code;
+            try (PrintWriter w = new PrintWriter(report)) {
+                code = report(ex, prefix(cmd), w);
+                if (root.verbose) {
+                    ex.printStackTrace(w);
+                }
             }
+            e.print(secrets.scrub(report.toString()));
             e.flush();
             return code;
         });

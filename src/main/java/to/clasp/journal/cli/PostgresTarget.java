@@ -38,7 +38,7 @@ record PostgresTarget(String url, String user, String password, String schema) {
                     + "path; run the tool's jar, which carries it");
         }
         if (parsed == null) {
-            throw CliException.usage(withoutParameters(url) + ": not a valid PostgreSQL JDBC URL; give one such as "
+            throw CliException.usage(redacted(url) + ": not a valid PostgreSQL JDBC URL; give one such as "
                     + "jdbc:postgresql://localhost:5432/routers");
         }
         String chosenSchema = schema == null ? PostgresJournal.DEFAULT_SCHEMA : schema;
@@ -57,15 +57,58 @@ record PostgresTarget(String url, String user, String password, String schema) {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /** The URL without its parameters (which may hold a password), for messages. */
-    static String withoutParameters(String url) {
+    /** user:password@ after a URL's scheme: the password is group 2. */
+    private static final java.util.regex.Pattern USER_INFO =
+            java.util.regex.Pattern.compile("(?i)(//[^/?#@:]*):([^/?#@]*)@");
+
+    /**
+     * The URL as messages may show it: without its parameters, which may hold a password
+     * ({@code ?password=...}), and with the password of a {@code user:password@} part replaced by
+     * {@code ***}. Holds for JDBC and libpq URLs ({@code postgres://}, {@code postgresql://}).
+     */
+    static String redacted(String url) {
         int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q) + "?...";
+        String base = q < 0 ? url : url.substring(0, q) + "?...";
+        return USER_INFO.matcher(base).replaceAll("$1:***@");
+    }
+
+    /**
+     * The passwords a command line may carry in a URL: a {@code user:password@} part and
+     * {@code password=} parameters, as written and URL-decoded; empty when there is none.
+     */
+    static java.util.Set<String> passwordsIn(String url) {
+        java.util.Set<String> found = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = USER_INFO.matcher(url);
+        while (m.find()) {
+            addWithDecoded(found, m.group(2));
+        }
+        int q = url.indexOf('?');
+        if (q >= 0) {
+            for (String parameter : url.substring(q + 1).split("[&;]")) {
+                int eq = parameter.indexOf('=');
+                if (eq > 0 && parameter.substring(0, eq).strip().equalsIgnoreCase("password")) {
+                    addWithDecoded(found, parameter.substring(eq + 1));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static void addWithDecoded(java.util.Set<String> found, String secret) {
+        if (secret.isEmpty()) {
+            return;
+        }
+        found.add(secret);
+        try {
+            found.add(java.net.URLDecoder.decode(secret, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            // not URL-encoded: the raw form is enough
+        }
     }
 
     /** How messages name the journal: the URL without its parameters, and the schema. */
     String display() {
-        return withoutParameters(url) + " (schema " + schema + ")";
+        return redacted(url) + " (schema " + schema + ")";
     }
 
     /** A builder for this journal, with the key. */
@@ -102,6 +145,13 @@ record PostgresTarget(String url, String user, String password, String schema) {
                     + PostgresJournal.DEFAULT_SCHEMA + ")");
         }
         return CliException.failure(where + ": " + e.getMessage());
+    }
+
+    /** Whether opening failed only because the schema or its tables do not exist yet. */
+    static boolean isAbsentJournal(JournalException e) {
+        SQLException sql = sqlCause(e);
+        String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
+        return state.equals("3F000") || state.equals("42P01");
     }
 
     private static SQLException sqlCause(Throwable t) {
