@@ -20,7 +20,8 @@ import to.clasp.journal.SqliteJournal;
             "(auto)vacuum reuses their space (--vacuum is for files only).",
             "A file the Rust crate created never shrinks: its freed pages are only reused; --vacuum",
             "rewrites it once so that it gives space back now and on every compaction from then on",
-            "(the Rust crate still reads it). Opening a Rust file here adds this library's nullable columns."},
+            "(the Rust crate still reads it). Compacting a Rust file here adds this library's nullable columns;",
+            "a file that holds no journal is refused, and when nothing would be removed nothing is changed."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal compact journal.db --keep-last 100000",
             "  clasp-journal compact journal.db --before 5000 --vacuum",
@@ -56,11 +57,17 @@ final class CompactCommand implements Callable<Integer> {
         if (cut != null && cut.keepLast != null && cut.keepLast < 0) {
             throw new ParameterException(spec.commandLine(), "--keep-last must not be negative: " + cut.keepLast);
         }
+        if (cut != null && cut.before != null && cut.before < 0) {
+            throw new ParameterException(spec.commandLine(), "--before must not be negative: " + cut.before);
+        }
         if (vacuum && journal.isPostgres()) {
             throw new ParameterException(spec.commandLine(), "--vacuum rewrites a SQLite file; on PostgreSQL the "
                     + "server's autovacuum makes deleted rows' space reusable, and VACUUM FULL shrinks the tables");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (!vacuum && !removesAnything(out)) {
+            return ClaspJournalCli.OK;
+        }
         try (Journal j = journal.openForWriting()) {
             if (j instanceof SqliteJournal file) {
                 compactFile(file, out);
@@ -73,10 +80,42 @@ final class CompactCommand implements Callable<Integer> {
         return ClaspJournalCli.OK;
     }
 
+    /**
+     * Looks, read-only, whether the cut would remove any entry; says so and returns false when
+     * it would not, so that a compaction with nothing to do leaves the journal as it was (a Rust
+     * file is not even migrated). An entry that cannot be read leaves the question to the
+     * compaction itself.
+     */
+    private boolean removesAnything(PrintWriter out) {
+        try (Journal probe = journal.openReadOnly()) {
+            long latest = probe.latestSeq().join();
+            long before = cutBelow(latest);
+            java.util.List<to.clasp.journal.JournalEntry> oldest;
+            try {
+                oldest = probe.since(0, 1).join();
+            } catch (java.util.concurrent.CompletionException | to.clasp.journal.JournalException e) {
+                return true;
+            }
+            if (oldest.isEmpty() || oldest.get(0).seq() >= before) {
+                out.println("nothing to remove from " + journal.display() + ": "
+                        + (oldest.isEmpty() ? "it holds no entries" : "its oldest entry has seq " + oldest.get(0).seq())
+                        + ", and the cut is below seq " + before + " (latest seq " + latest
+                        + "); the journal was not changed");
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /** The seq below which {@code --before} or {@code --keep-last} removes entries. */
+    private long cutBelow(long latest) {
+        return cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
+    }
+
     /** Compacts as {@code --before} or {@code --keep-last} say; returns the entries removed. */
     private long compact(Journal j, PrintWriter out) {
         long latest = j.latestSeq().join();
-        long before = cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
+        long before = cutBelow(latest);
         out.println("compacting " + journal.display() + ": removing the entries with a seq below " + before
                 + " (latest seq " + latest + ")");
         out.flush();
@@ -91,7 +130,7 @@ final class CompactCommand implements Callable<Integer> {
         SqliteJournal.FileInfo start = j.fileInfo().join();
         if (cut != null) {
             long latest = j.latestSeq().join();
-            long before = cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
+            long before = cutBelow(latest);
             out.println("compacting " + journal.display() + ": removing the entries with a seq below " + before
                     + " (latest seq " + latest + ")");
             out.flush();

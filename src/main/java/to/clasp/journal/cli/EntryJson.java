@@ -1,6 +1,8 @@
 package to.clasp.journal.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -42,8 +44,20 @@ final class EntryJson {
 
     private EntryJson() {}
 
+    /**
+     * Whatever a journal stores, an export carries and an import reads back: Jackson's default
+     * limits on strings and names (20,000,000 and 50,000 characters) are far below what an entry
+     * may hold, so they are lifted; what remains (nesting, number length) sits above what any
+     * exported entry reaches, and the journal's own checks give the clearer message first.
+     */
+    private static final StreamReadConstraints READ_CONSTRAINTS = StreamReadConstraints.builder()
+            .maxStringLength(Integer.MAX_VALUE)
+            .maxNameLength(Integer.MAX_VALUE)
+            .build();
+
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(READ_CONSTRAINTS)
             .build());
     private static final JsonFactory FACTORY = new JsonFactory().setCharacterEscapes(new SurrogateEscapes());
     private static final Set<String> ENTRY_FIELDS = Set.of("seq", "timestamp", "author", "address", "signal_type",
@@ -233,6 +247,8 @@ final class EntryJson {
                 throw new IllegalArgumentException(n == null ? "empty line" : "more than one JSON value on the line");
             }
             return n;
+        } catch (StreamConstraintsException e) {
+            throw new IllegalArgumentException("over a limit: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

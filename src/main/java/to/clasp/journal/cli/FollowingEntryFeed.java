@@ -21,12 +21,21 @@ final class FollowingEntryFeed implements EntryFeed {
     private static final int WINDOW = 1_024;
     private static final Object END = new Object();
 
+    /** How often, while no entry comes, {@link #watch} looks whether following can go on. */
+    static final long WATCH_MILLIS = 500;
+
     private final Journal journal;
     private final JournalQuery query;
+    private final Runnable watch;
 
-    FollowingEntryFeed(Journal journal, JournalQuery query) {
+    /**
+     * @param watch run on the calling thread while no entry comes, every {@value #WATCH_MILLIS}
+     *     ms; it ends following by throwing (a journal file that was deleted, say)
+     */
+    FollowingEntryFeed(Journal journal, JournalQuery query, Runnable watch) {
         this.journal = journal;
         this.query = query;
+        this.watch = watch;
     }
 
     @Override
@@ -60,8 +69,10 @@ final class FollowingEntryFeed implements EntryFeed {
         int printedSinceRequest = 0;
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                Object item = items.take();
-                if (item instanceof JournalEntry entry) {
+                Object item = items.poll(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    watch.run();
+                } else if (item instanceof JournalEntry entry) {
                     sink.accept(entry);
                     if (++printedSinceRequest == WINDOW / 2) {
                         printedSinceRequest = 0;

@@ -90,22 +90,67 @@ final class JournalLocation {
         }
     }
 
-    /** Opens an existing journal for writing (a Rust file gets this library's columns); creates nothing. */
+    /**
+     * Opens the journal read-only for the checks a writing command makes before it writes, or
+     * returns empty when there is no journal yet that it could create: a file that does not exist
+     * or is empty (0 bytes), a PostgreSQL schema without the journal's tables. Nothing is created,
+     * migrated or changed. A file or schema that holds something other than a journal is an
+     * error, as for the read-only commands.
+     */
+    java.util.Optional<Journal> openExistingReadOnly() {
+        if (isPostgres()) {
+            PostgresTarget target = postgres();
+            try {
+                return java.util.Optional.of(target.builder(key()).readOnly(true).build());
+            } catch (JournalException e) {
+                if (PostgresTarget.isAbsentJournal(e)) {
+                    return java.util.Optional.empty();
+                }
+                throw target.openFailure(e);
+            }
+        }
+        Path file = sqliteFile();
+        try {
+            if (Files.notExists(file) || Files.isRegularFile(file) && Files.size(file) == 0) {
+                return java.util.Optional.empty();
+            }
+        } catch (IOException e) {
+            throw CliException.failure(file + ": cannot read the file (" + e.getMessage() + ")");
+        }
+        return java.util.Optional.of(openReadOnly());
+    }
+
+    /** The SQLite file JOURNAL names, or empty for a PostgreSQL journal. */
+    java.util.Optional<Path> file() {
+        return isPostgres() ? java.util.Optional.empty() : java.util.Optional.of(sqliteFile());
+    }
+
+    /**
+     * Opens an existing journal for writing (a Rust file gets this library's columns); creates
+     * nothing. Call it only once the command knows it will write: a file that holds no journal
+     * is refused, as by {@link #openReadOnly()}, before anything is opened for writing.
+     */
     Journal openForWriting() {
         if (isPostgres()) {
             return openPostgres(t -> t.builder(key()).createIfAbsent(false));
         }
         requireExistingFile();
+        openReadOnly().close(); // refuses, unchanged, a file that is not a journal
         return openOrCreate();
     }
 
-    /** Opens the journal for writing, creating a new one (file, or schema and tables) if absent. */
+    /**
+     * Opens the journal for writing, creating a new one (file, or schema and tables) if absent
+     * or, for a file, empty. A file that holds something other than a journal is refused before
+     * anything is opened for writing.
+     */
     Journal openOrCreate() {
         if (isPostgres()) {
             return openPostgres(t -> t.builder(key()));
         }
         Path file = sqliteFile();
         byte[] key = key();
+        openExistingReadOnly().ifPresent(Journal::close); // refuses, unchanged, a file that is not a journal
         try {
             return SqliteJournal.builder(file).hmacKey(key).build();
         } catch (JournalException.Storage e) {
@@ -133,12 +178,12 @@ final class JournalLocation {
     Path sqliteFile() {
         String lower = journal.toLowerCase(java.util.Locale.ROOT);
         if (lower.startsWith("postgres://") || lower.startsWith("postgresql://")) {
-            throw CliException.usage(PostgresTarget.withoutParameters(journal) + ": give PostgreSQL as a JDBC URL, "
+            throw CliException.usage(PostgresTarget.redacted(journal) + ": give PostgreSQL as a JDBC URL, "
                     + "jdbc:postgresql://host:port/database, with the user and password in --user/--password, "
                     + "PGUSER/PGPASSWORD or the URL's user= and password=");
         }
         if (lower.startsWith("jdbc:")) {
-            throw CliException.usage(PostgresTarget.withoutParameters(journal) + ": only jdbc:postgresql: URLs "
+            throw CliException.usage(PostgresTarget.redacted(journal) + ": only jdbc:postgresql: URLs "
                     + "are supported; give a SQLite journal as the path of its file");
         }
         for (String[] option : new String[][] {{"--user", user}, {"--password", password}, {"--schema", schema}}) {

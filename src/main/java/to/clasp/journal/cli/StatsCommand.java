@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
@@ -39,14 +40,21 @@ final class StatsCommand implements Callable<Integer> {
     int top;
 
     @Option(names = "--buckets", paramLabel = "N", defaultValue = "12",
-            description = "Bars in the chart of entries over time (default 12).")
+            description = "Bars in the chart of entries over time, 1 to " + MAX_BUCKETS + " (default 12).")
     int buckets;
+
+    static final int MAX_BUCKETS = 100;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        top = Math.max(0, top);
-        buckets = Math.max(1, Math.min(100, buckets));
+        if (top < 0) {
+            throw new ParameterException(spec.commandLine(), "--top must not be negative: " + top);
+        }
+        if (buckets < 1 || buckets > MAX_BUCKETS) {
+            throw new ParameterException(spec.commandLine(), "--buckets must be from 1 to " + MAX_BUCKETS + ": "
+                    + buckets);
+        }
         try (Journal j = journal.openReadOnly()) {
             List<String[]> storage = storage(j);
             long latest = j.latestSeq().join();

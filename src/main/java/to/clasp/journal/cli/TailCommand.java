@@ -23,7 +23,8 @@ import to.clasp.journal.Journal;
             "Prints the last N entries that match PATTERN (default: all), oldest first.",
             "With -f, keeps printing new matching entries as other processes (a router, the Rust crate)",
             "append them, until interrupted (Ctrl-C): never skipping or repeating one. On PostgreSQL,",
-            "new entries of every router on the schema are announced by LISTEN/NOTIFY. Read-only."},
+            "new entries of every router on the schema are announced by LISTEN/NOTIFY. If the file is",
+            "deleted or replaced, -f says so and exits with 1. Read-only."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal tail journal.db -n 20", "  clasp-journal tail journal.db '/lights/**' -f"})
 final class TailCommand implements Callable<Integer> {
@@ -84,7 +85,7 @@ final class TailCommand implements Callable<Integer> {
             }
             out.flush();
             if (follow) {
-                new FollowingEntryFeed(j, query).follow(start, e -> {
+                new FollowingEntryFeed(j, query, fileWatch()).follow(start, e -> {
                     print(out, table, e);
                     out.flush();
                     if (out.checkError()) {
@@ -94,6 +95,38 @@ final class TailCommand implements Callable<Integer> {
             }
         }
         return ClaspJournalCli.OK;
+    }
+
+    /**
+     * What ends {@code -f} on a file that is gone: once the journal's file is deleted or replaced
+     * by another, nothing more can come through the file this command has open, so it says so
+     * and fails rather than wait forever. Nothing for PostgreSQL.
+     */
+    private Runnable fileWatch() {
+        java.util.Optional<java.nio.file.Path> file = journal.file();
+        if (file.isEmpty()) {
+            return () -> { };
+        }
+        java.nio.file.Path path = file.get();
+        Object identity = fileKey(path);
+        return () -> {
+            if (!java.nio.file.Files.exists(path)) {
+                throw CliException.failure(path + ": the journal file was deleted; stopped following it");
+            }
+            Object now = fileKey(path);
+            if (identity != null && now != null && !identity.equals(now)) {
+                throw CliException.failure(path + ": the journal file was replaced by another file; stopped "
+                        + "following (run tail -f again to follow the new one)");
+            }
+        };
+    }
+
+    private static Object fileKey(java.nio.file.Path path) {
+        try {
+            return java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     private void print(PrintWriter out, EntryTable table, JournalEntry e) {
