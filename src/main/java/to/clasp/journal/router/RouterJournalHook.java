@@ -391,16 +391,41 @@ public final class RouterJournalHook {
     }
 
     private CompletableFuture<Void> compactAfter(long snapshotSeq) {
-        long before = snapshotPolicy.compactBefore(snapshotSeq);
-        if (before <= 1) {
+        long byCount = snapshotPolicy.compactBefore(snapshotSeq);
+        if (byCount <= 1) {
             return CompletableFuture.completedFuture(null);
         }
-        return call(() -> journal.compact(before)).handle((removed, error) -> {
+        CompletableFuture<Long> before = snapshotPolicy.maxAge().isEmpty()
+                ? CompletableFuture.completedFuture(byCount)
+                : call(() -> firstSeqStampedAtOrAfter(clock.getAsLong() - micros(snapshotPolicy.maxAge().get())))
+                        .thenApply(young -> Math.min(byCount, young));
+        return before.thenCompose(cut -> cut <= 1 ? CompletableFuture.completedFuture(0L)
+                : call(() -> journal.compact(cut))).handle((removed, error) -> {
             if (error != null) {
                 report(Operation.AUTO_COMPACT, null, unwrap(error));
             }
             return null;
         });
+    }
+
+    /**
+     * The lowest seq of an entry stamped at or after {@code cutoffMicros}, or
+     * {@link Long#MAX_VALUE} when there is none: every entry before it is older than the cutoff.
+     */
+    private CompletableFuture<Long> firstSeqStampedAtOrAfter(long cutoffMicros) {
+        if (cutoffMicros <= 0) {
+            return CompletableFuture.completedFuture(1L); // nothing can be older
+        }
+        return journal.query(JournalQuery.of("/**").from(cutoffMicros).limit(1))
+                .thenApply(young -> young.isEmpty() ? Long.MAX_VALUE : young.get(0).seq());
+    }
+
+    private static long micros(Duration d) {
+        try {
+            return Math.multiplyExact(d.getSeconds(), 1_000_000L) + d.getNano() / 1_000;
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE; // longer than any clock: nothing is that old
+        }
     }
 
     // ---- recovery -------------------------------------------------------------------------

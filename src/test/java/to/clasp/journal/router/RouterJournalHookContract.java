@@ -704,6 +704,107 @@ abstract class RouterJournalHookContract {
         assertThat(report.complete()).isTrue();
     }
 
+    /** 100 SETs stamped T0+5, T0+10, ... T0+500 µs under {@code policy}; the snapshot at seq 100 then compacts. */
+    private List<Long> seqsLeftAfterOneSnapshot(java.util.function.Function<InMemoryParamStore, SnapshotPolicy> policy,
+            InMemoryParamStore store) {
+        AtomicLong now = new AtomicLong(T0);
+        RouterJournalHook hook = RouterJournalHook.builder(journal).clock(now::get)
+                .snapshotPolicy(policy.apply(store)).build();
+        Random rng = new Random(11);
+        for (int i = 0; i < 100; i++) {
+            recordWithClock(hook, store, now, rng, i);
+        }
+        await(hook.idle());
+        assertThat(await(journal.latestSnapshot()).orElseThrow().seq()).isEqualTo(100);
+        return all(journal).stream().map(JournalEntry::seq).toList();
+    }
+
+    private static List<Long> seqs(long from, long to) {
+        return java.util.stream.LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    @Test
+    void thePolicyCompactsByAgeRemovingOnlyEntriesOlderThanTheAgeThatTheSnapshotCovers() throws Exception {
+        InMemoryParamStore store = new InMemoryParamStore();
+        // At the snapshot the clock reads T0+500: 200 µs keeps the entries stamped T0+300 and later (seq 60 on).
+        assertThat(seqsLeftAfterOneSnapshot(s -> SnapshotPolicy.every(100, s)
+                .compactingOlderThan(java.time.Duration.ofNanos(200_000)), store)).isEqualTo(seqs(60, 100));
+
+        InMemoryParamStore recovered = new InMemoryParamStore();
+        RecoveryReport report = recoverInto(crashAndReopen(), recovered);
+        assertSameState(recovered, store.params());
+        assertThat(report.complete()).isTrue();
+    }
+
+    @Test
+    void byAgeAndByCountAnEntryStaysWhileEitherRuleKeepsIt() {
+        // The age keeps more (seq 60 on) than the count (71 on).
+        assertThat(seqsLeftAfterOneSnapshot(s -> SnapshotPolicy.every(100, s).compactingKeeping(30)
+                .compactingOlderThan(java.time.Duration.ofNanos(200_000)), new InMemoryParamStore()))
+                .isEqualTo(seqs(60, 100));
+    }
+
+    @Test
+    void byCountAndByAgeTheCountKeepsMoreWhenTheAgeIsShort() {
+        // The age alone would keep seq 80 on; the count keeps 71 on.
+        assertThat(seqsLeftAfterOneSnapshot(s -> SnapshotPolicy.every(100, s)
+                .compactingOlderThan(java.time.Duration.ofNanos(100_000)).compactingKeeping(30),
+                new InMemoryParamStore())).isEqualTo(seqs(71, 100));
+    }
+
+    @Test
+    void anAgeOfZeroRemovesWhatTheSnapshotCoversAndNothingAfterIt() throws Exception {
+        InMemoryParamStore store = new InMemoryParamStore();
+        AtomicLong now = new AtomicLong(T0);
+        RouterJournalHook hook = RouterJournalHook.builder(journal).clock(now::get)
+                .snapshotPolicy(SnapshotPolicy.every(100, store).compactingOlderThan(java.time.Duration.ZERO)).build();
+        Random rng = new Random(12);
+        for (int i = 0; i < 100; i++) {
+            recordWithClock(hook, store, now, rng, i);
+        }
+        // While the snapshot runs, 20 more entries come, each older than the clock when the
+        // compaction reads it: those after the snapshot's seq stay all the same.
+        now.addAndGet(1_000_000);
+        for (int i = 100; i < 120; i++) {
+            recordWithClock(hook, store, now, rng, i);
+        }
+        await(hook.idle());
+        long snapshotSeq = await(journal.latestSnapshot()).orElseThrow().seq();
+        assertThat(snapshotSeq).isBetween(100L, 120L);
+        // Seq 120 is stamped with the clock's last reading: not older than it, so it stays in any case.
+        assertThat(all(journal)).extracting(JournalEntry::seq)
+                .isEqualTo(seqs(Math.min(snapshotSeq + 1, 120), 120));
+
+        InMemoryParamStore recovered = new InMemoryParamStore();
+        recoverInto(crashAndReopen(), recovered);
+        assertSameState(recovered, store.params());
+    }
+
+    @Test
+    void entriesStampedOutOfOrderStopTheAgeCutAtTheFirstYoungOne() {
+        InMemoryParamStore store = new InMemoryParamStore();
+        AtomicLong now = new AtomicLong(T0);
+        RouterJournalHook hook = RouterJournalHook.builder(journal).clock(now::get)
+                .snapshotPolicy(SnapshotPolicy.every(100, store).compactingOlderThan(java.time.Duration.ofSeconds(1)))
+                .build();
+        Random rng = new Random(13);
+        for (int i = 0; i < 100; i++) {
+            if (i == 10) {
+                now.set(T0 + 10_000_000 - 5); // seq 11 is stamped T0 + 10 s: young at the snapshot
+                recordWithClock(hook, store, now, rng, i);
+                now.set(T0 + 50); // the clock goes back: seqs 12..99 are old again
+                continue;
+            }
+            if (i == 99) {
+                now.set(T0 + 5_000_000); // the snapshot after seq 100 reads T0 + 5 s: the cutoff is T0 + 4 s
+            }
+            recordWithClock(hook, store, now, rng, i);
+        }
+        await(hook.idle());
+        // Only the old prefix before seq 11 goes; the old entries after it stay for a later compaction.
+        assertThat(all(journal)).extracting(JournalEntry::seq).isEqualTo(seqs(11, 100));
+    }
+
     private static void recordWithClock(RouterJournalHook hook, InMemoryParamStore store, AtomicLong now,
             Random rng, int revision) {
         String address = "/p/" + rng.nextInt(12);

@@ -49,7 +49,27 @@ class SnapshotPolicyTest {
     }
 
     @Test
+    void byAgeThePolicyMayRemoveWhatTheSnapshotCoversAndNoMore() {
+        SnapshotPolicy week = SnapshotPolicy.every(10, store).compactingOlderThan(java.time.Duration.ofDays(7));
+
+        assertThat(week.maxAge()).hasValue(java.time.Duration.ofDays(7));
+        assertThat(week.historyEntries()).isEmpty();
+        assertThat(week.compactBefore(100)).as("the age rule cuts below the snapshot's seq + 1").isEqualTo(101);
+        assertThat(week.compactBefore(0)).isZero();
+        assertThat(week.compactingKeeping(30).compactBefore(100)).isEqualTo(71);
+        assertThat(week.compactingKeeping(30).maxAge()).hasValue(java.time.Duration.ofDays(7));
+        assertThat(SnapshotPolicy.every(10, store).maxAge()).isEmpty();
+        assertThat(week).hasToString("SnapshotPolicy[every 10 entries, compacting entries older than PT168H]");
+    }
+
+    @Test
     void rejectsBadArguments() {
+        assertThatThrownBy(() -> SnapshotPolicy.every(1, store).compactingOlderThan(java.time.Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SnapshotPolicy.every(1, store).compactingOlderThan(null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> SnapshotPolicy.none().compactingOlderThan(java.time.Duration.ofDays(1)))
+                .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> SnapshotPolicy.every(0, store)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SnapshotPolicy.every(1, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> SnapshotPolicy.every(1, store).compactingKeeping(-1))
