@@ -66,6 +66,56 @@ final class Args {
         }
     }
 
+    /**
+     * An age: a number and a unit, {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s},
+     * {@code 500ms}, {@code 2w}, or several of them ({@code 1d12h}), or an ISO-8601 duration
+     * ({@code P7D}, {@code PT12H}); not negative.
+     */
+    static final class Age implements ITypeConverter<java.time.Duration> {
+        private static final java.util.regex.Pattern PART =
+                java.util.regex.Pattern.compile("(\\d{1,12})(ms|w|d|h|m|s)");
+
+        @Override
+        public java.time.Duration convert(String value) {
+            String v = value.strip().toLowerCase(Locale.ROOT);
+            try {
+                if (v.startsWith("p")) {
+                    java.time.Duration d = java.time.Duration.parse(v.toUpperCase(Locale.ROOT));
+                    if (d.isNegative()) {
+                        throw bad(value);
+                    }
+                    return d;
+                }
+                java.util.regex.Matcher m = PART.matcher(v);
+                java.time.Duration total = java.time.Duration.ZERO;
+                int end = 0;
+                while (m.find() && m.start() == end) {
+                    long n = Long.parseLong(m.group(1));
+                    total = total.plus(switch (m.group(2)) {
+                        case "ms" -> java.time.Duration.ofMillis(n);
+                        case "s" -> java.time.Duration.ofSeconds(n);
+                        case "m" -> java.time.Duration.ofMinutes(n);
+                        case "h" -> java.time.Duration.ofHours(n);
+                        case "d" -> java.time.Duration.ofDays(n);
+                        default -> java.time.Duration.ofDays(Math.multiplyExact(n, 7));
+                    });
+                    end = m.end();
+                }
+                if (end == 0 || end != v.length()) {
+                    throw bad(value);
+                }
+                return total;
+            } catch (DateTimeException | ArithmeticException e) {
+                throw bad(value);
+            }
+        }
+
+        private static TypeConversionException bad(String value) {
+            return new TypeConversionException("'" + value + "' is not an age: give a number and a unit, "
+                    + "such as 7d, 12h, 30m, 45s or 1d12h (w, d, h, m, s, ms), or an ISO-8601 duration such as P7D");
+        }
+    }
+
     /** An address pattern: non-empty, and able to match an address (addresses start with '/'). */
     static final class PatternArg implements ITypeConverter<String> {
         @Override

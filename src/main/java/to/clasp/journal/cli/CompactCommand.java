@@ -1,7 +1,13 @@
 package to.clasp.journal.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,6 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.Journal;
+import to.clasp.journal.JournalEntry;
+import to.clasp.journal.JournalException;
+import to.clasp.journal.JournalQuery;
+import to.clasp.journal.Snapshot;
 import to.clasp.journal.SqliteJournal;
 
 @Command(name = "compact", mixinStandardHelpOptions = true, sortOptions = false,
@@ -21,13 +31,19 @@ import to.clasp.journal.SqliteJournal;
             "A file the Rust crate created never shrinks: its freed pages are only reused; --vacuum",
             "rewrites it once so that it gives space back now and on every compaction from then on",
             "(the Rust crate still reads it). Compacting a Rust file here adds this library's nullable columns;",
-            "a file that holds no journal is refused, and when nothing would be removed nothing is changed."},
+            "a file that holds no journal is refused, and when nothing would be removed nothing is changed.",
+            "--older-than never removes an entry the newest snapshot does not cover, so recovery keeps",
+            "every SET; shows a progress bar on a terminal for 10,000 entries or more."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal compact journal.db --keep-last 100000",
+            "  clasp-journal compact journal.db --older-than 7d",
             "  clasp-journal compact journal.db --before 5000 --vacuum",
             "  clasp-journal compact journal.db --vacuum",
             "  clasp-journal compact jdbc:postgresql://db.local:5432/routers --user clasp --keep-last 1000000"})
 final class CompactCommand implements Callable<Integer> {
+
+    /** From this many entries to remove on, progress is shown, as for export and import. */
+    private static final long PROGRESS_FROM = 10_000;
 
     @Spec
     CommandSpec spec;
@@ -44,15 +60,28 @@ final class CompactCommand implements Callable<Integer> {
 
         @Option(names = "--keep-last", paramLabel = "N", required = true, description = "Keep only the newest N seqs.")
         Long keepLast;
+
+        @Option(names = "--older-than", paramLabel = "AGE", required = true, converter = Args.Age.class,
+                description = "Remove the entries older than AGE (7d, 12h, 30m, 1d12h, P7D) by their timestamps, "
+                        + "up to the first younger one, and never one the newest snapshot does not cover.")
+        Duration olderThan;
     }
 
     @Option(names = "--vacuum", description = "Also rewrite the file without free pages and switch it to incremental auto-vacuum.")
     boolean vacuum;
 
+    /** What a compaction would remove, found read-only before anything is written. */
+    private record Plan(long before, long oldest, long latest) {
+        long toRemove() {
+            return oldest < 0 ? 0 : Math.max(0, before - oldest);
+        }
+    }
+
     @Override
     public Integer call() {
         if (cut == null && !vacuum) {
-            throw new ParameterException(spec.commandLine(), "say what to remove: --before SEQ or --keep-last N (or --vacuum)");
+            throw new ParameterException(spec.commandLine(),
+                    "say what to remove: --before SEQ, --keep-last N or --older-than AGE (or --vacuum)");
         }
         if (cut != null && cut.keepLast != null && cut.keepLast < 0) {
             throw new ParameterException(spec.commandLine(), "--keep-last must not be negative: " + cut.keepLast);
@@ -65,14 +94,15 @@ final class CompactCommand implements Callable<Integer> {
                     + "server's autovacuum makes deleted rows' space reusable, and VACUUM FULL shrinks the tables");
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (!vacuum && !removesAnything(out)) {
+        Plan plan = cut == null ? null : plan(out);
+        if (!vacuum && plan.toRemove() == 0) {
             return ClaspJournalCli.OK;
         }
         try (Journal j = journal.openForWriting()) {
             if (j instanceof SqliteJournal file) {
-                compactFile(file, out);
+                compactFile(file, plan, out);
             } else {
-                compact(j, out);
+                out.println("removed " + Args.count(compact(j, plan, out)) + " entries");
                 out.println("PostgreSQL keeps the deleted rows' space in the tables, for new rows once (auto)vacuum "
                         + "has run; VACUUM FULL gives it back to the file system");
             }
@@ -81,60 +111,115 @@ final class CompactCommand implements Callable<Integer> {
     }
 
     /**
-     * Looks, read-only, whether the cut would remove any entry; says so and returns false when
-     * it would not, so that a compaction with nothing to do leaves the journal as it was (a Rust
-     * file is not even migrated). An entry that cannot be read leaves the question to the
+     * Finds, read-only, where the cut goes and how much it removes; when it removes nothing it
+     * says so, so that a compaction with nothing to do leaves the journal as it was (a Rust file
+     * is not even migrated). An oldest entry that cannot be read leaves the question to the
      * compaction itself.
      */
-    private boolean removesAnything(PrintWriter out) {
+    private Plan plan(PrintWriter out) {
         try (Journal probe = journal.openReadOnly()) {
             long latest = probe.latestSeq().join();
-            long before = cutBelow(latest);
-            java.util.List<to.clasp.journal.JournalEntry> oldest;
+            long oldest;
             try {
-                oldest = probe.since(0, 1).join();
-            } catch (java.util.concurrent.CompletionException | to.clasp.journal.JournalException e) {
-                return true;
+                List<JournalEntry> first = probe.since(0, 1).join();
+                oldest = first.isEmpty() ? -1 : first.get(0).seq();
+            } catch (CompletionException | JournalException e) {
+                oldest = 1; // unknown: let the compaction find out
             }
-            if (oldest.isEmpty() || oldest.get(0).seq() >= before) {
+            long before;
+            String limit = "";
+            if (cut.before != null) {
+                before = cut.before;
+            } else if (cut.keepLast != null) {
+                before = Math.max(1, latest - cut.keepLast + 1);
+            } else {
+                long[] byAge = cutByAge(probe);
+                before = byAge[0];
+                limit = byAge[1] == 0 ? ", up to the first entry younger than " + cut.olderThan
+                        : byAge[1] < 0 ? ", and there is no usable snapshot to keep their SETs"
+                        : ", up to what the newest snapshot (seq " + byAge[1] + ") covers";
+            }
+            Plan plan = new Plan(before, oldest, latest);
+            if (plan.toRemove() == 0 && !vacuum) {
                 out.println("nothing to remove from " + journal.display() + ": "
-                        + (oldest.isEmpty() ? "it holds no entries" : "its oldest entry has seq " + oldest.get(0).seq())
-                        + ", and the cut is below seq " + before + " (latest seq " + latest
+                        + (oldest < 0 ? "it holds no entries" : "its oldest entry has seq " + oldest)
+                        + ", and the cut is below seq " + before + limit + " (latest seq " + latest
                         + "); the journal was not changed");
-                return false;
             }
-            return true;
+            return plan;
         }
     }
 
-    /** The seq below which {@code --before} or {@code --keep-last} removes entries. */
-    private long cutBelow(long latest) {
-        return cut.before != null ? cut.before : Math.max(1, latest - cut.keepLast + 1);
+    /**
+     * The cut for {@code --older-than}: below the first entry stamped at or after now - AGE,
+     * and never above what the newest usable snapshot covers, so that recovery loses no SET.
+     * Returns the cut and what limited it: 0 the age, the snapshot's seq, or -1 for no usable
+     * snapshot (then the cut removes nothing).
+     */
+    private long[] cutByAge(Journal probe) {
+        long nowMicros = Math.multiplyExact(System.currentTimeMillis(), 1_000L);
+        long ageMicros;
+        try {
+            ageMicros = Math.multiplyExact(cut.olderThan.getSeconds(), 1_000_000L) + cut.olderThan.getNano() / 1_000;
+        } catch (ArithmeticException e) {
+            ageMicros = Long.MAX_VALUE;
+        }
+        long cutoff = ageMicros >= nowMicros ? 0 : nowMicros - ageMicros;
+        Optional<Snapshot> snapshot;
+        try {
+            snapshot = probe.latestSnapshot().join();
+        } catch (CompletionException | JournalException e) {
+            snapshot = Optional.empty(); // unreadable: recovery cannot use it either
+        }
+        if (snapshot.isEmpty()) {
+            return new long[] {0, -1};
+        }
+        long covered = snapshot.get().seq() + 1;
+        if (cutoff == 0) {
+            return new long[] {0, 0};
+        }
+        List<JournalEntry> young = probe.query(JournalQuery.of("/**").from(cutoff).limit(1)).join();
+        long byAge = young.isEmpty() ? Long.MAX_VALUE : young.get(0).seq();
+        return byAge <= covered ? new long[] {byAge, 0} : new long[] {covered, snapshot.get().seq()};
     }
 
-    /** Compacts as {@code --before} or {@code --keep-last} say; returns the entries removed. */
-    private long compact(Journal j, PrintWriter out) {
-        long latest = j.latestSeq().join();
-        long before = cutBelow(latest);
-        out.println("compacting " + journal.display() + ": removing the entries with a seq below " + before
-                + " (latest seq " + latest + ")");
+    /** Compacts as the plan says, with progress for a large one; returns the entries removed. */
+    private long compact(Journal j, Plan plan, PrintWriter out) {
+        out.println("compacting " + journal.display() + ": removing the entries with a seq below " + plan.before()
+                + " (latest seq " + plan.latest() + ")");
         out.flush();
-        long removed = j.compact(before).join();
-        out.println("removed " + Args.count(removed) + " entries");
-        return removed;
+        CompletableFuture<Long> removed = j.compact(plan.before());
+        if (plan.toRemove() >= PROGRESS_FROM) {
+            boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
+            try (Progress progress = Progress.start(terminal, spec.commandLine().getErr(), "compact", plan.toRemove())) {
+                // Each chunk a compaction deletes is committed on its own, so the oldest entry
+                // still there says how far it got.
+                while (!removed.isDone()) {
+                    try {
+                        removed.get(200, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        List<JournalEntry> first = j.since(0, 1).exceptionally(x -> List.of()).join();
+                        if (!first.isEmpty()) {
+                            progress.stepTo(Math.max(0, Math.min(plan.toRemove(), first.get(0).seq() - plan.oldest())));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        break; // reported by join() below
+                    }
+                }
+            }
+        }
+        return removed.join();
     }
 
-    private void compactFile(SqliteJournal j, PrintWriter out) {
+    private void compactFile(SqliteJournal j, Plan plan, PrintWriter out) {
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = ((ClaspJournalCli) spec.root().userObject()).interactive;
         SqliteJournal.FileInfo start = j.fileInfo().join();
-        if (cut != null) {
-            long latest = j.latestSeq().join();
-            long before = cutBelow(latest);
-            out.println("compacting " + journal.display() + ": removing the entries with a seq below " + before
-                    + " (latest seq " + latest + ")");
-            out.flush();
-            long removed = j.compact(before).join();
+        if (plan != null && plan.toRemove() > 0) {
+            long removed = compact(j, plan, out);
             SqliteJournal.FileInfo after = j.fileInfo().join();
             long given = Math.max(0, start.pageCount() - after.pageCount()) * start.pageSize();
             out.println("removed " + Args.count(removed) + " entries; gave back " + Args.bytes(given)

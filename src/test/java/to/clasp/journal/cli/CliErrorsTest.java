@@ -62,7 +62,7 @@ class CliErrorsTest {
         assertOneLine(Cli.run("query", file.toString(), "/**", "--from", "2000", "--to", "1000"), 2, "--from is after --to");
         assertOneLine(Cli.run("since", file.toString(), "many"), 2, "'many'");
         assertOneLine(Cli.run("frobnicate"), 2, "frobnicate");
-        assertOneLine(Cli.run("compact", file.toString()), 2, "--before SEQ or --keep-last N");
+        assertOneLine(Cli.run("compact", file.toString()), 2, "--before SEQ, --keep-last N or --older-than AGE");
         assertOneLine(Cli.run("compact", file.toString(), "--before", "3", "--keep-last", "3"), 2, "mutually exclusive");
     }
 
