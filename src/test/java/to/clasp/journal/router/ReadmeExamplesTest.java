@@ -152,6 +152,15 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    void retentionByAgeExample() {
+        InMemoryParamStore params = new InMemoryParamStore();
+        SnapshotPolicy policy = SnapshotPolicy.every(50_000, params)
+                .compactingOlderThan(java.time.Duration.ofDays(7));        // keep a week of entries for REPLAY
+        assertThat(policy.maxAge()).hasValue(java.time.Duration.ofDays(7));
+        assertThat(policy.interval()).hasValue(50_000);
+    }
+
+    @Test
     void routerExamples() {
         Journal journal = SqliteJournal.open(dir.resolve("state.db"));
         InMemoryParamStore params = new InMemoryParamStore();
