@@ -32,7 +32,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * optionally a length: {@code quick} (1 fork, 1 warm-up and 2 measured iterations of 1 s: a smoke
  * run), {@code medium} (2 forks, 2 warm-ups and 5 measured iterations of 1 s) or, by default, the
  * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency}, which JMH cannot
- * measure, runs after the JMH benchmarks when the expression matches its name.
+ * measure, runs after the JMH benchmarks when the expression matches its name. {@code Soak}
+ * alone, with the run's minutes as the second word, runs {@link Soak} instead of JMH.
  */
 public final class BenchMain {
 
@@ -42,6 +43,15 @@ public final class BenchMain {
         // Maven hands the arguments over as one string.
         String[] words = String.join(" ", args).trim().split("\\s+");
         String include = words.length > 0 && !words[0].isEmpty() ? words[0] : ".*";
+        if (include.equals("Soak")) {
+            // Not a JMH benchmark: a run of minutes, given as the second word (default 8).
+            try {
+                Soak.run(words.length > 1 ? Integer.parseInt(words[1]) : 8);
+            } catch (Exception e) {
+                throw new IllegalStateException("the soak run failed", e);
+            }
+            return;
+        }
         String length = words.length > 1 ? words[1] : "full";
         if (!length.equals("quick") && !length.equals("medium") && !length.equals("full")) {
             throw new IllegalArgumentException("the run's length is quick, medium or full, not " + length);

@@ -1,0 +1,375 @@
+package to.clasp.journal.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Flow;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import to.clasp.journal.JournalEntry;
+import to.clasp.journal.JournalException;
+import to.clasp.journal.JournalQuery;
+import to.clasp.journal.SqliteJournal;
+import to.clasp.journal.Value;
+import to.clasp.journal.router.InMemoryParamStore;
+import to.clasp.journal.router.RecoveryReport;
+import to.clasp.journal.router.RouterJournalHook;
+import to.clasp.journal.router.SnapshotPolicy;
+
+/**
+ * A month of a router's life on one SQLite journal, in a few minutes: SETs at a steady rate with
+ * bursts, automatic snapshots, compaction by count and then by age, REPLAY queries, live and idle
+ * followers, and the router closed and reopened twice. Time runs fast: the hook's clock moves a
+ * month over the run, so retention by age sees days go by.
+ *
+ * <p>Every interval it reports the append latency (p50, p99, max), the REPLAY latency, the file
+ * and WAL size and the entries held; once a minute, a recovery on a second, read-only journal
+ * while the router keeps recording; at each reopen, the recovery of the router itself, checked
+ * against the state it had. At the end it checks the targets (worst append, recovery time,
+ * file size bounded by retention), writes the figures as CSV and draws them ({@link SoakChart}).
+ *
+ * <p>Run it alone on a quiet machine: {@code mvn -B -Pbench -DskipTests test-compile exec:exec
+ * -Dbench.args="Soak 8"} (the number is the run's minutes).
+ */
+final class Soak {
+
+    static final long DAY_MICROS = 86_400_000_000L;
+    private static final long MONTH_MICROS = 30 * DAY_MICROS;
+    /** 2026-01-01T00:00:00Z, where the simulated month starts. */
+    private static final long T0 = 1_767_225_600_000_000L;
+    private static final int ROOMS = 50;
+    private static final int PARAMS_PER_ROOM = 200;
+    private static final int STEADY_PER_SECOND = 3_000;
+    private static final int BURST = 20_000;
+    private static final long BURST_EVERY_NANOS = 40_000_000_000L;
+    private static final long INTERVAL_NANOS = 10_000_000_000L;
+    private static final long SIDE_RECOVERY_EVERY_NANOS = 60_000_000_000L;
+    private static final int MAX_IN_FLIGHT = 50_000;
+    private static final int IDLE_FOLLOWERS = 200;
+    private static final int LIVE_FOLLOWERS = 5;
+
+    private final Path dir;
+    private final long runNanos;
+    private final long start = System.nanoTime();
+    private final Random rng = new Random(2026);
+    private final long[] revisions = new long[ROOMS * PARAMS_PER_ROOM];
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final Latencies appends = new Latencies();
+    private final Latencies replays = new Latencies();
+    private final List<SoakChart.Interval> intervals = new ArrayList<>();
+    private final List<long[]> recoveries = new ArrayList<>(); // {nanos since start, micros taken, kind}
+    private final AtomicLong followed = new AtomicLong();
+    private final AtomicLong followOrderErrors = new AtomicLong();
+    private final AtomicLong followTruncations = new AtomicLong();
+    private volatile boolean stopReplays;
+
+    private SqliteJournal journal;
+    private RouterJournalHook hook;
+    private InMemoryParamStore store = new InMemoryParamStore();
+    private final List<Flow.Subscription> subscriptions = new ArrayList<>();
+
+    private Soak(Path dir, Duration run) {
+        this.dir = dir;
+        this.runNanos = run.toNanos();
+    }
+
+    /** Runs the soak for {@code minutes} and writes its figures and chart under {@code target/soak}. */
+    static void run(int minutes) throws Exception {
+        Path dir = Path.of("target", "soak");
+        Files.createDirectories(dir);
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(dir.resolve("journal.db" + suffix));
+        }
+        new Soak(dir, Duration.ofMinutes(minutes)).go();
+    }
+
+    /** The simulated clock: a month over the run. */
+    private long virtualMicros() {
+        double fraction = (double) (System.nanoTime() - start) / runNanos;
+        return T0 + (long) (fraction * MONTH_MICROS);
+    }
+
+    /** Segment 0 and 1 compact by count, 2 by age; each starts with a (re)open of the router. */
+    private static SnapshotPolicy policy(int segment, InMemoryParamStore store) {
+        SnapshotPolicy every = SnapshotPolicy.every(100_000, store);
+        return switch (segment) {
+            case 0 -> every.compactingKeeping(250_000);
+            case 1 -> every.compactingOlderThan(Duration.ofDays(3));
+            default -> every.compactingKeeping(250_000).compactingOlderThan(Duration.ofDays(2));
+        };
+    }
+
+    private void go() throws Exception {
+        System.out.printf(Locale.ROOT, "soak: %d min, %,d SETs/s steady, bursts of %,d every %d s, %d live and %d idle"
+                + " followers; the clock runs a month%n", runNanos / 60_000_000_000L, STEADY_PER_SECOND, BURST,
+                BURST_EVERY_NANOS / 1_000_000_000L, LIVE_FOLLOWERS, IDLE_FOLLOWERS);
+        System.out.println(SoakChart.Interval.HEADER);
+        open(0, false);
+        Thread replayer = new Thread(this::replayLoop, "soak-replay");
+        replayer.setDaemon(true);
+        replayer.start();
+        long issued = 0;
+        long nextInterval = INTERVAL_NANOS;
+        long nextBurst = BURST_EVERY_NANOS;
+        long nextSideRecovery = SIDE_RECOVERY_EVERY_NANOS;
+        int segment = 0;
+        while (true) {
+            long now = System.nanoTime() - start;
+            if (now >= runNanos) {
+                break;
+            }
+            int due = (int) (now * STEADY_PER_SECOND / 1_000_000_000L - issued);
+            if (now >= nextBurst) {
+                due += BURST;
+                issued -= BURST; // a burst comes on top of the steady rate
+                nextBurst += BURST_EVERY_NANOS;
+            }
+            for (int i = 0; i < due; i++) {
+                recordOne();
+            }
+            issued += due;
+            if (now >= nextInterval) {
+                intervals.add(measure(now));
+                System.out.println(intervals.get(intervals.size() - 1).line());
+                nextInterval += INTERVAL_NANOS;
+            }
+            if (now >= nextSideRecovery) {
+                sideRecovery(now);
+                nextSideRecovery += SIDE_RECOVERY_EVERY_NANOS;
+            }
+            int wanted = (int) (now * 3 / runNanos);
+            if (wanted > segment) {
+                segment = wanted;
+                reopen(segment);
+            }
+            Thread.sleep(1);
+        }
+        stopReplays = true;
+        replayer.join();
+        drain();
+        close();
+        summary();
+    }
+
+    private void recordOne() throws InterruptedException {
+        int p = rng.nextInt(revisions.length);
+        String address = "/room" + (p / PARAMS_PER_ROOM) + "/fixture" + (p % PARAMS_PER_ROOM / 10) + "/param"
+                + (p % 10);
+        long revision = ++revisions[p];
+        Value value = Value.of(rng.nextDouble());
+        store.set(address, value, revision, "soak", virtualMicros());
+        inFlight.acquire();
+        long t = System.nanoTime();
+        hook.recordSet(address, value, revision, "soak").whenComplete((seq, error) -> {
+            appends.add(System.nanoTime() - t);
+            inFlight.release();
+        });
+    }
+
+    private void replayLoop() {
+        Random r = new Random(7);
+        while (!stopReplays) {
+            RouterJournalHook h = hook;
+            long t = System.nanoTime();
+            try {
+                h.replay(JournalQuery.of("/room" + r.nextInt(ROOMS) + "/**").descending().limit(500), a -> true).join();
+                replays.add(System.nanoTime() - t);
+            } catch (RuntimeException e) {
+                // the router was being reopened: the next one asks the new journal
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Opens the journal and the router; after a close, recovers the router and checks its state. */
+    private void open(int segment, boolean recover) {
+        long t = System.nanoTime();
+        journal = SqliteJournal.open(dir.resolve("journal.db"));
+        InMemoryParamStore next = recover ? new InMemoryParamStore() : store;
+        hook = RouterJournalHook.builder(journal).clock(this::virtualMicros)
+                .snapshotPolicy(policy(segment, next)).build();
+        if (recover) {
+            RecoveryReport report = hook.recover(next).join();
+            long took = (System.nanoTime() - t) / 1_000;
+            recoveries.add(new long[] {System.nanoTime() - start, took, 1});
+            boolean same = sameState(store, next);
+            System.out.printf(Locale.ROOT, "reopened the router: recovery took %.1f ms (snapshot at seq %d, %,d SETs "
+                    + "replayed), %s; now %s%n", took / 1e3, report.snapshotSeq(), report.entriesReplayed(),
+                    same ? "the state matches the router's" : "THE STATE DIFFERS", policy(segment, next));
+            if (!same) {
+                throw new IllegalStateException("the recovered state differs from the router's");
+            }
+            store = next;
+        }
+        subscribeFollowers();
+    }
+
+    private static boolean sameState(InMemoryParamStore a, InMemoryParamStore b) {
+        Function<InMemoryParamStore, List<String>> key = s -> s.params().stream()
+                .map(p -> p.address() + "=" + p.value() + "@" + p.revision()).sorted().toList();
+        return key.apply(a).equals(key.apply(b));
+    }
+
+    private void reopen(int segment) throws Exception {
+        drain();
+        close();
+        open(segment, true);
+    }
+
+    private void drain() throws InterruptedException {
+        inFlight.acquire(MAX_IN_FLIGHT);
+        inFlight.release(MAX_IN_FLIGHT);
+        hook.idle().join();
+    }
+
+    private void close() {
+        subscriptions.forEach(Flow.Subscription::cancel);
+        subscriptions.clear();
+        journal.close();
+    }
+
+    private void subscribeFollowers() {
+        long after = journal.latestSeq().join();
+        for (int i = 0; i < LIVE_FOLLOWERS + IDLE_FOLLOWERS; i++) {
+            String pattern = i < LIVE_FOLLOWERS ? "/room" + i + "/**" : "/idle/" + i + "/**";
+            journal.follow(JournalQuery.of(pattern), after).subscribe(new Flow.Subscriber<JournalEntry>() {
+                private long last = after;
+
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    synchronized (subscriptions) {
+                        subscriptions.add(s);
+                    }
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(JournalEntry e) {
+                    if (e.seq() <= last) {
+                        followOrderErrors.incrementAndGet();
+                    }
+                    last = e.seq();
+                    followed.incrementAndGet();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    if (t instanceof JournalException.Truncated) {
+                        followTruncations.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onComplete() {}
+            });
+        }
+    }
+
+    /** A recovery beside the running router: open the file read-only and rebuild a store from it. */
+    private void sideRecovery(long now) {
+        long t = System.nanoTime();
+        try (SqliteJournal readOnly = SqliteJournal.openReadOnly(dir.resolve("journal.db"))) {
+            new RouterJournalHook(readOnly).recover(new InMemoryParamStore()).join();
+        }
+        recoveries.add(new long[] {now, (System.nanoTime() - t) / 1_000, 0});
+    }
+
+    private SoakChart.Interval measure(long now) {
+        SqliteJournal.FileInfo info = journal.fileInfo().join();
+        long latest = journal.latestSeq().join();
+        List<JournalEntry> oldest = journal.since(0, 1).join();
+        long held = oldest.isEmpty() ? 0 : latest - oldest.get(0).seq() + 1;
+        long[] a = appends.drain();
+        long[] r = replays.drain();
+        long recovery = -1;
+        for (long[] rec : recoveries) {
+            if (rec[0] > now - INTERVAL_NANOS && rec[0] <= now) {
+                recovery = Math.max(recovery, rec[1]);
+            }
+        }
+        return new SoakChart.Interval(now / 1e9, (double) (virtualMicros() - T0) / DAY_MICROS, a.length,
+                pct(a, 0.5), pct(a, 0.99), pct(a, 1.0), pct(r, 0.5), pct(r, 1.0), info.fileBytes(), info.walBytes(),
+                held, recovery);
+    }
+
+    /** The percentile of nanos, in microseconds; -1 for none. */
+    private static long pct(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return -1;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1_000;
+    }
+
+    private void summary() throws IOException {
+        long worst = intervals.stream().mapToLong(SoakChart.Interval::appendMaxMicros).max().orElse(-1);
+        long worstP99 = intervals.stream().mapToLong(SoakChart.Interval::appendP99Micros).max().orElse(-1);
+        long appended = intervals.stream().mapToLong(SoakChart.Interval::appends).sum();
+        long worstRecovery = recoveries.stream().mapToLong(r -> r[1]).max().orElse(-1);
+        long maxFile = intervals.stream().mapToLong(i -> i.fileBytes() + i.walBytes()).max().orElse(0);
+        int third = intervals.size() / 3;
+        long firstThirdMax = intervals.subList(0, Math.max(1, third)).stream()
+                .mapToLong(i -> i.fileBytes() + i.walBytes()).max().orElse(0);
+        long maxHeld = intervals.stream().mapToLong(SoakChart.Interval::entriesHeld).max().orElse(0);
+        System.out.printf(Locale.ROOT, "%nappended %,d SETs; followers received %,d entries (%d out of order, %d "
+                + "truncated); %d recoveries%n", appended, followed.get(), followOrderErrors.get(),
+                followTruncations.get(), recoveries.size());
+        System.out.printf(Locale.ROOT, "%-44s %14s %14s %s%n", "target", "measured", "target", "");
+        row("worst append, whole run", worst / 1e3 + " ms", "50 ms", worst <= 50_000);
+        row("worst interval's append p99", worstP99 / 1e3 + " ms", "-", true);
+        row("worst recovery (open + recover)", worstRecovery / 1e3 + " ms", "1000 ms", worstRecovery <= 1_000_000);
+        row("file + WAL, largest (first third's largest)", mib(maxFile) + " (" + mib(firstThirdMax) + ")",
+                "bounded", maxFile <= 2 * firstThirdMax);
+        row("entries held, largest", String.format(Locale.ROOT, "%,d", maxHeld), "retention", true);
+        Path csv = dir.resolve("soak.csv");
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv))) {
+            w.println(SoakChart.Interval.CSV_HEADER);
+            intervals.forEach(i -> w.println(i.csv()));
+        }
+        Path png = dir.resolve("soak.png");
+        SoakChart.draw(intervals, recoveries, png, "clasp-journal soak: a simulated month in "
+                + runNanos / 60_000_000_000L + " minutes (" + Instant.now().toString().substring(0, 10) + ")");
+        System.out.println("figures in " + csv + ", chart in " + png);
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    private static void row(String what, String measured, String target, boolean met) {
+        System.out.printf(Locale.ROOT, "%-44s %14s %14s %s%n", what, measured, target, met ? "met" : "MISSED");
+    }
+
+    /** Latencies in nanoseconds, added from any thread, drained (sorted) once per interval. */
+    private static final class Latencies {
+        private long[] values = new long[1 << 16];
+        private int size;
+
+        synchronized void add(long nanos) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = nanos;
+        }
+
+        synchronized long[] drain() {
+            long[] out = Arrays.copyOf(values, size);
+            size = 0;
+            Arrays.sort(out);
+            return out;
+        }
+    }
+}
