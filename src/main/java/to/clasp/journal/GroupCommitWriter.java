@@ -118,15 +118,11 @@ final class GroupCommitWriter {
     private static final int QUEUE_CAPACITY = 65_536;
     private static final int SMALL_BATCHES_QUEUED = 64;
     private static final int LARGE_BATCHES_QUEUED = 4;
-    /** SQLite's result code for a database another connection holds locked. */
-    private static final int SQLITE_BUSY = 5;
     /**
      * The fewest unsigned appends in a row that are inserted as one JDBC batch: below it, the
      * two seq reads around the batch cost more than the result row of each insert.
      */
     static final int MIN_APPEND_RUN = 4;
-    /** How long a vacuum keeps trying for another process's write lock. */
-    private static final long VACUUM_LOCK_WAIT_NANOS = 60_000_000_000L;
     /**
      * How often the writer thread looks at the queue while writes keep coming, instead of being
      * woken for each: the longest a write nobody waits for stays queued before the writer takes
@@ -690,44 +686,17 @@ final class GroupCommitWriter {
         // Still failing: the next BEGIN fails, and ends the transaction again.
     }
 
+    /**
+     * Runs a VACUUM (see {@link SqliteCompaction#vacuum}): one statement, so the writes queued
+     * behind it wait for all of it.
+     */
     private void runVacuum(VacuumOp op) {
-        if (txLock != null) {
-            txLock.lock();
-        }
-        try (Statement s = conn.createStatement()) {
-            long pageSize = queryLong(s, SqliteSchema.PAGE_SIZE);
-            long before = queryLong(s, SqliteSchema.PAGE_COUNT);
-            s.execute(SqliteSchema.SET_INCREMENTAL_AUTO_VACUUM);
-            // Another process's write transaction can outlast the busy timeout; a vacuum is
-            // rare and long anyway, so it keeps waiting for the lock, up to a minute.
-            long deadline = System.nanoTime() + VACUUM_LOCK_WAIT_NANOS;
-            while (true) {
-                try {
-                    s.execute(SqliteSchema.VACUUM);
-                    break;
-                } catch (SQLException e) {
-                    if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                }
-            }
-            checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
-            long after = queryLong(s, SqliteSchema.PAGE_COUNT);
-            op.result = Math.max(0, before - after) * pageSize;
+        try {
+            op.result = compaction.vacuum();
             op.committed = true;
             committedOps.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             op.error = storage("cannot vacuum (no entry was changed)", e);
-        } finally {
-            if (txLock != null) {
-                txLock.unlock();
-            }
-        }
-    }
-
-    private static long queryLong(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0L;
         }
     }
 

@@ -11,8 +11,9 @@ import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 
 /**
- * The chunks of a SQLite journal's compactions, which its {@link GroupCommitWriter} runs one at
- * a time between its batches of writes, so that no write waits for a whole compaction.
+ * The space work of a SQLite journal's {@link GroupCommitWriter}: the chunks of its compactions,
+ * which it runs one at a time between its batches of writes, so that no write waits for a whole
+ * compaction, and its vacuums ({@link #vacuum}), which cannot be cut up that way.
  *
  * <p>A compaction is fixed when the writer takes it from its queue ({@link #start}): it removes
  * the entries below {@code min(beforeSeq, latest seq + 1)} as they were then, so that writes
@@ -57,6 +58,10 @@ final class SqliteCompaction {
     private static final int SQLITE_FULL = 13;
     /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
     private static final int SQLITE_IOERR = 10;
+    /** SQLite's result code for a database another connection holds locked. */
+    private static final int SQLITE_BUSY = 5;
+    /** How long a vacuum keeps trying for another process's write lock. */
+    private static final long VACUUM_LOCK_WAIT_NANOS = 60_000_000_000L;
 
     /** What the writer lends a compaction. */
     interface Host {
@@ -281,6 +286,54 @@ final class SqliteCompaction {
         sql.commit.execute();
         host.committed(n);
         return n;
+    }
+
+    /**
+     * Rebuilds the file with a VACUUM that also switches it to incremental auto-vacuum, outside
+     * any transaction, then checkpoints and truncates the WAL.
+     *
+     * <p>Unlike a compaction, this cannot be cut into chunks: VACUUM is one statement, which
+     * rewrites the whole file, and the checkpoint after it copies the whole file once more, both
+     * on the writer's connection. The writes queued behind it wait for both; they run as soon as
+     * it is done, before anything queued after them.
+     *
+     * @return the bytes given back: pages before minus pages after, times the page size
+     */
+    long vacuum() throws SQLException {
+        if (txLock != null) {
+            txLock.lock();
+        }
+        try (Statement s = conn.createStatement()) {
+            long pageSize = queryLong(s, SqliteSchema.PAGE_SIZE);
+            long before = queryLong(s, SqliteSchema.PAGE_COUNT);
+            s.execute(SqliteSchema.SET_INCREMENTAL_AUTO_VACUUM);
+            // Another process's write transaction can outlast the busy timeout; a vacuum is
+            // rare and long anyway, so it keeps waiting for the lock, up to a minute.
+            long deadline = System.nanoTime() + VACUUM_LOCK_WAIT_NANOS;
+            while (true) {
+                try {
+                    s.execute(SqliteSchema.VACUUM);
+                    break;
+                } catch (SQLException e) {
+                    if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
+            host.checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
+            long after = queryLong(s, SqliteSchema.PAGE_COUNT);
+            return Math.max(0, before - after) * pageSize;
+        } finally {
+            if (txLock != null) {
+                txLock.unlock();
+            }
+        }
+    }
+
+    private static long queryLong(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
     }
 
     /** After a failure: ends the transaction and has the statements prepared again. */

@@ -763,8 +763,10 @@ public final class SqliteJournal implements Journal {
      * <p>The vacuum runs on the writer thread, in order with appends, outside any transaction;
      * SQLite makes it atomic, so it never loses an entry, even if the process dies during it.
      * It waits for another process's write transaction to end (up to a minute), and takes time
-     * and temporary disk space in proportion to the file. Readers are
-     * not blocked. Afterwards the WAL is checkpointed and truncated when no reader holds it, so
+     * and temporary disk space in proportion to the file. Unlike {@link #compact(long)}, it cannot
+     * be cut into chunks (VACUUM is one statement that rewrites the whole file), so the writes
+     * queued behind it wait for all of it, and for the checkpoint after it; they run as soon as
+     * it is done. Run it when the journal is quiet. Readers are not blocked. Afterwards the WAL is checkpointed and truncated when no reader holds it, so
      * the file shrinks on disk at once; otherwise it shrinks at the next checkpoint.
      *
      * @return a future of the bytes given back: pages before minus pages after, times the page
