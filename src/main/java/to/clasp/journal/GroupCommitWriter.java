@@ -408,7 +408,9 @@ final class GroupCommitWriter {
         Op<?>[] ops;
         state.lock();
         try {
-            if (op.taken || committing) {
+            // While a compaction is under way the writer thread alternates its chunks with the
+            // batches; a caller that took every batch itself could keep it from ever running one.
+            if (op.taken || committing || !compacting.isEmpty()) {
                 return;
             }
             committing = true;

@@ -76,6 +76,28 @@ class SqliteCompactionInterleaveTest {
     }
 
     @Test
+    void aCallerThatWaitsForEachAppendDoesNotKeepACompactionFromEnding() {
+        int n = 100_000;
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"))) {
+            fill(journal, n);
+
+            CompletableFuture<Long> compaction = journal.compact(Long.MAX_VALUE);
+            long appended = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // join() lets a caller commit its own append when the writer is idle: it must not
+            // take every turn from the compaction's chunks.
+            while (!compaction.isDone() && System.nanoTime() < deadline) {
+                assertThat(journal.append(entry(n + appended + 1)).join()).isEqualTo(n + appended + 1);
+                appended++;
+            }
+
+            assertThat(compaction).as("the compaction, after a minute of appends").isDone();
+            assertThat(await(compaction)).isEqualTo(n);
+            assertThat(await(journal.size())).isEqualTo(appended);
+        }
+    }
+
+    @Test
     void compactionsQueuedBetweenAppendsRemoveWhatTheyWouldHaveRemovedAlone() {
         int n = 60_000;
         try (SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"))) {
