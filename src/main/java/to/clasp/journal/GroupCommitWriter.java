@@ -49,7 +49,8 @@ import java.util.function.Consumer;
  * next batch from the queue and runs it, so batches run one at a time and in queue order. The
  * writer thread takes it whenever writes are queued and nobody holds it. A caller that waits
  * for its write with {@code join()} or {@code get()} while nobody holds it, and no other caller
- * is blocked waiting for a write (which would mean contended load), takes it instead,
+ * is blocked waiting for a write (which would mean contended load), and no compaction is under
+ * way (whose chunks only the writer thread runs, between batches), takes it instead,
  * and runs the batches up to its own on its own thread (see {@link #help}): one caller waiting
  * for each append then pays no thread hand-off at all, while callers that do not wait, or that
  * arrive while a batch is running, are served by the writer thread as before.
