@@ -39,14 +39,18 @@ import java.util.function.Consumer;
  * COMMIT} transaction, in queue order, so appends from one thread get increasing seqs. There is
  * no waiting for a batch to fill: a lone append is committed at once, and appends that arrive
  * while a commit is running form the next batch. A compaction is not part of that transaction:
- * the writes queued before it are committed first, then it deletes in chunks of its own (see
- * {@link CompactOp}), then the writes queued after it run.
+ * the writes queued before it are committed first, and it is fixed in its place in the queue
+ * (what it removes cannot include a write queued after it); then it deletes in chunks of a few
+ * milliseconds each (see {@link SqliteCompaction}), which the writer thread runs between the
+ * batches that come after it, so writes wait for one chunk at most, and its future completes
+ * after the last chunk, usually after those of the writes queued behind it.
  *
  * <p>The writer is a role more than a thread. Whoever holds it (see {@link #state}) takes the
  * next batch from the queue and runs it, so batches run one at a time and in queue order. The
  * writer thread takes it whenever writes are queued and nobody holds it. A caller that waits
  * for its write with {@code join()} or {@code get()} while nobody holds it, and no other caller
- * is blocked waiting for a write (which would mean contended load), takes it instead,
+ * is blocked waiting for a write (which would mean contended load), and no compaction is under
+ * way (whose chunks only the writer thread runs, between batches), takes it instead,
  * and runs the batches up to its own on its own thread (see {@link #help}): one caller waiting
  * for each append then pays no thread hand-off at all, while callers that do not wait, or that
  * arrive while a batch is running, are served by the writer thread as before.
@@ -110,27 +114,16 @@ import java.util.function.Consumer;
  */
 final class GroupCommitWriter {
 
-    /** Rows a compaction deletes per transaction at first; halved while the disk is full. */
-    static final int COMPACT_CHUNK = 1_024;
-
     private static final int MIN_QUEUE_CAPACITY = 1_024;
     /** Waiting writes, whatever the batch size, unless small batches make fewer enough. */
     private static final int QUEUE_CAPACITY = 65_536;
     private static final int SMALL_BATCHES_QUEUED = 64;
     private static final int LARGE_BATCHES_QUEUED = 4;
-    /** SQLite's result code for a full disk or a database at its max_page_count. */
-    private static final int SQLITE_FULL = 13;
-    /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
-    private static final int SQLITE_IOERR = 10;
-    /** SQLite's result code for a database another connection holds locked. */
-    private static final int SQLITE_BUSY = 5;
     /**
      * The fewest unsigned appends in a row that are inserted as one JDBC batch: below it, the
      * two seq reads around the batch cost more than the result row of each insert.
      */
     static final int MIN_APPEND_RUN = 4;
-    /** How long a vacuum keeps trying for another process's write lock. */
-    private static final long VACUUM_LOCK_WAIT_NANOS = 60_000_000_000L;
     /**
      * How often the writer thread looks at the queue while writes keep coming, instead of being
      * woken for each: the longest a write nobody waits for stays queued before the writer takes
@@ -157,6 +150,14 @@ final class GroupCommitWriter {
     /** The prepared statements; replaced when a failure may have left them unusable. */
     private Statements sql;
     private boolean statementsSuspect;
+    /** Runs the chunks of compactions, between batches (see {@link #runChunk}). */
+    private final SqliteCompaction compaction;
+    /**
+     * Compactions started and not yet over, oldest first; only the first one runs. Changed by
+     * the thread that holds the committer role; read by the writer thread under {@link #state}
+     * while nobody holds it.
+     */
+    private final ArrayDeque<CompactOp> compacting = new ArrayDeque<>();
 
     private final int queueCapacity;
     /**
@@ -228,6 +229,13 @@ final class GroupCommitWriter {
         }
         try {
             this.sql = new Statements(conn);
+            try {
+                this.compaction = new SqliteCompaction(conn, name, file != null,
+                        file != null && checkpointConnection == null, txLock, new CompactionHost());
+            } catch (SQLException | RuntimeException e) {
+                sql.close();
+                throw e;
+            }
             if (checkpointConnection != null) {
                 try (Statement s = conn.createStatement()) {
                     s.execute(SqliteSchema.WAL_AUTOCHECKPOINT_BACKSTOP);
@@ -401,7 +409,9 @@ final class GroupCommitWriter {
         Op<?>[] ops;
         state.lock();
         try {
-            if (op.taken || committing) {
+            // While a compaction is under way the writer thread alternates its chunks with the
+            // batches; a caller that took every batch itself could keep it from ever running one.
+            if (op.taken || committing || !compacting.isEmpty()) {
                 return;
             }
             committing = true;
@@ -440,7 +450,7 @@ final class GroupCommitWriter {
         state.lock();
         try {
             committing = false;
-            if (!queue.isEmpty() || closed) {
+            if (!queue.isEmpty() || closed || !compacting.isEmpty()) {
                 work.signal();
             }
         } finally {
@@ -497,16 +507,21 @@ final class GroupCommitWriter {
 
     /**
      * The writer thread: whenever ops are queued and no caller is running a batch, takes up to
-     * {@link #maxBatch} of them and runs them; ends once closed with nothing left to run.
+     * {@link #maxBatch} of them and runs them; while a compaction is under way, runs one chunk
+     * of it after each batch, and chunk after chunk while nothing is queued, so that writes wait
+     * for one chunk at most and the compaction still ends under any load. Ends once closed with
+     * nothing left to run (a compaction under way is stopped first, see {@link #stopCompactions}).
      */
     private void run() {
         long seen = -1;
         long lastSeenAt = 0;
+        boolean chunkDue = false;
         while (true) {
-            Op<?>[] ops;
+            Op<?>[] ops = null;
+            boolean stop = false;
             state.lock();
             try {
-                while (committing || queue.isEmpty()) {
+                while (committing || (queue.isEmpty() && compacting.isEmpty())) {
                     if (closed && !committing && waitingForRoom == 0) {
                         return; // nothing accepted is left: every op has run or is running
                     }
@@ -529,13 +544,25 @@ final class GroupCommitWriter {
                     }
                 }
                 committing = true;
-                ops = takeBatch();
+                if (compacting.isEmpty() || (!queue.isEmpty() && !chunkDue && !closed)) {
+                    ops = takeBatch();
+                } else {
+                    stop = closed;
+                }
             } finally {
                 state.unlock();
             }
             try {
-                runBatch(ops);
-                register(ops).start();
+                if (ops != null) {
+                    runBatch(ops);
+                    register(ops).start();
+                    chunkDue = true;
+                } else if (stop) {
+                    stopCompactions();
+                } else {
+                    runChunk();
+                    chunkDue = false;
+                }
             } finally {
                 release();
             }
@@ -567,9 +594,9 @@ final class GroupCommitWriter {
             // What was not committed fails.
             endTransaction();
             for (Op<?> op : ops) {
-                if (!op.committed && op.error == null) {
+                if (!op.committed && op.error == null && !(op instanceof CompactOp c && c.running)) {
                     op.clearResult();
-                    op.error = storage("the writer failed", t);
+                    op.error = storage("the writer failed", t); // a compaction started goes on
                 }
             }
         }
@@ -589,8 +616,8 @@ final class GroupCommitWriter {
                 if (i > start) {
                     execute(Arrays.asList(ops).subList(start, i));
                 }
-                if (i < ops.length && ops[i] instanceof CompactOp compaction) {
-                    compact(compaction);
+                if (i < ops.length && ops[i] instanceof CompactOp compactOp) {
+                    startCompaction(compactOp);
                 } else if (i < ops.length) {
                     runVacuum((VacuumOp) ops[i]);
                 }
@@ -662,44 +689,17 @@ final class GroupCommitWriter {
         // Still failing: the next BEGIN fails, and ends the transaction again.
     }
 
+    /**
+     * Runs a VACUUM (see {@link SqliteCompaction#vacuum}): one statement, so the writes queued
+     * behind it wait for all of it.
+     */
     private void runVacuum(VacuumOp op) {
-        if (txLock != null) {
-            txLock.lock();
-        }
-        try (Statement s = conn.createStatement()) {
-            long pageSize = queryLong(s, SqliteSchema.PAGE_SIZE);
-            long before = queryLong(s, SqliteSchema.PAGE_COUNT);
-            s.execute(SqliteSchema.SET_INCREMENTAL_AUTO_VACUUM);
-            // Another process's write transaction can outlast the busy timeout; a vacuum is
-            // rare and long anyway, so it keeps waiting for the lock, up to a minute.
-            long deadline = System.nanoTime() + VACUUM_LOCK_WAIT_NANOS;
-            while (true) {
-                try {
-                    s.execute(SqliteSchema.VACUUM);
-                    break;
-                } catch (SQLException e) {
-                    if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                }
-            }
-            checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
-            long after = queryLong(s, SqliteSchema.PAGE_COUNT);
-            op.result = Math.max(0, before - after) * pageSize;
+        try {
+            op.result = compaction.vacuum();
             op.committed = true;
             committedOps.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             op.error = storage("cannot vacuum (no entry was changed)", e);
-        } finally {
-            if (txLock != null) {
-                txLock.unlock();
-            }
-        }
-    }
-
-    private static long queryLong(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0L;
         }
     }
 
@@ -929,136 +929,113 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Runs a compaction as a series of small transactions, each deleting the oldest entries,
-     * giving their pages back and checkpointing, so that it needs little room in the WAL: that
-     * makes it the way out of a full disk. When a chunk finds no room, the WAL is checkpointed
-     * once (so that it is written from its start again), and then the chunks get smaller.
-     * Every chunk removes a prefix of the log, so a compaction that stops half-way leaves a
-     * journal as valid as a smaller compaction would. At the end the WAL is checkpointed and
-     * truncated, so that the space is back on the file system when the future completes.
+     * Starts a compaction in its place in the queue: fixes what it removes (see
+     * {@link SqliteCompaction#start}), so that the writes queued after it, which may commit
+     * before it ends, stay. Its chunks run between later batches (see {@link #run}), by the
+     * writer thread only; its future is completed after the last one.
      */
-    private void compact(CompactOp op) {
-        if (txLock != null) {
-            txLock.lock();
-        }
+    private void startCompaction(CompactOp op) {
         try {
-            long removed = 0;
-            int chunk = COMPACT_CHUNK;
-            boolean clearAllowed = true;
-            boolean checkpointed = false;
-            while (true) {
-                long n;
-                try {
-                    if (statementsSuspect) {
-                        renewStatements();
-                    }
-                    n = deleteChunk(op.beforeSeq, chunk, clearAllowed, op.signedLog);
-                } catch (JournalException e) {
-                    endTransaction(); // the signed log refused: nothing of this chunk is deleted
-                    op.error = e;
-                    return;
-                } catch (SQLException e) {
-                    endTransaction();
-                    int code = e.getErrorCode() & 0xFF;
-                    if (code == SQLITE_FULL || code == SQLITE_IOERR) {
-                        // No room to write. Once checkpointed, the WAL is written from its start
-                        // again, so the same chunk may fit (not tried first: on a full disk the
-                        // checkpoint itself may eat the little room there is); then smaller ones.
-                        if (!checkpointed && file != null) {
-                            checkpointed = true;
-                            try {
-                                checkpoint(SqliteSchema.CHECKPOINT_PASSIVE);
-                            } catch (SQLException ignored) {
-                                // then only smaller chunks can help
-                            }
-                            continue;
-                        }
-                        if (chunk > 1) {
-                            chunk /= 2;
-                            clearAllowed = false;
-                            continue;
-                        }
-                    }
-                    op.error = storage(removed == 0 ? "cannot compact"
-                            : "compaction stopped after removing " + removed + " entries", e);
-                    return;
-                }
-                if (n < 0) {
-                    break;
-                }
-                removed += n;
-                if (file != null) {
-                    try {
-                        checkpoint(SqliteSchema.CHECKPOINT_PASSIVE); // the next chunk reuses the WAL
-                    } catch (SQLException e) {
-                        // Not needed for correctness; the last checkpoint reports what fails.
-                    }
-                }
-            }
-            if (removed > 0 && file != null) {
-                try {
-                    checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
-                } catch (SQLException e) {
-                    op.error = storage(removed + " entries were removed, but their space could not be"
-                            + " given back to the file system", e);
-                    return;
-                }
-            }
-            op.result = removed;
+            op.job = compaction.start(op.beforeSeq, op.signedLog);
+        } catch (SQLException | RuntimeException e) {
+            op.error = storage("cannot compact", e);
+            return;
+        }
+        if (op.job == null) {
+            op.result = 0L; // nothing below the bound can exist
             op.committed = true;
             committedOps.incrementAndGet();
-        } finally {
-            if (txLock != null) {
-                txLock.unlock();
-            }
+            return;
         }
+        op.running = true;
+        compacting.addLast(op);
     }
 
     /**
-     * Deletes, in one transaction, up to {@code chunk} seqs' worth of the oldest entries below
-     * {@code beforeSeq}, and gives their pages back to the file system.
-     *
-     * @param clearAllowed whether removing every entry may use one unbounded DELETE (which
-     *     SQLite runs by dropping whole pages, the cheapest way in time and WAL)
-     * @param signedLog moves its low-water mark in the same transaction; null without a key
-     * @return the number of entries removed, or -1 if none was left to remove
+     * Runs the next chunk of the oldest compaction under way, and completes its future if that
+     * was the last. Never throws; holds the committer role.
      */
-    private long deleteChunk(long beforeSeq, int chunk, boolean clearAllowed, SignedLog signedLog)
-            throws SQLException {
-        sql.begin.execute();
-        long oldest;
-        long newest;
-        try (ResultSet rs = sql.seqRange.executeQuery()) {
-            rs.next();
-            oldest = rs.getLong(1);
-            boolean empty = rs.wasNull();
-            newest = rs.getLong(2);
-            if (empty || oldest >= beforeSeq) {
-                oldest = -1;
+    private void runChunk() {
+        CompactOp op = compacting.peekFirst();
+        SqliteCompaction.Job job = op.job;
+        boolean over;
+        try {
+            if (lost == null && fileChanged()) {
+                fileLost();
+            }
+            if (lost != null) {
+                job.error = lost;
+                over = true;
+            } else {
+                over = compaction.step(job);
+                if (fileChanged()) {
+                    fileLost(); // what the chunk deleted is not at the path
+                    job.error = lost;
+                    over = true;
+                }
+            }
+        } catch (Throwable t) {
+            endTransaction();
+            job.error = storage(job.removed == 0 ? "cannot compact"
+                    : "compaction stopped after removing " + job.removed + " entries", t);
+            over = true;
+        }
+        if (over) {
+            finishCompaction(op);
+        }
+    }
+
+    /** Takes a compaction out of {@link #compacting} and completes its future on the pool. */
+    private void finishCompaction(CompactOp op) {
+        compacting.remove(op);
+        op.running = false;
+        if (op.job.error != null) {
+            op.error = op.job.error;
+        } else {
+            op.result = op.job.removed;
+            op.committed = true;
+            committedOps.incrementAndGet();
+        }
+        register(new Op<?>[] {op}).start();
+    }
+
+    /**
+     * Ends, on close, every compaction under way where it stands, after its last whole chunk:
+     * what it removed stays removed, the rest stays, and the journal is as valid as after a
+     * smaller compaction. Its future fails with {@link JournalException.Closed}, saying how many
+     * entries were removed; close() does not wait for the rest.
+     */
+    private void stopCompactions() {
+        while (!compacting.isEmpty()) {
+            CompactOp op = compacting.peekFirst();
+            op.job.error = new JournalException.Closed("the journal " + name + " was closed during the"
+                    + " compaction, after it removed " + op.job.removed + " entries; the entries below seq "
+                    + op.job.bound + " that are left stay until a later compaction");
+            finishCompaction(op);
+        }
+    }
+
+    /** What the writer lends its compactions. */
+    private final class CompactionHost implements SqliteCompaction.Host {
+        @Override
+        public void checkpoint(String pragma) throws SQLException {
+            GroupCommitWriter.this.checkpoint(pragma);
+        }
+
+        @Override
+        public void endTransaction() {
+            GroupCommitWriter.this.endTransaction();
+        }
+
+        @Override
+        public void committed(long rows) {
+            commits.incrementAndGet();
+            if (checkpointer != null) {
+                // A deleted row frees a share of a table leaf and of three index leaves: a
+                // page per eight rows, give or take, plus the pages incremental_vacuum moves.
+                checkpointer.committed((int) Math.min(Integer.MAX_VALUE, rows / 8));
             }
         }
-        if (oldest < 0) {
-            sql.commit.execute();
-            return -1;
-        }
-        boolean clear = clearAllowed && beforeSeq > newest;
-        long cut = clear || beforeSeq - oldest <= chunk ? beforeSeq : oldest + chunk;
-        if (signedLog != null) {
-            signedLog.beforeCompaction(conn, cut);
-        }
-        long n;
-        if (clear) {
-            n = sql.clearEntries.executeUpdate();
-        } else {
-            sql.compact.setLong(1, cut);
-            n = sql.compact.executeUpdate();
-        }
-        if (file != null) {
-            sql.vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
-        }
-        sql.commit.execute();
-        commits.incrementAndGet();
-        return n;
     }
 
     /** Runs a checkpoint with a statement of its own, outside any transaction. */
@@ -1101,12 +1078,21 @@ final class GroupCommitWriter {
      * back, so that close() cannot return before its futures are completed.
      */
     private Completion register(Op<?>[] ops) {
+        List<Op<?>> done = new ArrayList<>(ops.length);
         for (Op<?> op : ops) {
+            if (op instanceof CompactOp c && c.running) {
+                if (c.error == null) {
+                    continue; // completed after its last chunk
+                }
+                c.running = false; // failed with its batch (the file was lost)
+                compacting.remove(c);
+            }
             if (op.error != null) {
                 stats.failed(op.error);
             }
+            done.add(op);
         }
-        Completion completion = new Completion(ops);
+        Completion completion = new Completion(done.size() == ops.length ? ops : done.toArray(new Op<?>[0]));
         unfinished.add(completion);
         return completion;
     }
@@ -1118,6 +1104,7 @@ final class GroupCommitWriter {
     /** Frees the prepared statements; the connection itself belongs to the caller. */
     void closeStatements() {
         sql.close();
+        compaction.close();
     }
 
     /**
@@ -1193,7 +1180,9 @@ final class GroupCommitWriter {
 
         /** Waits until every future of the batch is completed (not for their callbacks). */
         void awaitCompleted() {
-            awaitCompleted(ops[ops.length - 1]);
+            if (ops.length > 0) {
+                awaitCompleted(ops[ops.length - 1]);
+            }
         }
 
         private void awaitCompleted(Op<?> op) {
@@ -1222,9 +1211,6 @@ final class GroupCommitWriter {
         final PreparedStatement latestSeq;
         final PreparedStatement insertSnapshot;
         final PreparedStatement pruneSnapshots;
-        final PreparedStatement seqRange;
-        final PreparedStatement compact;
-        final PreparedStatement clearEntries;
         /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
         final Statement vacuum;
 
@@ -1243,9 +1229,6 @@ final class GroupCommitWriter {
                 latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
                 insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
                 pruneSnapshots = add(made, conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS));
-                seqRange = add(made, conn.prepareStatement(SqliteSchema.SEQ_RANGE));
-                compact = add(made, conn.prepareStatement(SqliteSchema.COMPACT));
-                clearEntries = add(made, conn.prepareStatement(SqliteSchema.CLEAR_ENTRIES));
                 vacuum = add(made, conn.createStatement());
             } catch (SQLException | RuntimeException e) {
                 made.forEach(Statements::closeQuietly);
@@ -1261,7 +1244,7 @@ final class GroupCommitWriter {
         void close() {
             for (Statement s : new Statement[] {begin, commit, savepoint, release, rollbackTo,
                     insertEntry, insertEntryBatched, seqBase, chainHead, latestSeq, insertSnapshot,
-                    pruneSnapshots, seqRange, compact, clearEntries, vacuum}) {
+                    pruneSnapshots, vacuum}) {
                 closeQuietly(s);
             }
         }
@@ -1362,10 +1345,17 @@ final class GroupCommitWriter {
         }
     }
 
-    /** A compaction: run by {@link GroupCommitWriter#compact(CompactOp)}, outside any batch. */
+    /**
+     * A compaction: started in its batch by {@link GroupCommitWriter#startCompaction}, then run
+     * chunk by chunk between batches, and completed on its own after the last chunk.
+     */
     private static final class CompactOp extends Op<Long> {
         private final long beforeSeq;
         private final SignedLog signedLog;
+        /** What it removes and how far it got; null until started, and when nothing is to be removed. */
+        SqliteCompaction.Job job;
+        /** Whether it is in {@link GroupCommitWriter#compacting}: started, and not over. */
+        boolean running;
 
         CompactOp(long beforeSeq, SignedLog signedLog) {
             this.beforeSeq = beforeSeq;

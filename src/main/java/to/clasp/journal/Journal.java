@@ -128,6 +128,11 @@ public interface Journal extends AutoCloseable {
      * Removes every entry with a seq less than {@code beforeSeq}. {@link #latestSeq()} is not
      * affected, and removed seqs are never assigned again.
      *
+     * <p>Ordered with appends by what it removes, not by when it completes: it never removes an
+     * entry appended after this call, whatever {@code beforeSeq} says, but an append called
+     * after it need not wait for it, and may complete first. A compaction that fails or is
+     * stopped part-way has removed a prefix of what it would have removed.
+     *
      * @param beforeSeq the first seq to keep
      * @return a future of the number of entries removed
      */

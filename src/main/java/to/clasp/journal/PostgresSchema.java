@@ -80,7 +80,11 @@ final class PostgresSchema {
     final String insertSnapshot;
     /** Parameter: how many of the newest snapshots to keep. */
     final String pruneSnapshots;
-    /** Parameters: the first seq to keep, the most rows to delete in one transaction. */
+    /**
+     * Deletes the oldest rows in a seq range and returns how many and the highest seq deleted
+     * (NULL for none). Parameters: the lowest seq that may be left (every seq below it is gone
+     * already), the first seq to keep, the most rows to delete in one transaction.
+     */
     final String compactChunk;
 
     /**
@@ -136,8 +140,9 @@ final class PostgresSchema {
                 + "VALUES (?, ?, ?, ?)";
         this.pruneSnapshots = "DELETE FROM " + s + "snapshots WHERE id NOT IN "
                 + "(SELECT id FROM " + s + "snapshots ORDER BY id DESC LIMIT ?)";
-        this.compactChunk = "DELETE FROM " + s + "journal_entries WHERE seq IN "
-                + "(SELECT seq FROM " + s + "journal_entries WHERE seq < ? ORDER BY seq LIMIT ?)";
+        this.compactChunk = "WITH d AS (DELETE FROM " + s + "journal_entries WHERE seq IN "
+                + "(SELECT seq FROM " + s + "journal_entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?)"
+                + " RETURNING seq) SELECT count(*), max(seq) FROM d";
         this.rowsBetween = "SELECT seq, timestamp, author, address, value_json FROM " + s
                 + "journal_entries WHERE seq BETWEEN ? AND ?";
         this.latestSeq = "SELECT last_seq FROM " + s + "journal_seq WHERE id = 1";

@@ -731,13 +731,30 @@ public final class SqliteJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>Runs after the writes queued before it, as transactions of its own that each remove up
-     * to 1,024 of the oldest entries (fewer while the disk is full, so that compaction can free
-     * space on a full disk), each followed by a checkpoint; readers may see it half-way, always as
-     * a valid journal. The future completes after the rows are deleted and, on a file with
-     * incremental auto-vacuum (every file created by this library), after their pages are given
-     * back to the file system and the WAL is truncated. If it fails part-way, the message says how
-     * many entries were removed. A {@code beforeSeq} of 1 or less removes nothing.
+     * <p>Ordered with writes: it removes the entries below {@code beforeSeq} that the writes
+     * queued before it left, and never an entry appended after this call, whatever
+     * {@code beforeSeq} says. It runs on the writer thread as transactions of its own, each
+     * removing a chunk of the oldest entries sized to take about two milliseconds (fewer while
+     * the disk is full, so that compaction can free space on a full disk), and the writes and
+     * snapshots queued after it run between those chunks: they wait for one chunk, not for the
+     * compaction, and usually complete before it. Readers may see it half-way, always as a valid
+     * journal (with an HMAC key, the signed low-water mark moves with each chunk). The future
+     * completes after the last chunk and, on a file with incremental auto-vacuum (every file
+     * created by this library), after the pages are given back to the file system and the WAL is
+     * truncated. Two compactions run one after the other, in call order. A {@code beforeSeq} of
+     * 1 or less removes nothing.
+     *
+     * <p>{@link #close()} does not wait for a compaction under way: it stops it after its current
+     * chunk, and the future fails with {@link JournalException.Closed}, whose message says how
+     * many entries were removed; those stay removed, the rest stay, and a later compaction
+     * removes them.
+     *
+     * @return a future of the number of entries removed; it fails with
+     *     {@link JournalException.Storage} if SQLite cannot delete (part-way: the message says
+     *     how many entries were removed, and those stay removed), with
+     *     {@link JournalException.Integrity} if the signed record does not verify (nothing is
+     *     removed), and with {@link JournalException.Closed} when called after {@link #close()}
+     *     or stopped by it. Thread-safe; never throws.
      */
     @Override
     public CompletableFuture<Long> compact(long beforeSeq) {
@@ -759,8 +776,10 @@ public final class SqliteJournal implements Journal {
      * <p>The vacuum runs on the writer thread, in order with appends, outside any transaction;
      * SQLite makes it atomic, so it never loses an entry, even if the process dies during it.
      * It waits for another process's write transaction to end (up to a minute), and takes time
-     * and temporary disk space in proportion to the file. Readers are
-     * not blocked. Afterwards the WAL is checkpointed and truncated when no reader holds it, so
+     * and temporary disk space in proportion to the file. Unlike {@link #compact(long)}, it cannot
+     * be cut into chunks (VACUUM is one statement that rewrites the whole file), so the writes
+     * queued behind it wait for all of it, and for the checkpoint after it; they run as soon as
+     * it is done. Run it when the journal is quiet. Readers are not blocked. Afterwards the WAL is checkpointed and truncated when no reader holds it, so
      * the file shrinks on disk at once; otherwise it shrinks at the next checkpoint.
      *
      * @return a future of the bytes given back: pages before minus pages after, times the page

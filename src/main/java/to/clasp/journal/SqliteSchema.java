@@ -202,9 +202,6 @@ final class SqliteSchema {
     static final String PRUNE_SNAPSHOTS = "DELETE FROM snapshots WHERE id NOT IN "
             + "(SELECT id FROM snapshots ORDER BY id DESC LIMIT ?)";
 
-    /** The oldest and newest seq stored (NULLs when empty), read inside a compaction's transaction. */
-    static final String SEQ_RANGE = "SELECT min(seq), max(seq) FROM journal_entries";
-
     /** Parameter: the first seq to keep. */
     static final String COMPACT = "DELETE FROM journal_entries WHERE seq < ?";
 
@@ -404,8 +401,9 @@ final class SqliteSchema {
             "SELECT address FROM journal_entries WHERE address > ? ORDER BY address LIMIT 1";
 
     /**
-     * The lowest and highest seq held (NULLs when empty), one seek at each end of the table
-     * (unlike {@link #SEQ_RANGE}, which is not optimized this way in one SELECT).
+     * The lowest and highest seq held (NULLs when empty), one seek at each end of the table:
+     * SQLite optimizes a lone {@code min(seq)} or {@code max(seq)} into a seek, but a SELECT of
+     * both scans the whole table. Read by queries and by each chunk of a compaction.
      */
     static final String HELD_SEQS = "SELECT (SELECT seq FROM journal_entries ORDER BY seq LIMIT 1), "
             + "(SELECT seq FROM journal_entries ORDER BY seq DESC LIMIT 1)";

@@ -31,9 +31,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Arguments: an optional regular expression selecting benchmark classes (default: all), and
  * optionally a length: {@code quick} (1 fork, 1 warm-up and 2 measured iterations of 1 s: a smoke
  * run), {@code medium} (2 forks, 2 warm-ups and 5 measured iterations of 1 s) or, by default, the
- * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency}, which JMH cannot
- * measure, runs after the JMH benchmarks when the expression matches its name. {@code Soak}
- * alone, with the run's minutes as the second word, runs {@link Soak} instead of JMH.
+ * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency}
+ * and {@code CompactionBench}, which JMH cannot measure, run after the JMH benchmarks when the
+ * expression matches their names ({@code quick}: one run each). {@code Soak} alone, with the
+ * run's minutes as the second word, runs {@link Soak} instead of JMH.
  */
 public final class BenchMain {
 
@@ -57,11 +58,14 @@ public final class BenchMain {
             throw new IllegalArgumentException("the run's length is quick, medium or full, not " + length);
         }
         boolean quick = length.equals("quick");
-        if (!include.equals("FollowLatency")) {
+        if (!include.equals("FollowLatency") && !include.equals("CompactionBench")) {
             runJmh(include, length);
         }
         if ("FollowLatency".matches(include)) {
             FollowLatency.run(quick);
+        }
+        if ("CompactionBench".matches(include)) {
+            CompactionBench.run(quick);
         }
     }
 
