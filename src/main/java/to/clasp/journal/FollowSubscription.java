@@ -147,6 +147,9 @@ final class FollowSubscription implements Flow.Subscription {
                 wake = stalled;
                 stalled = false;
             } else if (entries == null || after > covered && (previous < 0 || covered < previous)) {
+                // A live stream has covered every offer (an offer it could not take made it
+                // behind), so only entries the hub did not keep end up here; the rest is
+                // cheap insurance: if a stream ever had missed an offer, it reads storage.
                 behind = true;
                 wake = true;
             } else {
