@@ -32,7 +32,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * optionally a length: {@code quick} (1 fork, 1 warm-up and 2 measured iterations of 1 s: a smoke
  * run), {@code medium} (2 forks, 2 warm-ups and 5 measured iterations of 1 s) or, by default, the
  * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency}, which JMH cannot
- * measure, runs after the JMH benchmarks when the expression matches its name.
+ * measure, and {@code FollowIdleCost}, which alternates its two sides in one JVM, run after the
+ * JMH benchmarks when the expression matches their names.
  */
 public final class BenchMain {
 
@@ -47,11 +48,14 @@ public final class BenchMain {
             throw new IllegalArgumentException("the run's length is quick, medium or full, not " + length);
         }
         boolean quick = length.equals("quick");
-        if (!include.equals("FollowLatency")) {
+        if (!include.equals("FollowLatency") && !include.equals("FollowIdleCost")) {
             runJmh(include, length);
         }
         if ("FollowLatency".matches(include)) {
             FollowLatency.run(quick);
+        }
+        if ("FollowIdleCost".matches(include)) {
+            FollowIdleCost.run(quick);
         }
     }
 
