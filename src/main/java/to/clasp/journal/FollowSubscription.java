@@ -147,9 +147,9 @@ final class FollowSubscription implements Flow.Subscription {
                 wake = stalled;
                 stalled = false;
             } else if (entries == null || after > covered && (previous < 0 || covered < previous)) {
-                // A live stream has covered every offer (an offer it could not take made it
-                // behind), so only entries the hub did not keep end up here; the rest is
-                // cheap insurance: if a stream ever had missed an offer, it reads storage.
+                // A live stream has covered every offer (one it could not take made it behind)
+                // and was indexed before its first, so only offers without entries end up
+                // here; the rest is insurance: a stream that had missed an offer reads storage.
                 behind = true;
                 wake = true;
             } else {
