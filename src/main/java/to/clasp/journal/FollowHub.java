@@ -389,8 +389,8 @@ final class FollowHub {
                 }
             }
             // Streams registered since the last turn are indexed before this turn's commits,
-            // which they registered before; streams that ended leave only after joining, so an
-            // ended stream never stays in the index.
+            // which they registered before. Streams leave after joining: a stream that ends
+            // before its join is no longer in `streams`, and the join skips it.
             if (joined != null) {
                 join(joined);
             }
