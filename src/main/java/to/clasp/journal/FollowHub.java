@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,14 +37,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and calls {@link #close()} when the journal closes, after its last commit.
  *
  * <h2>How it works</h2>
- * One dispatcher thread takes commits from a bounded queue and offers them to every stream; a
- * stream that is live (has covered everything up to the batch) keeps the matching entries in a
- * buffer of at most {@link #STREAM_BUFFER} entries. Commits the hub did not see itself
- * (another process) are read from storage once, for all streams. A stream that is behind (new,
- * slow, its buffer full, or the hub's queue overflowed) reads storage itself, in pages, and
- * turns live again once it has covered the latest commit it knows of; a stream's position
- * counts every seq it has looked at, so the hand-over from storage to live entries has neither
- * gap nor duplicate. Streams with the same query share the filtering of each batch.
+ * One dispatcher thread takes commits from a bounded queue and offers them to the streams whose
+ * patterns can match one of their entries: it keeps the streams in a {@link FollowIndex} by the
+ * literal their pattern starts with, so a commit costs the streams that follow other addresses
+ * nothing (a few map look-ups per entry, none per stream); streams whose patterns start with a
+ * wildcard, or are negated, are offered every commit. A stream that is live (has covered
+ * everything up to the batch) keeps the matching entries in a buffer of at most
+ * {@link #STREAM_BUFFER} entries. Commits the hub did not see itself (another process) are
+ * read from storage once, for all streams. A stream that is behind (new, slow, its buffer
+ * full, or the hub's queue overflowed) reads storage itself, in pages, and turns live again
+ * once it has covered the latest commit it knows of; a stream's position counts every seq it
+ * has looked at, so the hand-over from storage to live entries has neither gap nor duplicate.
+ * The commits a stream was not offered count as looked at: the dispatcher indexes a stream
+ * only between two batches, offering it its own position first (which the stream then covers
+ * from storage), and offers it every later commit that can match, so a live stream that has
+ * covered its last offer skips, as not matching, everything up to its next one. Streams with
+ * the same query share the filtering of each batch.
  *
  * <p>Subscribers are called on a few daemon threads that take ready streams from one queue,
  * each stream on one thread at a time. A subscriber that blocks holds its thread: when a ready
@@ -87,9 +96,14 @@ final class FollowHub {
     private final long pollNanos;
 
     private final Object lock = new Object();
+    /** Every stream registered and not ended: added under lock, removed by any thread. */
     private final Set<FollowSubscription> streams = ConcurrentHashMap.newKeySet();
+    /** Streams that ended, for the dispatcher to take out of {@link #index}: any thread adds. */
+    private final ConcurrentLinkedQueue<FollowSubscription> leaving = new ConcurrentLinkedQueue<>();
     // Guarded by lock.
     private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+    /** Streams registered since the dispatcher last put new streams in {@link #index}. */
+    private final List<FollowSubscription> joining = new ArrayList<>();
     private int queuedEntries;
     private long latestCommitted;
     private long fanFloor;
@@ -97,8 +111,13 @@ final class FollowHub {
     private volatile boolean idleCommitsSkipped;
     private Thread dispatcher;
 
-    /** Dispatcher thread only: the highest seq offered to every stream. */
+    /** Dispatcher thread only: the highest seq fanned out (to the streams it can concern). */
     private long fanned;
+    /**
+     * Dispatcher thread only: the registered streams by what their patterns can match, but for
+     * those still in {@link #joining}, and the ended ones still in {@link #leaving}.
+     */
+    private final FollowIndex index = new FollowIndex();
 
     private final ThreadPoolExecutor executor;
 
@@ -227,6 +246,7 @@ final class FollowHub {
             all = new ArrayList<>(streams);
             streams.clear();
             queue.clear();
+            joining.clear();
             lock.notifyAll();
         }
         for (FollowSubscription s : all) {
@@ -261,7 +281,9 @@ final class FollowHub {
     }
 
     void remove(FollowSubscription s) {
-        streams.remove(s);
+        if (streams.remove(s)) {
+            leaving.add(s);
+        }
     }
 
     /** Runs a stream's drain on the pool; inline once the pool is shut down, so no signal is lost. */
@@ -313,6 +335,7 @@ final class FollowHub {
                 fanFloor = latestCommitted;
             }
             streams.add(s);
+            joining.add(s);
             s.knowCommitted(latestCommitted);
             if (dispatcher == null) {
                 dispatcher = new Thread(this::dispatch, "clasp-journal-follow-dispatch");
@@ -328,9 +351,10 @@ final class FollowHub {
         long nextPoll = System.nanoTime() + pollNanos;
         while (true) {
             Batch batch;
+            List<FollowSubscription> joined = null;
             boolean poll = false;
             synchronized (lock) {
-                while (queue.isEmpty() && !closed) {
+                while (queue.isEmpty() && joining.isEmpty() && !closed) {
                     long left = pollNanos == 0 ? Long.MAX_VALUE : nextPoll - System.nanoTime();
                     if (left <= 0) {
                         break;
@@ -343,6 +367,10 @@ final class FollowHub {
                             break; // to watch the workers
                         }
                     } else {
+                        // Nobody follows (and nobody can register while this holds the lock):
+                        // hold no ended stream while waiting, maybe for good.
+                        index.clear();
+                        leaving.clear();
                         waitUninterruptibly(left == Long.MAX_VALUE ? 0 : left);
                     }
                 }
@@ -351,10 +379,23 @@ final class FollowHub {
                 }
                 batch = takeBatch();
                 fanned = Math.max(fanned, fanFloor);
+                if (!joining.isEmpty()) {
+                    joined = new ArrayList<>(joining);
+                    joining.clear();
+                }
                 if (pollNanos != 0 && System.nanoTime() - nextPoll >= 0) {
                     poll = true;
                     nextPoll = System.nanoTime() + pollNanos;
                 }
+            }
+            // Streams registered since the last turn are indexed before this turn's commits,
+            // which they registered before. Streams leave after joining: a stream that ends
+            // before its join is no longer in `streams`, and the join skips it.
+            if (joined != null) {
+                join(joined);
+            }
+            for (FollowSubscription s; (s = leaving.poll()) != null; ) {
+                index.remove(s);
             }
             watchWorkers();
             try {
@@ -438,11 +479,32 @@ final class FollowHub {
         }
     }
 
+    /**
+     * Indexes new streams. Each learns the dispatcher's position first: it covers what came
+     * before from storage (commits that were fanned out before it was indexed may have matched
+     * it), and may skip, as not matching, the later commits it is not offered.
+     */
+    private void join(List<FollowSubscription> joined) {
+        for (FollowSubscription s : joined) {
+            // A stream that ended before this is on its way out through `leaving`, or was
+            // already taken out (as not indexed); either way, keep it out.
+            if (streams.contains(s)) {
+                index.add(s);
+                s.offer(fanned, fanned, null);
+            }
+        }
+    }
+
     private void offerAll(long after, long through, List<JournalEntry> entries) {
-        // Streams that follow equal queries share one filtering of the batch.
-        Map<String, List<JournalEntry>> matched = new HashMap<>();
-        for (FollowSubscription s : streams) {
-            s.offer(after, through, entries, matched);
+        // Only the streams whose patterns can match an entry of the batch; the others take it
+        // as not matching when they are next offered something.
+        List<FollowSubscription> candidates = index.candidates(entries);
+        if (!candidates.isEmpty()) {
+            // Streams that follow equal queries share one filtering of the batch.
+            Map<String, List<JournalEntry>> matched = new HashMap<>();
+            for (FollowSubscription s : candidates) {
+                s.offer(after, through, entries, matched);
+            }
         }
         advance(through);
     }

@@ -36,10 +36,14 @@ final class FollowSubscription implements Flow.Subscription {
     private volatile Throwable error;
 
     // Guarded by this. Every seq up to `covered` has been delivered, buffered or skipped as not
-    // matching; `known` is the latest commit the stream has heard of.
+    // matching; `known` is the latest commit the stream has heard of. `offered` is the highest
+    // seq the hub has offered the stream, or the hub's position when it indexed the stream:
+    // the hub offers every later commit that may match, so the commits between `offered` and
+    // the next offer cannot match, and a stream that covered `offered` may skip them.
     private final ArrayDeque<JournalEntry> buffer = new ArrayDeque<>();
     private long covered;
     private long known;
+    private long offered = -1;
     private boolean behind = true;
     private boolean reading;
     private boolean stalled;
@@ -102,10 +106,18 @@ final class FollowSubscription implements Flow.Subscription {
         known = Math.max(known, seq);
     }
 
+    /** The query, non-null for a stream the hub registers. */
+    JournalQuery query() {
+        return query;
+    }
+
     /**
      * Offers committed entries with seqs {@code after + 1 .. through}: kept if the stream is live
-     * and has covered everything before them, else the stream is marked behind, to read them
-     * from storage. {@code entries} null means the hub did not keep them. Dispatcher thread.
+     * and has covered everything before them (or everything up to the previous offer, since the
+     * commits in between were not offered because none can match), else the stream is marked
+     * behind, to read them from storage. {@code entries} null means the hub did not keep them.
+     * Dispatcher thread; the hub offers a stream it indexes {@code (p, p]} with its position
+     * {@code p} first, and from then on every commit that may match.
      */
     void offer(long after, long through, List<JournalEntry> entries) {
         offer(after, through, entries, null);
@@ -120,6 +132,8 @@ final class FollowSubscription implements Flow.Subscription {
             Map<String, List<JournalEntry>> matched) {
         boolean wake;
         synchronized (this) {
+            long previous = offered;
+            offered = Math.max(offered, through);
             if (through > known) {
                 known = through;
             }
@@ -132,10 +146,15 @@ final class FollowSubscription implements Flow.Subscription {
             if (behind) {
                 wake = stalled;
                 stalled = false;
-            } else if (entries == null || after > covered) {
+            } else if (entries == null || after > covered && (previous < 0 || covered < previous)) {
+                // A live stream has covered every offer (one it could not take made it behind)
+                // and was indexed before its first, so only offers without entries end up
+                // here; the rest is insurance: a stream that had missed an offer reads storage.
                 behind = true;
                 wake = true;
             } else {
+                // Seqs up to `after` that are past `covered` were not offered: none matches.
+                covered = Math.max(covered, after);
                 List<JournalEntry> matching = matched == null ? matching(query, entries)
                         : matched.computeIfAbsent(matchKey, k -> matching(query, entries));
                 int skip = 0;

@@ -29,7 +29,15 @@ class FollowHubTest {
         synchronized List<JournalEntry> add(int n) {
             List<JournalEntry> added = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                JournalEntry e = JournalEntry.fromPublish("/hub/" + (stored.size() % 3), SignalType.EVENT,
+                added.addAll(addAt("/hub/" + (stored.size() % 3)));
+            }
+            return added;
+        }
+
+        synchronized List<JournalEntry> addAt(String... addresses) {
+            List<JournalEntry> added = new ArrayList<>();
+            for (String address : addresses) {
+                JournalEntry e = JournalEntry.fromPublish(address, SignalType.EVENT,
                         Value.of(stored.size()), "test", 1L).withSeq(stored.size() + 1);
                 stored.add(e);
                 added.add(e);
@@ -95,6 +103,58 @@ class FollowHubTest {
             // One shared read (a stream still ending its first read may read once more).
             assertThat(source.reads.get() - readsBefore).as("storage reads for 10 streams")
                     .isBetween(1, 2);
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void streamsOnOtherAddressesStayLiveWithoutReadingStorageWhileOthersCommit()
+            throws InterruptedException {
+        ListSource source = new ListSource();
+        FollowHub hub = new FollowHub("test", source, 0, null);
+        try {
+            List<TestFollower> idle = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                TestFollower f = TestFollower.unbounded();
+                hub.publisher(JournalQuery.of("/idle/room" + i + "/**"), 0).subscribe(f);
+                idle.add(f);
+            }
+            TestFollower x = TestFollower.unbounded();
+            hub.publisher(JournalQuery.of("/x/**"), 0).subscribe(x);
+            TestFollower y = TestFollower.unbounded();
+            hub.publisher(JournalQuery.of("/y/*"), 0).subscribe(y);
+            TestFollower all = TestFollower.unbounded();
+            hub.publisher(JournalQuery.of("/**"), 0).subscribe(all);
+            TestFollower.awaitTrue(() -> source.reads.get() >= 103, WAIT, () -> "initial reads");
+            Thread.sleep(200); // let the initial reads end
+            int readsBefore = source.reads.get();
+            for (int round = 1; round <= 20; round++) {
+                // Commits one at a time, each delivered before the next, so that /x/** is not
+                // offered the /y/ commits at all: it must take them as not matching.
+                for (int i = 0; i < 5; i++) {
+                    hub.committed(source.addAt("/y/" + i));
+                    y.awaitCount(round * 5 - 4 + i, WAIT);
+                }
+                hub.committed(source.addAt("/x/" + round + "/a"));
+                x.awaitCount(round, WAIT);
+            }
+            all.awaitCount(120, WAIT);
+            assertThat(all.received()).containsExactlyElementsOf(source.stored);
+            assertThat(x.received()).containsExactlyElementsOf(
+                    source.stored.stream().filter(e -> e.address().startsWith("/x/")).toList());
+            assertThat(y.received()).containsExactlyElementsOf(
+                    source.stored.stream().filter(e -> e.address().startsWith("/y/")).toList());
+            // Every stream stayed live: none fell back to storage for entries it was not offered.
+            assertThat(source.reads.get() - readsBefore).as("storage reads").isZero();
+            for (TestFollower f : idle) {
+                assertThat(f.count()).isZero();
+                assertThat(f.isTerminated()).isFalse();
+            }
+            for (TestFollower f : List.of(x, y, all)) {
+                assertThat(f.violations()).isEmpty();
+            }
         } finally {
             hub.close();
         }

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * to create a fresh, empty journal; every test here then runs against that backend, so the
  * backends cannot drift apart.
  */
-public abstract class JournalContract {
+public abstract class JournalContract implements FollowRoutingContract {
 
     /** A timeout generous enough for a slow CI machine; a future that takes longer is a hang. */
     protected static final Duration WAIT = Duration.ofSeconds(30);
@@ -59,6 +59,11 @@ public abstract class JournalContract {
     @AfterEach
     void closeJournal() {
         journal.close();
+    }
+
+    @Override
+    public Journal journal() {
+        return journal;
     }
 
     // ---- helpers -------------------------------------------------------------------------

@@ -32,9 +32,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * optionally a length: {@code quick} (1 fork, 1 warm-up and 2 measured iterations of 1 s: a smoke
  * run), {@code medium} (2 forks, 2 warm-ups and 5 measured iterations of 1 s) or, by default, the
  * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency}
- * and {@code CompactionBench}, which JMH cannot measure, run after the JMH benchmarks when the
- * expression matches their names ({@code quick}: one run each). {@code Soak} alone, with the
- * run's minutes as the second word, runs {@link Soak} instead of JMH.
+ * and {@code CompactionBench}, which JMH cannot measure, and {@code FollowIdleCost}, which
+ * alternates its two sides in one JVM, run after the JMH benchmarks when the expression matches
+ * their names ({@code quick}: one run each). {@code Soak} alone, with the run's minutes as the
+ * second word, runs {@link Soak} instead of JMH.
  */
 public final class BenchMain {
 
@@ -58,7 +59,8 @@ public final class BenchMain {
             throw new IllegalArgumentException("the run's length is quick, medium or full, not " + length);
         }
         boolean quick = length.equals("quick");
-        if (!include.equals("FollowLatency") && !include.equals("CompactionBench")) {
+        if (!include.equals("FollowLatency") && !include.equals("CompactionBench")
+                && !include.equals("FollowIdleCost")) {
             runJmh(include, length);
         }
         if ("FollowLatency".matches(include)) {
@@ -66,6 +68,9 @@ public final class BenchMain {
         }
         if ("CompactionBench".matches(include)) {
             CompactionBench.run(quick);
+        }
+        if ("FollowIdleCost".matches(include)) {
+            FollowIdleCost.run(quick);
         }
     }
 
