@@ -1031,9 +1031,12 @@ final class GroupCommitWriter {
         public void committed(long rows) {
             commits.incrementAndGet();
             if (checkpointer != null) {
-                // A deleted row frees a share of a table leaf and of three index leaves: a
-                // page per eight rows, give or take, plus the pages incremental_vacuum moves.
-                checkpointer.committed((int) Math.min(Integer.MAX_VALUE, rows / 8));
+                // A deleted row rewrites a share of a table leaf and an index leaf of its own:
+                // the address index keeps each address's rows together, so the rows of one
+                // chunk, spread over many addresses, each land on a different leaf. Counting
+                // a page per row wakes the checkpointer before the WAL reaches the writer's
+                // backstop, whose checkpoint would hold a commit for tens of milliseconds.
+                checkpointer.committed((int) Math.min(Integer.MAX_VALUE, rows));
             }
         }
     }
