@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.ValueMarker;
@@ -24,25 +24,27 @@ final class SoakChart {
 
     /** One interval of the soak run; times in microseconds, -1 where there was nothing to measure. */
     record Interval(double seconds, double day, long appends, long appendP50Micros, long appendP99Micros,
-            long appendMaxMicros, long replayP50Micros, long replayMaxMicros, long fileBytes, long walBytes,
+            long appendMaxMicros, long burstMaxMicros, long replayP50Micros, long replayMaxMicros, long fileBytes, long walBytes,
             long entriesHeld, long recoveryMicros) {
 
-        static final String HEADER = String.format(Locale.ROOT, "%6s %5s %8s %9s %9s %9s %9s %9s %9s %9s %10s %9s",
-                "time", "day", "appends", "p50 ms", "p99 ms", "max ms", "replay50", "replaymx", "file MiB",
-                "WAL MiB", "held", "recov ms");
+        static final String HEADER = String.format(Locale.ROOT,
+                "%6s %5s %8s %9s %9s %9s %9s %9s %9s %9s %9s %10s %9s", "time", "day", "appends", "p50 ms",
+                "p99 ms", "max ms", "burst mx", "replay50", "replaymx", "file MiB", "WAL MiB", "held", "recov ms");
         static final String CSV_HEADER = "seconds,day,appends,append_p50_us,append_p99_us,append_max_us,"
-                + "replay_p50_us,replay_max_us,file_bytes,wal_bytes,entries_held,recovery_us";
+                + "burst_max_us,replay_p50_us,replay_max_us,file_bytes,wal_bytes,entries_held,recovery_us";
 
         String line() {
-            return String.format(Locale.ROOT, "%5.0fs %5.1f %,8d %9.2f %9.2f %9.2f %9.2f %9.2f %9.1f %9.1f %,10d %9s",
+            return String.format(Locale.ROOT,
+                    "%5.0fs %5.1f %,8d %9.2f %9.2f %9.2f %9s %9.2f %9.2f %9.1f %9.1f %,10d %9s",
                     seconds, day, appends, appendP50Micros / 1e3, appendP99Micros / 1e3, appendMaxMicros / 1e3,
+                    burstMaxMicros < 0 ? "" : String.format(Locale.ROOT, "%.2f", burstMaxMicros / 1e3),
                     replayP50Micros / 1e3, replayMaxMicros / 1e3, fileBytes / 1048576.0, walBytes / 1048576.0,
                     entriesHeld, recoveryMicros < 0 ? "" : String.format(Locale.ROOT, "%.1f", recoveryMicros / 1e3));
         }
 
         String csv() {
-            return String.format(Locale.ROOT, "%.1f,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d", seconds, day, appends,
-                    appendP50Micros, appendP99Micros, appendMaxMicros, replayP50Micros, replayMaxMicros, fileBytes,
+            return String.format(Locale.ROOT, "%.1f,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d", seconds, day, appends,
+                    appendP50Micros, appendP99Micros, appendMaxMicros, burstMaxMicros, replayP50Micros, replayMaxMicros, fileBytes,
                     walBytes, entriesHeld, recoveryMicros);
         }
     }
@@ -57,6 +59,7 @@ final class SoakChart {
         XYSeries p50 = new XYSeries("append p50");
         XYSeries p99 = new XYSeries("append p99");
         XYSeries max = new XYSeries("append max");
+        XYSeries burst = new XYSeries("last append of a burst of 2,000");
         XYSeries file = new XYSeries("file");
         XYSeries wal = new XYSeries("WAL");
         XYSeries held = new XYSeries("entries held (thousands)");
@@ -66,6 +69,9 @@ final class SoakChart {
                 p50.add(x, Math.max(0.01, i.appendP50Micros() / 1e3));
                 p99.add(x, Math.max(0.01, i.appendP99Micros() / 1e3));
                 max.add(x, Math.max(0.01, i.appendMaxMicros() / 1e3));
+            }
+            if (i.burstMaxMicros() > 0) {
+                burst.add(x, i.burstMaxMicros() / 1e3);
             }
             file.add(x, i.fileBytes() / 1048576.0);
             wal.add(x, i.walBytes() / 1048576.0);
@@ -77,13 +83,17 @@ final class SoakChart {
             (r[2] == 1 ? reopen : beside).add(r[0] / 60e9, r[1] / 1e3);
         }
 
-        LogAxis latencyAxis = new LogAxis("append latency (ms)");
-        latencyAxis.setSmallestValue(0.01);
+        LogarithmicAxis latencyAxis = new LogarithmicAxis("append latency (ms, log scale)");
+        latencyAxis.setStrictValuesFlag(false);
+        latencyAxis.setAutoRangeNextLogFlag(true);
         XYPlot latency = plot(new XYSeriesCollection(), latencyAxis, true);
         ((XYSeriesCollection) latency.getDataset()).addSeries(p50);
         ((XYSeriesCollection) latency.getDataset()).addSeries(p99);
         ((XYSeriesCollection) latency.getDataset()).addSeries(max);
+        ((XYSeriesCollection) latency.getDataset()).addSeries(burst);
         latency.addRangeMarker(target(50, "target: worst 50 ms"));
+        ((XYLineAndShapeRenderer) latency.getRenderer()).setSeriesLinesVisible(3, false);
+        ((XYLineAndShapeRenderer) latency.getRenderer()).setSeriesShapesVisible(3, true);
 
         XYSeriesCollection sizes = new XYSeriesCollection();
         sizes.addSeries(file);
@@ -125,6 +135,8 @@ final class SoakChart {
                 BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         m.setLabel(label);
         m.setLabelPaint(Color.RED);
+        m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+        m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
         return m;
     }
 }
