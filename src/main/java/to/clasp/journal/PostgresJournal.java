@@ -85,7 +85,7 @@ import javax.sql.DataSource;
  * created if absent: {@code value_json} holds the Rust crate's JSON, the exact value sits beside
  * it where that JSON loses something, and {@code hmac} is the Rust crate's MAC. PostgreSQL text
  * cannot hold the character U+0000, so addresses and authors holding U+0000 or U+0001 are stored
- * with those two escaped, in a way that keeps their order and prefixes (see the README).
+ * with those two escaped, in a way that keeps their order and prefixes (see docs/postgresql.md).
  *
  * <h2>Read-only and existing journals</h2>
  * {@link Builder#readOnly(boolean)} opens a journal for inspection: it creates and changes

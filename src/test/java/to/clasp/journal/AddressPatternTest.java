@@ -169,7 +169,7 @@ class AddressPatternTest {
         assertThat(AddressPattern.matches(pattern, address)).isEqualTo(expected);
     }
 
-    /** The crate's answers that surprise, and the spellings that avoid them (see README). */
+    /** The crate's answers that surprise, and the spellings that avoid them (see docs/reference.md). */
     @ParameterizedTest(name = "''{0}'' vs ''{1}'' -> {2}")
     @CsvSource(delimiter = '|', textBlock = """
             **/*/*                                      | a/a                       | false

@@ -78,10 +78,20 @@ class DocumentedDefaultsTest {
         for (Path doc : documents()) {
             String backend = null;      // whose builder the current code block shows
             String sectionBackend = null; // whose storage the current section describes
+            int sectionLevel = 0;         // the level of the heading that named it
             for (String line : Files.readAllLines(doc)) {
                 if (line.startsWith("#")) {
-                    sectionBackend = line.contains("PostgreSQL") ? "PostgresJournal"
-                            : line.contains("SQLite") ? "SqliteJournal" : line.startsWith("## ") ? null : sectionBackend;
+                    // A heading naming a backend starts its section (a page's title covers the page); a
+                    // heading at the same level or above that names none ends it.
+                    int level = line.indexOf(' ') < 0 ? line.length() : line.indexOf(' ');
+                    String named = line.contains("PostgreSQL") ? "PostgresJournal"
+                            : line.contains("SQLite") ? "SqliteJournal" : null;
+                    if (named != null) {
+                        sectionBackend = named;
+                        sectionLevel = level;
+                    } else if (level <= sectionLevel) {
+                        sectionBackend = null;
+                    }
                 }
                 Matcher builder = Pattern.compile("(SqliteJournal|PostgresJournal)\\.builder\\(").matcher(line);
                 if (builder.find()) {

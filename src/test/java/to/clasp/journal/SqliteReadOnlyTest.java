@@ -150,25 +150,50 @@ class SqliteReadOnlyTest {
                 JournalException.Closed.class);
     }
 
-    /** The README's read-only, fileInfo and vacuum examples, as written there. */
+    /**
+     * The file names of the examples, in a test directory: a local variable {@code InDir Path} makes
+     * the examples' {@code Path.of("journal.db")} (a variable's method, which Java resolves before the
+     * type's) name a file there instead of the working directory.
+     */
+    record InDir(Path dir) {
+        Path of(String name) {
+            return dir.resolve(name);
+        }
+    }
+
+    /** The read-only, fileInfo and vacuum examples of docs/sqlite.md, as written there. */
     @Test
     void readmeExamples() throws Exception {
         Path file = copyFixture("journal.db", dir);
-        Path signedFile = copyFixture("journal-hmac.db", Files.createDirectory(dir.resolve("signed")));
+        Path signedDir = Files.createDirectory(dir.resolve("signed"));
+        Files.move(copyFixture("journal-hmac.db", signedDir), signedDir.resolve("journal.db"));
         byte[] key32 = key(42);
+        String before = sha256(file);
         List<JournalEntry> read;
+        {
+            InDir Path = new InDir(dir);
+            try (SqliteJournal journal = SqliteJournal.openReadOnly(Path.of("journal.db"))) {
+                List<JournalEntry> entries = journal.since(0, 100).join();
+                read = entries;
+            }
+        }
+        assertThat(read).hasSize(26);
+        {
+            InDir Path = new InDir(signedDir);
+            // With a key: every entry read is verified.
+            SqliteJournal signed = SqliteJournal.builder(Path.of("journal.db")).readOnly(true).hmacKey(key32).build();
+            assertThat(await(signed.since(0, null))).hasSize(3);
+            signed.close();
+        }
         try (SqliteJournal journal = SqliteJournal.openReadOnly(file)) {
-            List<JournalEntry> entries = journal.since(0, 100).join();
-            read = entries;
             SqliteJournal.FileInfo info = journal.fileInfo().join();
+            System.out.println(info.fileBytes() + " bytes, " + info.freeBytes() + " free, "
+                    + (info.shrinksOnCompaction() ? "shrinks" : "does not shrink") + " on compaction");
             String line = info.fileBytes() + " bytes, " + info.freeBytes() + " free, "
                     + (info.shrinksOnCompaction() ? "shrinks" : "does not shrink") + " on compaction";
             assertThat(line).isEqualTo("28672 bytes, 0 free, does not shrink on compaction");
         }
-        assertThat(read).hasSize(26);
-        try (SqliteJournal signed = SqliteJournal.builder(signedFile).readOnly(true).hmacKey(key32).build()) {
-            assertThat(await(signed.since(0, null))).hasSize(3);
-        }
+        assertThat(sha256(file)).isEqualTo(before);
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             long reclaimed = journal.vacuum().join();
             assertThat(reclaimed).isNotNegative();

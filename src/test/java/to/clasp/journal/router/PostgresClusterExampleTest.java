@@ -13,7 +13,7 @@ import to.clasp.journal.PostgresTestSupport;
 import to.clasp.journal.Value;
 
 /**
- * The README's cluster of routers, as written there: two routers record into one schema, a
+ * The cluster of routers of docs/postgresql.md: two routers record into one schema, a
  * third recovers from it, and a standby that follows with {@code since} ends up with every
  * router's state.
  */
