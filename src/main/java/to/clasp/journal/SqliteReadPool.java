@@ -19,8 +19,37 @@ import java.util.concurrent.locks.ReentrantLock;
  * connections share one cache with table locks, so there every read holds the shared side of
  * a lock whose exclusive side the writer holds around each transaction ({@code readLock},
  * null for files).
+ *
+ * <p><b>Connections that turned slow.</b> sqlite-jdbc locks a connection's native handle twice
+ * for every call (a synchronized block, then a synchronized native method). When HotSpot
+ * deoptimizes compiled code while it holds that lock, which happens while the JIT warms up,
+ * it inflates the handle's monitor, and from then on every lock of that connection takes the
+ * slow path: reads on it took about 45% longer, until HotSpot deflated the idle monitor (up to
+ * a minute later, or never on a JVM that does not). A router's first REPLAY answers after a
+ * restart run in exactly that window. So while the pool is young ({@link #WATCH_NANOS}), a
+ * connection is measured every {@link #CHECK_EVERY} reads against a connection opened for
+ * the comparison, a few hundred calls each, alternately; if it is clearly slower
+ * ({@link #SLOW_RATIO}) the new connection takes its place. The check runs on the thread
+ * that gives the connection back, costs about a millisecond, and a mistaken swap costs only
+ * a cold statement cache.
  */
 final class SqliteReadPool {
+
+    /** How long after the pool opens its connections are checked for speed: the JIT's warm-up. */
+    static final long WATCH_NANOS = 180_000_000_000L;
+    /** Reads between two checks of one connection. */
+    static final int CHECK_EVERY = 1_000;
+    /** How much slower than a new connection a connection must be to be replaced. */
+    static final double SLOW_RATIO = 1.25;
+    /** Calls one measurement makes on a connection: each locks its handle twice. */
+    static final int PROBE_CALLS = 256;
+    /** Measurements of each connection per check, alternating; the fastest of each counts. */
+    static final int PROBE_ROUNDS = 5;
+
+    /** Measures how long a connection takes for a fixed series of calls, in nanoseconds. */
+    interface SpeedProbe {
+        long nanos(Connection c) throws SQLException;
+    }
 
     /** Opens one read connection. */
     interface Opener {
@@ -52,9 +81,16 @@ final class SqliteReadPool {
                 };
 
         private int utf8Text = -1;
+        /** Reads since this connection was last checked for speed; owned by its borrower. */
+        private int readsSinceCheck;
 
         Reader(Connection conn) {
             this.conn = conn;
+        }
+
+        /** The connection (for the speed check, and for tests and benchmarks). */
+        Connection connection() {
+            return conn;
         }
 
         /**
@@ -100,6 +136,14 @@ final class SqliteReadPool {
     private final Lock readLock;
     private final String name;
 
+    private final long openedAt = System.nanoTime();
+    /** How connections are measured; {@link #probe} unless a test says otherwise. */
+    private volatile SpeedProbe speedProbe = SqliteReadPool::probe;
+    /** Whether connections are checked for speed at all while the pool is young. */
+    private volatile boolean watching = true;
+    /** Connections replaced because they were slow (for tests and benchmarks). */
+    private final java.util.concurrent.atomic.AtomicLong replaced = new java.util.concurrent.atomic.AtomicLong();
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition available = lock.newCondition();
     private final ArrayDeque<Reader> idle = new ArrayDeque<>();
@@ -138,7 +182,105 @@ final class SqliteReadPool {
                 }
             }
         } finally {
+            if (!broken) {
+                reader = checkedForSpeed(reader);
+            }
             giveBack(reader, broken);
+        }
+    }
+
+    /**
+     * Every {@link #CHECK_EVERY} reads while the pool is young, measures the reader's connection
+     * against a new one and returns the faster (see the class comment); otherwise the reader.
+     * Never fails: a check that cannot be made keeps the reader.
+     */
+    private Reader checkedForSpeed(Reader reader) {
+        if (!watching || ++reader.readsSinceCheck < CHECK_EVERY) {
+            return reader;
+        }
+        reader.readsSinceCheck = 0;
+        if (System.nanoTime() - openedAt > WATCH_NANOS) {
+            watching = false;
+            return reader;
+        }
+        Connection fresh = null;
+        try {
+            fresh = opener.open();
+            SpeedProbe p = speedProbe;
+            long old = Long.MAX_VALUE;
+            long young = Long.MAX_VALUE;
+            for (int round = 0; round < PROBE_ROUNDS; round++) {
+                old = Math.min(old, p.nanos(reader.conn));
+                young = Math.min(young, p.nanos(fresh));
+            }
+            if (isSlow(old, young)) {
+                Reader replacement = new Reader(fresh);
+                fresh = null;
+                replaced.incrementAndGet();
+                reader.close();
+                return replacement;
+            }
+            return reader;
+        } catch (SQLException | RuntimeException e) {
+            return reader; // no check this time; the connection itself is as good as before
+        } finally {
+            if (fresh != null) {
+                try {
+                    fresh.close();
+                } catch (SQLException ignored) {
+                    // only a comparison connection
+                }
+            }
+        }
+    }
+
+    /** Whether a connection that took {@code old} is clearly slower than one that took {@code young}. */
+    static boolean isSlow(long old, long young) {
+        return old > young * SLOW_RATIO;
+    }
+
+    /**
+     * {@link #PROBE_CALLS} column reads of a one-row result: calls that lock the connection's
+     * handle as every read of a row does, and do almost nothing else.
+     */
+    static long probe(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1");
+                java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long sum = 0;
+            long began = System.nanoTime();
+            for (int i = 0; i < PROBE_CALLS; i++) {
+                sum += rs.getLong(1);
+            }
+            long nanos = System.nanoTime() - began;
+            return sum == PROBE_CALLS ? nanos : Long.MAX_VALUE;
+        }
+    }
+
+    /** Replaces how connections are measured (for tests). */
+    void speedProbe(SpeedProbe probe) {
+        this.speedProbe = probe;
+    }
+
+    /** Turns the speed checks on or off (for tests and benchmarks); on from the start. */
+    void watching(boolean on) {
+        this.watching = on;
+    }
+
+    /** Connections replaced because they were slow (for tests and benchmarks). */
+    long replacedForSpeed() {
+        return replaced.get();
+    }
+
+    /** Runs {@code action} on every idle connection (for benchmarks). */
+    void forEachIdle(java.util.function.Consumer<Connection> action) {
+        lock.lock();
+        try {
+            for (Reader r : idle) {
+                action.accept(r.conn);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
