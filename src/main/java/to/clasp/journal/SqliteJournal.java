@@ -1,8 +1,6 @@
 package to.clasp.journal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,20 +10,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * A durable journal in a SQLite file, or in memory; files are interchangeable with the Rust
@@ -154,20 +147,9 @@ public final class SqliteJournal implements Journal {
      */
     public static final int MAX_BATCH_SIZE = 1 << 16;
 
-    private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
     private static final long MIN_PROBE_ROWS = 1_024;
     private static final long MAX_PROBE_ROWS = 65_536;
-    /**
-     * The page cache of the write connection of a file journal, in KiB. A large batch touches a
-     * leaf of the address index per address it writes to, spread over the index; with SQLite's
-     * default 2 MiB they did not stay cached from one batch to the next, and the pages a
-     * transaction changed spilled into the WAL before its commit (10,000 appends in flight: about
-     * 40% more appends/s with 16 MiB, no more with 64 MiB).
-     */
-    static final int WRITE_CACHE_KIB = 16 * 1024;
-    /** The page cache of each read connection of a file journal, in KiB. */
-    static final int READ_CACHE_KIB = 8 * 1024;
     /**
      * How much of the file each read connection maps into memory by default (256 MiB): pages
      * beyond the cache are then read without a system call and a copy each, which matters
@@ -179,7 +161,6 @@ public final class SqliteJournal implements Journal {
     private static final int MAX_MATCHED_ADDRESSES = 500;
     /** Entries {@link #verifyIntegrity()} reads per statement. */
     private static final int VERIFY_PAGE = 4_096;
-    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
     private final SignedLog signedLog;
@@ -194,9 +175,9 @@ public final class SqliteJournal implements Journal {
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
     /** Read-only only: whether closing lets SQLite remove the -wal and -shm files (set once, before use). */
-    private volatile boolean removeWalFilesOnClose;
+    volatile boolean removeWalFilesOnClose;
 
-    private SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
+    SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration pollInterval) {
         this.name = name;
         this.file = file;
@@ -248,7 +229,7 @@ public final class SqliteJournal implements Journal {
      * @throws JournalException.Storage if SQLite cannot be started
      */
     public static SqliteJournal inMemory() {
-        return openMemory(new Builder(null));
+        return SqliteOpener.openMemory(new Builder(null));
     }
 
     /**
@@ -267,14 +248,14 @@ public final class SqliteJournal implements Journal {
      * this builder.
      */
     public static final class Builder {
-        private final Path file;
-        private byte[] hmacKey;
-        private Durability durability = Durability.NORMAL;
-        private int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
-        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-        private boolean readOnly;
-        private Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
-        private long memoryMapSize = DEFAULT_MEMORY_MAP_SIZE;
+        final Path file;
+        byte[] hmacKey;
+        Durability durability = Durability.NORMAL;
+        int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
+        int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+        boolean readOnly;
+        Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
+        long memoryMapSize = DEFAULT_MEMORY_MAP_SIZE;
 
         private Builder(Path file) {
             this.file = file;
@@ -429,258 +410,7 @@ public final class SqliteJournal implements Journal {
          *     read-only also if the file does not exist or holds no journal
          */
         public SqliteJournal build() {
-            return readOnly ? openFileReadOnly(this) : openFile(this);
-        }
-    }
-
-    // ---------------------------------------------------------------- opening
-
-    private static SqliteJournal openFile(Builder b) {
-        Path file = b.file.toAbsolutePath().normalize();
-        String name = file.toString();
-        boolean existed = Files.exists(file);
-        if (existed) {
-            checkExistingFile(file, name, true);
-        } else {
-            checkNewFile(file, name);
-        }
-        String url = "jdbc:sqlite:" + name;
-        Connection w = null;
-        SqliteReadPool pool = null;
-        boolean opened = false;
-        try {
-            SQLiteConfig writeConfig = new SQLiteConfig();
-            writeConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-            writeConfig.setCacheSize(-WRITE_CACHE_KIB);
-            withoutSqliteMutex(writeConfig);
-            if (existed) {
-                writeConfig.resetOpenMode(SQLiteOpenMode.CREATE); // never create behind our back
-            }
-            w = writeConfig.createConnection(url);
-            if (existed) {
-                String problem = SqliteSchema.checkExisting(w);
-                if (problem != null) {
-                    throw new JournalException.Storage(name + ": " + problem, null);
-                }
-            }
-            SqliteSchema.prepare(w, true, b.durability.name());
-            SignedLog signedLog = signedLog(b, w);
-            SQLiteConfig readConfig = new SQLiteConfig();
-            readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-            readConfig.setReadOnly(true);
-            // Rows a query returns are spread over the file; SQLite's default 2 MiB cache
-            // rereads their pages from the OS on every query.
-            readConfig.setCacheSize(-READ_CACHE_KIB);
-            readConfig.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
-            withoutSqliteMutex(readConfig);
-            pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
-            long latestSeq = pool.read(SqliteJournal::readLatestSeq);
-            // Checkpoints run on a connection of their own, beside the commits (see WalCheckpointer).
-            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
-                    b.snapshotsToKeep, writeConfig.createConnection(url));
-            opened = true;
-            return new SqliteJournal(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval);
-        } catch (SQLException e) {
-            throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
-        } finally {
-            if (!opened) {
-                if (pool != null) {
-                    pool.close();
-                }
-                closeQuietly(w);
-                if (!existed) {
-                    deleteCreated(file);
-                }
-            }
-        }
-    }
-
-    private static SqliteJournal openFileReadOnly(Builder b) {
-        Path file = b.file.toAbsolutePath().normalize();
-        String name = file.toString();
-        if (!Files.exists(file)) {
-            throw new JournalException.Storage(name + ": no such file (a read-only open never creates one)", null);
-        }
-        checkExistingFile(file, name, false);
-        boolean walFilesExisted = Files.exists(file.resolveSibling(file.getFileName() + "-wal"))
-                || Files.exists(file.resolveSibling(file.getFileName() + "-shm"));
-        String url = "jdbc:sqlite:" + name;
-        SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-        config.setReadOnly(true);
-        config.resetOpenMode(SQLiteOpenMode.CREATE);
-        config.setCacheSize(-READ_CACHE_KIB); // as for the read connections of a writable journal
-        config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
-        withoutSqliteMutex(config);
-        List<String> views;
-        try (Connection probe = config.createConnection(url)) {
-            String problem = SqliteSchema.checkReadable(probe);
-            if (problem != null) {
-                throw new JournalException.Storage(name + ": " + problem, null);
-            }
-            views = SqliteSchema.readOnlyViews(probe);
-        } catch (SQLException e) {
-            throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
-        }
-        SqliteReadPool pool = new SqliteReadPool(() -> {
-            Connection c = config.createConnection(url);
-            try {
-                SqliteSchema.prepareReadOnly(c, views);
-            } catch (SQLException | RuntimeException e) {
-                closeQuietly(c);
-                throw e;
-            }
-            return c;
-        }, readerCount(), null, name);
-        // Another process writes the file: followers find its commits by polling.
-        long latestSeq;
-        try {
-            latestSeq = pool.read(SqliteJournal::readLatestSeq);
-        } catch (SQLException | RuntimeException e) {
-            pool.close();
-            throw e instanceof JournalException je ? je
-                    : new JournalException.Storage(name + ": cannot read the journal: " + e.getMessage(), e);
-        }
-        // Read-only: the integrity record is used when present, never created.
-        SqliteJournal journal = new SqliteJournal(name, file,
-                b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey)), null, null, pool, latestSeq,
-                b.followPollInterval);
-        journal.removeWalFilesOnClose = !walFilesExisted && Files.isWritable(file);
-        return journal;
-    }
-
-    private static SqliteJournal openMemory(Builder b) {
-        String name = "in-memory journal clasp-mem-" + UUID.randomUUID();
-        String url = "jdbc:sqlite:file:" + name.substring(name.indexOf("clasp-mem-"))
-                + "?mode=memory&cache=shared";
-        // Shared-cache connections lock whole tables; readers and transactions take turns.
-        ReentrantReadWriteLock tableLock = new ReentrantReadWriteLock();
-        Connection w = null;
-        boolean opened = false;
-        try {
-            SQLiteConfig config = new SQLiteConfig();
-            config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-            // This connection lives as long as the journal: the database lives as long as it does.
-            w = config.createConnection(url);
-            SqliteSchema.prepare(w, false, null);
-            SignedLog signedLog = signedLog(b, w);
-            SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
-                    tableLock.readLock(), name);
-            GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
-                    b.maxBatchSize, b.snapshotsToKeep, null);
-            opened = true;
-            // Nothing but this journal writes to its private in-memory database: no polling.
-            return new SqliteJournal(name, null, signedLog, w, writer, pool, 0, null);
-        } catch (SQLException e) {
-            throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
-        } finally {
-            if (!opened) {
-                closeQuietly(w);
-            }
-        }
-    }
-
-    /**
-     * Has connections to a file opened with {@code SQLITE_OPEN_NOMUTEX}. sqlite-jdbc already
-     * serializes every call on a connection in Java (its native methods are synchronized on the
-     * connection's handle), and this journal never uses a connection from two threads at once
-     * (the read pool lends each to one reader; the committer role and the checkpointer own the
-     * others), so SQLite's own lock around each call only costs: a lock and an unlock per column
-     * read, about a quarter of the time of a read ({@code since} of 1,000 entries: 1.05 ms with
-     * it, 0.75 ms without, in a standalone loop).
-     */
-    private static void withoutSqliteMutex(SQLiteConfig config) {
-        config.setOpenMode(SQLiteOpenMode.NOMUTEX);
-    }
-
-    /** The integrity rules for a key, with the file's record found or created; null without a key. */
-    private static SignedLog signedLog(Builder b, Connection w) throws SQLException {
-        if (b.hmacKey == null) {
-            return null;
-        }
-        SignedLog log = new SignedLog(new EntryMac(b.hmacKey));
-        log.establish(w);
-        return log;
-    }
-
-    private static int readerCount() {
-        return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
-    }
-
-    /** Checks, without writing, that an existing file could be a journal. */
-    private static void checkExistingFile(Path file, String name, boolean forWriting) {
-        if (Files.isDirectory(file)) {
-            throw new JournalException.Storage(name + ": is a directory, not a journal file", null);
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new JournalException.Storage(name + ": is not a regular file", null);
-        }
-        if (!forWriting && !Files.isReadable(file)) {
-            throw new JournalException.Storage(name + ": the file is not readable", null);
-        }
-        if (forWriting && (!Files.isReadable(file) || !Files.isWritable(file))) {
-            throw new JournalException.Storage(name + ": the file is not readable and writable", null);
-        }
-        Path dir = file.getParent();
-        if (forWriting && dir != null && !Files.isWritable(dir)) {
-            throw new JournalException.Storage(name + ": the directory " + dir
-                    + " is not writable (SQLite keeps its -wal and -shm files beside the journal)", null);
-        }
-        try {
-            long size = Files.size(file);
-            if (size == 0) {
-                if (!forWriting) {
-                    throw new JournalException.Storage(name + ": the file is empty, not a journal", null);
-                }
-                return; // SQLite takes an empty file as an empty database
-            }
-            byte[] header = new byte[SQLITE_HEADER.length];
-            int n;
-            try (InputStream in = Files.newInputStream(file)) {
-                n = in.readNBytes(header, 0, header.length);
-            }
-            if (size < 100 || n < header.length || !Arrays.equals(header, SQLITE_HEADER)) {
-                throw new JournalException.Storage(
-                        name + ": is not a SQLite database (no SQLite file header)", null);
-            }
-        } catch (IOException e) {
-            throw new JournalException.Storage(name + ": cannot read the file: " + e.getMessage(), e);
-        }
-    }
-
-    /** Checks that a new file can be created, before creating anything. */
-    private static void checkNewFile(Path file, String name) {
-        Path dir = file.getParent();
-        if (dir == null || !Files.exists(dir)) {
-            throw new JournalException.Storage(
-                    name + ": the directory " + dir + " does not exist", null);
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new JournalException.Storage(name + ": " + dir + " is not a directory", null);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new JournalException.Storage(name + ": the directory " + dir + " is not writable", null);
-        }
-    }
-
-    /** Removes what a failed open created, so that a failure leaves nothing behind. */
-    private static void deleteCreated(Path file) {
-        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
-            try {
-                Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // nothing more to do
-            }
+            return readOnly ? SqliteOpener.openFileReadOnly(this) : SqliteOpener.openFile(this);
         }
     }
 
@@ -1193,7 +923,7 @@ public final class SqliteJournal implements Journal {
         return readLong(SqliteSchema.COUNT);
     }
 
-    private static long readLatestSeq(SqliteReadPool.Reader r) throws SQLException {
+    static long readLatestSeq(SqliteReadPool.Reader r) throws SQLException {
         try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SEQ).executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0L;
         }
@@ -1482,33 +1212,13 @@ public final class SqliteJournal implements Journal {
             readers.close();
             if (writer != null) {
                 writer.closeStatements();
-                closeQuietly(writeConnection);
+                SqliteOpener.closeQuietly(writeConnection);
             }
             if (removeWalFilesOnClose) {
-                removeWalFiles();
+                SqliteOpener.removeWalFiles(name);
             }
         } finally {
             closeDone.countDown();
-        }
-    }
-
-    /**
-     * Lets SQLite remove the {@code -wal} and {@code -shm} files that reading a WAL file made:
-     * a read-only connection never removes them, but the last read-write connection to close
-     * does, after taking the file's exclusive lock (so never while another connection of any
-     * process uses them), once it has read the file. The WAL holds no data then (this
-     * journal wrote none, and a writer that did removed or still holds it), so nothing is
-     * written to the file. Best effort: a failure leaves the files, as SQLite itself would.
-     */
-    private void removeWalFiles() {
-        SQLiteConfig config = new SQLiteConfig();
-        config.resetOpenMode(SQLiteOpenMode.CREATE); // never create the file if it went away meanwhile
-        try (Connection c = config.createConnection("jdbc:sqlite:" + name);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
-            rs.next();
-        } catch (SQLException | RuntimeException e) {
-            // the files stay, as SQLite leaves them after any read-only reader
         }
     }
 

@@ -260,7 +260,7 @@ class SqliteQueryPlanTest {
     @Test
     void readConnectionsKeepMorePagesThanSqlitesDefault() throws Exception {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
-            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
+            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteOpener.READ_CACHE_KIB);
             assertThat(-journal.readerPragma("cache_size")).isGreaterThan(2_000);
             assertThat(journal.readerPragma("mmap_size")).isEqualTo(SqliteJournal.DEFAULT_MEMORY_MAP_SIZE);
         }
@@ -289,7 +289,7 @@ class SqliteQueryPlanTest {
     void readOnlyConnectionsKeepAsManyPages() throws Exception {
         SqliteJournal.open(file).close();
         try (SqliteJournal journal = SqliteJournal.openReadOnly(file)) {
-            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteJournal.READ_CACHE_KIB);
+            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteOpener.READ_CACHE_KIB);
         }
     }
 }
