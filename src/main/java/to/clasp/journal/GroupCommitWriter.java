@@ -521,9 +521,18 @@ final class GroupCommitWriter {
             boolean stop = false;
             state.lock();
             try {
-                while (committing || (queue.isEmpty() && compacting.isEmpty())) {
+                while (committing || (queue.isEmpty() && (compacting.isEmpty() || compactionHeldBack()))) {
                     if (closed && !committing && waitingForRoom == 0) {
                         return; // nothing accepted is left: every op has run or is running
+                    }
+                    if (!committing && !compacting.isEmpty()) {
+                        // Held back for the checkpointer: look again soon, and at once for a write.
+                        try {
+                            work.awaitNanos(POLL_NANOS);
+                        } catch (InterruptedException e) {
+                            // Nobody interrupts the writer; it stops only once closed.
+                        }
+                        continue;
                     }
                     long now = System.nanoTime();
                     if (submitted != seen) {
@@ -544,7 +553,7 @@ final class GroupCommitWriter {
                     }
                 }
                 committing = true;
-                if (compacting.isEmpty() || (!queue.isEmpty() && !chunkDue && !closed)) {
+                if (compacting.isEmpty() || (!queue.isEmpty() && (!chunkDue || compactionHeldBack()) && !closed)) {
                     ops = takeBatch();
                 } else {
                     stop = closed;
@@ -567,6 +576,15 @@ final class GroupCommitWriter {
                 release();
             }
         }
+    }
+
+    /**
+     * Whether the next compaction chunk waits for the checkpointer ({@link WalCheckpointer#behind}):
+     * appends go on meanwhile, so the compaction waits for the disk instead of the appends
+     * waiting for the compaction's WAL. Never when closing, nor without a checkpointer.
+     */
+    private boolean compactionHeldBack() {
+        return checkpointer != null && !closed && checkpointer.behind();
     }
 
     /**

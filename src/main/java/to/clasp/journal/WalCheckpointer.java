@@ -22,11 +22,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * checkpoint on a connection of its own, alongside the commits that go on. A passive checkpoint
  * never blocks a reader or a writer, and never waits for one.
  *
- * <p>The write connection keeps SQLite's own checkpoint, at the higher mark of
- * {@link SqliteSchema#WAL_AUTOCHECKPOINT_BACKSTOP}: it runs should this thread fall behind or fail,
- * and, since it runs between two commits, it is also what lets SQLite start the WAL file over
- * (a checkpoint that runs alongside commits never catches up with the last of them). Most of
- * its pages have been copied by then, so it costs a commit little. Checkpoints are an
+ * <p>SQLite starts the WAL file over only at a write that finds it copied to its end, which a
+ * checkpoint running beside commits seldom leaves it. So once the WAL is long
+ * ({@link #RESTART_PAGES}), a checkpoint makes further passes, each copying only what was
+ * committed during the one before, until one ends with nothing new; and compactions, whose
+ * chunks write far more than appends, wait while a checkpoint is due or running
+ * ({@link #behind}). The write connection keeps SQLite's own checkpoint, at the higher mark of
+ * {@link SqliteSchema#WAL_AUTOCHECKPOINT_BACKSTOP}, should this thread fall behind or fail; run on
+ * a commit, it holds that commit for as long as it copies and syncs. Checkpoints are an
  * optimisation only: one that fails loses nothing, the pages stay in the WAL.
  *
  * <p>Thread-safe: {@link #committed} is called by whichever thread commits, {@link #stop} by
@@ -38,6 +41,19 @@ final class WalCheckpointer {
     static final long PAGES_PER_CHECKPOINT = 1_000;
     /** Pages a commit is reckoned to write besides one per write: a table leaf, three index leaves. */
     static final long PAGES_PER_COMMIT = 4;
+    /**
+     * Pages committed since the running (or last) checkpoint began beyond which the checkpointer
+     * counts as behind, and a compaction waits for it (see {@link #behind}).
+     */
+    static final long BEHIND_PAGES = 3 * PAGES_PER_CHECKPOINT;
+    /**
+     * WAL frames from which a checkpoint makes more passes, until it has copied the WAL to its
+     * end, so that SQLite starts it over well before the writer's backstop
+     * ({@link SqliteSchema#WAL_AUTOCHECKPOINT_BACKSTOP}) would.
+     */
+    static final long RESTART_PAGES = 2 * PAGES_PER_CHECKPOINT;
+    /** The most passes one checkpoint makes (see {@link #checkpoint}). */
+    static final int MAX_PASSES = 4;
     /** How long without a commit counts as quiet, when fewer pages than the mark are waiting. */
     static final long QUIET_NANOS = 50_000_000L;
 
@@ -51,6 +67,12 @@ final class WalCheckpointer {
     /** Pages committed since the last checkpoint began, as reckoned from writes and commits. */
     private final AtomicLong pagesWaiting = new AtomicLong();
     private volatile boolean stopped;
+    /**
+     * Whether compactions are held back: from the commit that crosses the mark until the
+     * checkpoint it starts has ended (see {@link #behind}). Set by committing threads and this
+     * one, cleared by this one.
+     */
+    private volatile boolean holding;
     private final Thread thread;
 
     /**
@@ -72,9 +94,28 @@ final class WalCheckpointer {
     void committed(int writes) {
         long pages = PAGES_PER_COMMIT + writes;
         long before = pagesWaiting.getAndAdd(pages);
-        if (before == 0 || (before < PAGES_PER_CHECKPOINT && before + pages >= PAGES_PER_CHECKPOINT)) {
+        boolean mark = before < PAGES_PER_CHECKPOINT && before + pages >= PAGES_PER_CHECKPOINT;
+        if (mark) {
+            // Held back from now, not from when this thread wakes: a chunk started in between
+            // would add to the WAL that the checkpoint is to copy to its end.
+            holding = true;
+        }
+        if (before == 0 || mark) {
             LockSupport.unpark(thread);
         }
+    }
+
+    /**
+     * Whether compaction chunks should wait: a checkpoint is due or running, or more than
+     * {@link #BEHIND_PAGES} pages were committed since the last one began. A chunk writes a
+     * WAL page or so per row it deletes, and the WAL starts over only at a write that finds
+     * it copied to its end; chunks that kept coming during checkpoints kept it from ever being
+     * so, until it reached the writer's backstop, whose checkpoint then held a commit for 20 to
+     * 50 ms, once every 40 chunks or so. Appends do not wait: they add a few pages each, which
+     * the checkpoint's later passes copy. Cheap: two volatile reads.
+     */
+    boolean behind() {
+        return !stopped && (holding || pagesWaiting.get() > BEHIND_PAGES);
     }
 
     /** The lock every checkpoint of the file in this journal holds while it runs. */
@@ -145,15 +186,39 @@ final class WalCheckpointer {
         }
     }
 
+    /**
+     * Runs a passive checkpoint and, while the WAL is long and commits came in during the pass,
+     * another, a few times at most: SQLite starts the WAL over only at a write that finds every
+     * frame copied, and a pass that copies thousands of frames rarely ends without a commit
+     * behind it. The passes after the first copy only what came in meanwhile, so they are short;
+     * meanwhile {@link #behind} holds compactions back, whose chunks would keep the WAL from
+     * ever being copied to its end, until the writer's backstop copied it on a commit.
+     */
     private void checkpoint() {
         running.lock();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery(SqliteSchema.CHECKPOINT_PASSIVE)) {
-            rs.next();
+        holding = true;
+        try (Statement s = connection.createStatement()) {
+            for (int pass = 0; pass < MAX_PASSES && !stopped; pass++) {
+                long log;
+                long copied;
+                try (ResultSet rs = s.executeQuery(SqliteSchema.CHECKPOINT_PASSIVE)) {
+                    if (!rs.next() || rs.getInt(1) != 0) {
+                        break; // busy: the writer's own checkpoint runs, and starts the WAL over
+                    }
+                    log = rs.getLong(2);
+                    copied = rs.getLong(3);
+                }
+                // The pass copied what was there when it began; a commit since leaves the WAL's
+                // end uncopied, and the WAL cannot start over.
+                if (log < RESTART_PAGES || copied < log || pagesWaiting.getAndSet(0) == 0) {
+                    break;
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             // Nothing is lost: the pages stay in the WAL, and the write connection's own
             // checkpoint copies them.
         } finally {
+            holding = false;
             running.unlock();
         }
     }
