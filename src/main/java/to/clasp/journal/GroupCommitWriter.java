@@ -132,6 +132,8 @@ final class GroupCommitWriter {
     static final long POLL_NANOS = 100_000L;
     /** How long after the last write was queued the writer keeps looking, before it sleeps until woken. */
     static final long POLL_WINDOW_NANOS = 20_000_000L;
+    /** How often a compaction held back for the checkpointer looks whether it may go on. */
+    static final long HELD_BACK_NANOS = 1_000_000L;
 
     private final String name;
     private final Lock txLock;
@@ -526,9 +528,10 @@ final class GroupCommitWriter {
                         return; // nothing accepted is left: every op has run or is running
                     }
                     if (!committing && !compacting.isEmpty()) {
-                        // Held back for the checkpointer: look again soon, and at once for a write.
+                        // Held back for the checkpointer: look again soon; a write queued
+                        // meanwhile wakes this thread at once (it is not polling).
                         try {
-                            work.awaitNanos(POLL_NANOS);
+                            work.awaitNanos(HELD_BACK_NANOS);
                         } catch (InterruptedException e) {
                             // Nobody interrupts the writer; it stops only once closed.
                         }
