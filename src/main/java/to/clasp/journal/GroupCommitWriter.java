@@ -13,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -150,7 +149,7 @@ final class GroupCommitWriter {
     /** Set once the file is found deleted or replaced; every later write fails with it. */
     private volatile JournalException lost;
     /** The prepared statements; replaced when a failure may have left them unusable. */
-    private Statements sql;
+    private WriterStatements sql;
     private boolean statementsSuspect;
     /** Runs the chunks of compactions, between batches (see {@link #runChunk}). */
     private final SqliteCompaction compaction;
@@ -230,7 +229,7 @@ final class GroupCommitWriter {
             throw new SQLException("the file " + file + " is missing");
         }
         try {
-            this.sql = new Statements(conn);
+            this.sql = new WriterStatements(conn);
             try {
                 this.compaction = new SqliteCompaction(conn, name, file != null,
                         file != null && checkpointConnection == null, txLock, new CompactionHost());
@@ -682,7 +681,7 @@ final class GroupCommitWriter {
     }
 
     private void renewStatements() throws SQLException {
-        Statements fresh = new Statements(conn);
+        WriterStatements fresh = new WriterStatements(conn);
         sql.close();
         sql = fresh;
         statementsSuspect = false;
@@ -1212,72 +1211,6 @@ final class GroupCommitWriter {
         private void awaitCompleted(Op<?> op) {
             while (!op.future.isDone()) {
                 LockSupport.parkNanos(50_000L);
-            }
-        }
-    }
-
-    /**
-     * The writer's prepared statements. The driver discards a statement that fails with most
-     * errors, and a failure that escapes the driver (an {@link Error} thrown inside it) can
-     * leave them closed too, so the writer prepares a new set after any failure instead of
-     * failing every later write.
-     */
-    private static final class Statements {
-        final PreparedStatement begin;
-        final PreparedStatement commit;
-        final PreparedStatement savepoint;
-        final PreparedStatement release;
-        final PreparedStatement rollbackTo;
-        final PreparedStatement insertEntry;
-        final PreparedStatement insertEntryBatched;
-        final PreparedStatement seqBase;
-        final PreparedStatement chainHead;
-        final PreparedStatement latestSeq;
-        final PreparedStatement insertSnapshot;
-        final PreparedStatement pruneSnapshots;
-        /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
-        final Statement vacuum;
-
-        Statements(Connection conn) throws SQLException {
-            List<Statement> made = new ArrayList<>();
-            try {
-                begin = add(made, conn.prepareStatement(SqliteSchema.BEGIN));
-                commit = add(made, conn.prepareStatement(SqliteSchema.COMMIT));
-                savepoint = add(made, conn.prepareStatement(SqliteSchema.SAVEPOINT));
-                release = add(made, conn.prepareStatement(SqliteSchema.RELEASE));
-                rollbackTo = add(made, conn.prepareStatement(SqliteSchema.ROLLBACK_TO));
-                insertEntry = add(made, conn.prepareStatement(SqliteSchema.INSERT_ENTRY));
-                insertEntryBatched = add(made, conn.prepareStatement(SqliteSchema.INSERT_ENTRY_BATCHED));
-                seqBase = add(made, conn.prepareStatement(SqliteSchema.SEQ_BASE));
-                chainHead = add(made, conn.prepareStatement(SqliteSchema.CHAIN_HEAD));
-                latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
-                insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
-                pruneSnapshots = add(made, conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS));
-                vacuum = add(made, conn.createStatement());
-            } catch (SQLException | RuntimeException e) {
-                made.forEach(Statements::closeQuietly);
-                throw e;
-            }
-        }
-
-        private static <S extends Statement> S add(List<Statement> made, S statement) {
-            made.add(Objects.requireNonNull(statement));
-            return statement;
-        }
-
-        void close() {
-            for (Statement s : new Statement[] {begin, commit, savepoint, release, rollbackTo,
-                    insertEntry, insertEntryBatched, seqBase, chainHead, latestSeq, insertSnapshot,
-                    pruneSnapshots, vacuum}) {
-                closeQuietly(s);
-            }
-        }
-
-        private static void closeQuietly(Statement s) {
-            try {
-                s.close();
-            } catch (SQLException | RuntimeException ignored) {
-                // closing anyway
             }
         }
     }
