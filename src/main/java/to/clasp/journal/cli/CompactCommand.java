@@ -133,11 +133,9 @@ final class CompactCommand implements Callable<Integer> {
             } else if (cut.keepLast != null) {
                 before = Math.max(1, latest - cut.keepLast + 1);
             } else {
-                long[] byAge = cutByAge(probe);
-                before = byAge[0];
-                limit = byAge[1] == 0 ? ", up to the first entry younger than " + cut.olderThan
-                        : byAge[1] < 0 ? ", and there is no usable snapshot to keep their SETs"
-                        : ", up to what the newest snapshot (seq " + byAge[1] + ") covers";
+                AgeCut byAge = cutByAge(probe);
+                before = byAge.before();
+                limit = byAge.limit();
             }
             Plan plan = new Plan(before, oldest, latest);
             if (plan.toRemove() == 0 && !vacuum) {
@@ -150,13 +148,15 @@ final class CompactCommand implements Callable<Integer> {
         }
     }
 
+    /** Where {@code --older-than} cuts, and what limited it, as the message says it. */
+    private record AgeCut(long before, String limit) {}
+
     /**
      * The cut for {@code --older-than}: below the first entry stamped at or after now - AGE,
-     * and never above what the newest usable snapshot covers, so that recovery loses no SET.
-     * Returns the cut and what limited it: 0 the age, the snapshot's seq, or -1 for no usable
-     * snapshot (then the cut removes nothing).
+     * and never above what the newest usable snapshot covers, so that recovery loses no SET;
+     * without a usable snapshot, nothing.
      */
-    private long[] cutByAge(Journal probe) {
+    private AgeCut cutByAge(Journal probe) {
         long nowMicros = Math.multiplyExact(System.currentTimeMillis(), 1_000L);
         long ageMicros;
         try {
@@ -172,15 +172,17 @@ final class CompactCommand implements Callable<Integer> {
             snapshot = Optional.empty(); // unreadable: recovery cannot use it either
         }
         if (snapshot.isEmpty()) {
-            return new long[] {0, -1};
+            return new AgeCut(0, ", and there is no usable snapshot to keep their SETs");
+        }
+        String byAge = ", up to the first entry younger than " + cut.olderThan;
+        if (cutoff == 0) {
+            return new AgeCut(0, byAge);
         }
         long covered = snapshot.get().seq() + 1;
-        if (cutoff == 0) {
-            return new long[] {0, 0};
-        }
         List<JournalEntry> young = probe.query(JournalQuery.of("/**").from(cutoff).limit(1)).join();
-        long byAge = young.isEmpty() ? Long.MAX_VALUE : young.get(0).seq();
-        return byAge <= covered ? new long[] {byAge, 0} : new long[] {covered, snapshot.get().seq()};
+        long firstYoung = young.isEmpty() ? Long.MAX_VALUE : young.get(0).seq();
+        return firstYoung <= covered ? new AgeCut(firstYoung, byAge)
+                : new AgeCut(covered, ", up to what the newest snapshot (seq " + snapshot.get().seq() + ") covers");
     }
 
     /** Compacts as the plan says, with progress for a large one; returns the entries removed. */
