@@ -969,6 +969,9 @@ final class GroupCommitWriter {
         }
         op.running = true;
         compacting.addLast(op);
+        if (checkpointer != null) {
+            checkpointer.compacting(true);
+        }
     }
 
     /**
@@ -1009,6 +1012,9 @@ final class GroupCommitWriter {
     private void finishCompaction(CompactOp op) {
         compacting.remove(op);
         op.running = false;
+        if (checkpointer != null && compacting.isEmpty()) {
+            checkpointer.compacting(false);
+        }
         if (op.job.error != null) {
             op.error = op.job.error;
         } else {
