@@ -28,6 +28,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.concurrent.CompletionException;
 
 /**
  * The single writer of a SQLite journal: one thread owns the write connection and commits every
@@ -180,6 +182,13 @@ final class GroupCommitWriter {
     private long submitted;
     /** Callers waiting for room: they were accepted, so the writer must not end before them. */
     private int waitingForRoom;
+    /**
+     * Snapshots whose mark was accepted and whose row is not queued yet: the writer thread does
+     * not end before they are (see {@link #snapshot}).
+     */
+    private int snapshotsInFlight;
+    /** Completes once the row of the latest snapshot taken is queued, or that snapshot failed. */
+    private CompletableFuture<Void> lastSnapshotQueued = CompletableFuture.completedFuture(null);
     private boolean closed;
 
     private final Thread thread;
@@ -275,9 +284,49 @@ final class GroupCommitWriter {
         return submit(new AppendOp(entry));
     }
 
-    /** Enqueues a snapshot; the future gets the latest seq at the moment it was taken. */
-    CompletableFuture<Long> snapshot(SqlRows.EncodedSnapshot snapshot) {
-        return submit(new SnapshotOp(snapshot));
+    /**
+     * Enqueues a snapshot whose state is encoded by {@code encode} on another thread, so that
+     * neither the caller nor the writes queued behind it wait for the encoding.
+     *
+     * <p>A snapshot is taken in two steps. A mark is queued at once, in the snapshot's place
+     * among the writes: it reads the latest seq in its batch's transaction, so the seq it fixes
+     * covers exactly the writes queued before it, and holds only if that batch commits. The row
+     * is inserted, with that seq, by an op queued once both the mark has committed and the state
+     * is encoded, and after the row of every snapshot taken before (rows stay in seq order, which
+     * {@code latestSnapshot} and compaction rely on). A {@link #close} waits for snapshots taken
+     * before it.
+     *
+     * @return a future of the seq the snapshot covers, completed once its row has committed
+     */
+    CompletableFuture<Long> snapshot(Supplier<SqlRows.EncodedSnapshot> encode) {
+        MarkOp mark = new MarkOp();
+        CompletableFuture<Long> marked = submit(mark);
+        if (marked.isDone() && marked.isCompletedExceptionally()) {
+            return marked; // closed, or interrupted while waiting for room: nothing was queued
+        }
+        CompletableFuture<Long> saved = new CompletableFuture<>();
+        CompletableFuture<SqlRows.EncodedSnapshot> encoded;
+        try {
+            encoded = CompletableFuture.supplyAsync(encode, completer);
+        } catch (RejectedExecutionException e) {
+            encoded = CompletableFuture.failedFuture(new JournalException.Closed("the journal " + name + " is closed"));
+        }
+        CompletableFuture<SqlRows.EncodedSnapshot> state = encoded;
+        CompletableFuture.allOf(marked, state, mark.rowBefore).whenComplete((v, error) -> {
+            if (error != null) {
+                saved.completeExceptionally(unwrap(error));
+                snapshotAbandoned();
+            } else {
+                submitSnapshotRow(new SnapshotOp(state.join(), marked.join(), mark.createdAt, saved))
+                        .whenComplete((seq, failure) -> {
+                            if (failure != null) {
+                                saved.completeExceptionally(failure); // not queued: interrupted
+                            }
+                        });
+            }
+            mark.row.complete(null);
+        });
+        return saved;
     }
 
     /**
@@ -360,10 +409,42 @@ final class GroupCommitWriter {
         return committedOps.get();
     }
 
+    /** The cause a {@link CompletionException} carries, as a journal exception. */
+    private JournalException unwrap(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof JournalException j ? j : storage("cannot save the snapshot", cause);
+    }
+
+    /**
+     * Queues the row of a snapshot whose mark committed, even once closed: the writer thread
+     * stays until every snapshot in flight has queued its row (see {@link #snapshotsInFlight}).
+     */
+    private CompletableFuture<Long> submitSnapshotRow(SnapshotOp op) {
+        return submit(op, true);
+    }
+
     private <T> CompletableFuture<T> submit(Op<T> op) {
+        return submit(op, false);
+    }
+
+    /** Counts off a snapshot that failed before its row was queued. */
+    private void snapshotAbandoned() {
         state.lock();
         try {
-            if (closed) {
+            snapshotsInFlight--;
+            work.signalAll();
+        } finally {
+            state.unlock();
+        }
+    }
+
+    private <T> CompletableFuture<T> submit(Op<T> op, boolean snapshotRow) {
+        state.lock();
+        try {
+            if (snapshotRow) {
+                snapshotsInFlight--;
+                work.signalAll(); // a closing writer thread waits for the last one
+            } else if (closed) {
                 return CompletableFuture.failedFuture(
                         new JournalException.Closed("the journal " + name + " is closed"));
             }
@@ -381,6 +462,13 @@ final class GroupCommitWriter {
             op.future = new WriteFuture<>(op);
             queue.addLast(op);
             submitted++;
+            if (op instanceof MarkOp mark) {
+                // Under the lock, with the mark's place in the queue: rows follow marks' order,
+                // and the writer thread cannot end between the mark and its row.
+                snapshotsInFlight++;
+                mark.rowBefore = lastSnapshotQueued;
+                lastSnapshotQueued = mark.row;
+            }
             // Waking a thread on another core costs about as much as a fifth of a commit. A
             // polling writer finds a lone write within POLL_NANOS, and its caller, if it waits,
             // commits it before that; a second queued write means nobody is committing them
@@ -523,7 +611,7 @@ final class GroupCommitWriter {
             state.lock();
             try {
                 while (committing || (queue.isEmpty() && (compacting.isEmpty() || compactionHeldBack()))) {
-                    if (closed && !committing && waitingForRoom == 0) {
+                    if (closed && !committing && waitingForRoom == 0 && snapshotsInFlight == 0) {
                         return; // nothing accepted is left: every op has run or is running
                     }
                     if (!committing && !compacting.isEmpty()) {
@@ -903,17 +991,21 @@ final class GroupCommitWriter {
             }
             return true;
         }
-        commits.incrementAndGet();
         int writes = 0;
         int appends = 0;
         for (Op<?> op : ops) {
             if (op.error == null) {
                 op.committed = true;
                 committedOps.incrementAndGet();
-                writes++;
+                // A snapshot's mark writes nothing; its row counts as the snapshot's write.
+                writes += op instanceof MarkOp ? 0 : 1;
                 appends += op instanceof AppendOp ? 1 : 0;
             }
         }
+        if (writes == 0) {
+            return true; // only marks: a transaction that wrote nothing is no commit to count
+        }
+        commits.incrementAndGet();
         stats.committed(writes, appends, System.nanoTime() - began);
         if (checkpointer != null) {
             checkpointer.committed(writes);
@@ -1051,6 +1143,15 @@ final class GroupCommitWriter {
         @Override
         public void endTransaction() {
             GroupCommitWriter.this.endTransaction();
+        }
+
+        @Override
+        public boolean checkpointInBackground() {
+            if (checkpointer == null) {
+                return false;
+            }
+            checkpointer.checkpointSoon();
+            return true;
         }
 
         @Override
@@ -1246,7 +1347,14 @@ final class GroupCommitWriter {
             result = null;
         }
 
+        /**
+         * Completes what else this op's outcome completes, before its own future: whoever waits
+         * for that future (a closing journal) then finds those completed too.
+         */
+        void completing() {}
+
         final void complete() {
+            completing();
             if (error != null) {
                 future.completeExceptionally(error);
             } else {
@@ -1284,18 +1392,59 @@ final class GroupCommitWriter {
         }
     }
 
-    private static final class SnapshotOp extends Op<Long> {
-        private final SqlRows.EncodedSnapshot snapshot;
-
-        SnapshotOp(SqlRows.EncodedSnapshot snapshot) {
-            this.snapshot = snapshot;
-        }
+    /**
+     * A snapshot's place among the writes (see {@link GroupCommitWriter#snapshot}): fixes the
+     * seq it covers, and writes nothing.
+     */
+    private static final class MarkOp extends Op<Long> {
+        /** When the snapshot was taken; set by {@link #run}, read once the future completes. */
+        volatile long createdAt;
+        /** Completes once this snapshot's row is queued, or the snapshot failed. */
+        final CompletableFuture<Void> row = new CompletableFuture<>();
+        /** The {@link #row} of the snapshot taken before; set when the mark is accepted. */
+        CompletableFuture<Void> rowBefore;
 
         @Override
         Long run(GroupCommitWriter w) throws SQLException {
             // Read inside the write transaction: no append can slip in between.
             long seqAt = readLatestSeq(w.sql.latestSeq);
-            SqlRows.bindSnapshot(w.sql.insertSnapshot, snapshot, Micros.now(), seqAt);
+            createdAt = Micros.now();
+            return seqAt;
+        }
+
+        @Override
+        String describe() {
+            return "cannot save the snapshot";
+        }
+    }
+
+    /** A snapshot's row, at the seq its mark fixed. */
+    private static final class SnapshotOp extends Op<Long> {
+        private final SqlRows.EncodedSnapshot snapshot;
+        private final long seqAt;
+        private final long createdAt;
+        /** The future the caller of {@link GroupCommitWriter#snapshot} holds. */
+        private final CompletableFuture<Long> saved;
+
+        SnapshotOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt, CompletableFuture<Long> saved) {
+            this.snapshot = snapshot;
+            this.seqAt = seqAt;
+            this.createdAt = createdAt;
+            this.saved = saved;
+        }
+
+        @Override
+        void completing() {
+            if (error != null) {
+                saved.completeExceptionally(error);
+            } else {
+                saved.complete(result);
+            }
+        }
+
+        @Override
+        Long run(GroupCommitWriter w) throws SQLException {
+            SqlRows.bindSnapshot(w.sql.insertSnapshot, snapshot, createdAt, seqAt);
             w.sql.insertSnapshot.executeUpdate();
             w.sql.pruneSnapshots.setInt(1, w.snapshotsToKeep);
             w.sql.pruneSnapshots.executeUpdate();

@@ -71,6 +71,12 @@ final class SqliteCompaction {
         /** Ends whatever transaction a failure left open. */
         void endTransaction();
 
+        /**
+         * Has the background checkpointer copy the WAL now, holding further chunks back until
+         * it has; false when there is no background checkpointer.
+         */
+        boolean checkpointInBackground();
+
         /** Counts a committed chunk that deleted {@code rows} rows. */
         void committed(long rows);
     }
@@ -116,6 +122,8 @@ final class SqliteCompaction {
         boolean clearAllowed = true;
         /** Whether the WAL was checkpointed for room once already. */
         boolean checkpointedForRoom;
+        /** Whether the background checkpointer was asked to copy the WAL before the last checkpoint. */
+        boolean copiedInBackground;
         /** Set when the compaction failed; {@link #removed} says how far it got. */
         JournalException error;
 
@@ -233,6 +241,14 @@ final class SqliteCompaction {
 
     /** Ends a job with nothing left to remove: gives the space back to the file system. */
     private boolean finish(Job job) {
+        if (job.removed > 0 && onFile && !job.copiedInBackground) {
+            // The truncating checkpoint below runs on the writer, and appends wait for it: most
+            // of the WAL is copied beside them first, so that it has only the rest to copy.
+            job.copiedInBackground = true;
+            if (host.checkpointInBackground()) {
+                return false;
+            }
+        }
         if (job.removed > 0 && onFile) {
             try {
                 host.checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);

@@ -440,18 +440,29 @@ public final class SqliteJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>The snapshot is written by the writer thread in the order it was called relative to
-     * appends, and its seq is read in the same transaction, so it is exactly the seq of the last
-     * append committed before it. Only the newest snapshots are kept (see
-     * {@link Builder#snapshotsToKeep(int)}).
+     * <p>The snapshot takes its place among the writes when this method is called: its seq is
+     * read by the writer in the transaction of the writes queued before it, so it is exactly the
+     * seq of the last append called before it, and never covers an append called after it. The
+     * state is checked here, then encoded on another thread while the writes queued behind the
+     * snapshot go on; its row is written once encoded, so this method returns at once even for a
+     * large state, and appends never wait for the encoding. Snapshots are stored in call order.
+     * Only the newest snapshots are kept (see {@link Builder#snapshotsToKeep(int)}).
      */
     @Override
     public CompletableFuture<Long> snapshot(List<ParamSnapshot> state) {
         try {
             ensureWritable("save a snapshot");
             Validation.snapshot(state);
-            return writer.snapshot(SqlRows.encodeSnapshot(state,
-                    signedLog == null ? null : signedLog.mac()));
+            List<ParamSnapshot> params = List.copyOf(state);
+            EntryMac mac = signedLog == null ? null : signedLog.mac();
+            return writer.snapshot(() -> {
+                try {
+                    return SqlRows.encodeSnapshot(params, mac);
+                } catch (JournalException e) {
+                    stats.failed(e);
+                    throw e;
+                }
+            });
         } catch (JournalException e) {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);

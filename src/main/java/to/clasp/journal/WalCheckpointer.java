@@ -80,6 +80,8 @@ final class WalCheckpointer {
     /** Pages the WAL may gather before a checkpoint: {@link #PAGES_PER_CHECKPOINT}, or more while compacting. */
     private volatile long mark = PAGES_PER_CHECKPOINT;
     private volatile boolean stopped;
+    /** Set by {@link #checkpointSoon}: the next checkpoint starts without waiting for the mark. */
+    private volatile boolean urgent;
     /**
      * Whether compactions are held back: from the commit that crosses the mark until the
      * checkpoint it starts has ended (see {@link #behind}). Set by committing threads and this
@@ -140,6 +142,18 @@ final class WalCheckpointer {
         mark = on ? COMPACTION_PAGES_PER_CHECKPOINT : PAGES_PER_CHECKPOINT;
     }
 
+    /**
+     * Has a checkpoint start now, whatever is waiting, and holds compactions back until it ends
+     * ({@link #behind}). A compaction's end asks for one before its own truncating checkpoint,
+     * which then finds the WAL copied and holds the writer only for the truncation.
+     */
+    void checkpointSoon() {
+        urgent = true;
+        holding = true;
+        pagesWaiting.accumulateAndGet(1, Math::max);
+        LockSupport.unpark(thread);
+    }
+
     /** The lock every checkpoint of the file in this journal holds while it runs. */
     Lock lock() {
         return running;
@@ -181,7 +195,7 @@ final class WalCheckpointer {
                 LockSupport.park(this);
                 continue;
             }
-            if (waiting < mark) {
+            if (waiting < mark && !urgent) {
                 awaitMarkOrQuiet();
                 long now = pagesWaiting.get();
                 if (now < mark && now != waiting) {
@@ -191,6 +205,7 @@ final class WalCheckpointer {
                     return;
                 }
             }
+            urgent = false;
             pagesWaiting.set(0); // what is committed from here on is for the next checkpoint
             checkpoint();
         }
@@ -199,7 +214,7 @@ final class WalCheckpointer {
     /** Waits {@link #QUIET_NANOS}, or less if the mark is reached or the checkpointer stopped. */
     private void awaitMarkOrQuiet() {
         long deadline = System.nanoTime() + QUIET_NANOS;
-        while (!stopped && pagesWaiting.get() < mark) {
+        while (!stopped && !urgent && pagesWaiting.get() < mark) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
