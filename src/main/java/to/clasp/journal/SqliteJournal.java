@@ -443,20 +443,27 @@ public final class SqliteJournal implements Journal {
      * <p>The snapshot takes its place among the writes when this method is called: its seq is
      * read by the writer in the transaction of the writes queued before it, so it is exactly the
      * seq of the last append called before it, and never covers an append called after it. The
-     * state is checked here, then encoded on another thread while the writes queued behind the
-     * snapshot go on; its row is written once encoded, so this method returns at once even for a
-     * large state, and appends never wait for the encoding. Snapshots are stored in call order.
+     * state is copied here (a list the caller changes afterwards changes nothing), then checked
+     * and encoded on another thread while the writes queued behind the snapshot go on; its row is
+     * written once encoded, so this method returns at once even for a large state, and appends
+     * never wait for the encoding. A state that fails the checks fails the future with
+     * {@link JournalException.InvalidInput} and writes nothing. Snapshots are stored in call order.
      * Only the newest snapshots are kept (see {@link Builder#snapshotsToKeep(int)}).
      */
     @Override
     public CompletableFuture<Long> snapshot(List<ParamSnapshot> state) {
         try {
             ensureWritable("save a snapshot");
-            Validation.snapshot(state);
-            List<ParamSnapshot> params = List.copyOf(state);
+            if (state == null) {
+                Validation.snapshot(state); // fails as every backend does for a null state
+            }
+            // Checked with the encoding, off the caller's thread: for a large state both take
+            // milliseconds, which a router would otherwise spend holding its own writes back.
+            List<ParamSnapshot> params = new ArrayList<>(state);
             EntryMac mac = signedLog == null ? null : signedLog.mac();
             return writer.snapshot(() -> {
                 try {
+                    Validation.snapshot(params);
                     return SqlRows.encodeSnapshot(params, mac);
                 } catch (JournalException e) {
                     stats.failed(e);
