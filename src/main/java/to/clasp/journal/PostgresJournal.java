@@ -432,6 +432,9 @@ public final class PostgresJournal implements Journal {
      * were, and never removes an entry committed after that (this journal's later appends
      * among them), whatever {@code beforeSeq} says. Rows are deleted beside later appends, in
      * transactions of {@value #COMPACTION_CHUNK}, none of which holds up an append.
+     * {@link #close()} stops a compaction under way after its current transaction: the future
+     * then fails with {@link JournalException.Closed}, whose message says how many entries were
+     * removed; those stay removed, and a later compaction removes the rest.
      */
     @Override
     public CompletableFuture<Long> compact(long beforeSeq) {
@@ -470,6 +473,14 @@ public final class PostgresJournal implements Journal {
                     long from = Long.MIN_VALUE;
                     long n;
                     do {
+                        if (closed.get()) {
+                            // Stopped between chunks, as SQLite's is: what is removed stays removed.
+                            result.completeExceptionally(new JournalException.Closed("the journal " + name
+                                    + " was closed during the compaction, after it removed " + removed
+                                    + " entries; the entries below seq " + bound
+                                    + " that are left stay until a later compaction"));
+                            return;
+                        }
                         delete.setLong(1, from);
                         delete.setLong(2, bound);
                         delete.setInt(3, COMPACTION_CHUNK);
@@ -861,7 +872,9 @@ public final class PostgresJournal implements Journal {
      * Closes the journal: stops accepting calls (later ones fail with
      * {@link JournalException.Closed}), commits every append already accepted and completes its
      * future (if the server cannot be reached meanwhile, the appends left fail at once, rather
-     * than each group waiting out the pool), lets a running compaction finish, gives the writer's
+     * than each group waiting out the pool), stops a running compaction after its current chunk
+     * (its future fails with {@link JournalException.Closed} saying how many entries it removed;
+     * those stay removed, the rest stay), gives the writer's
      * connection back, and closes the pool if the journal opened it. The data source passed to {@link #open(DataSource)} is
      * left open. Safe to call from any thread, including a callback of one of this journal's
      * futures; calling it again has no effect.

@@ -120,6 +120,8 @@ final class SqliteCompaction {
         int maxRows = MAX_CHUNK_ROWS;
         /** Whether the rest may go in one unbounded DELETE; not after the disk was full. */
         boolean clearAllowed = true;
+        /** Whether the last chunk deleted a whole span of seqs, not the rest up to the bound. */
+        boolean fullSpan;
         /** Whether the WAL was checkpointed for room once already. */
         boolean checkpointedForRoom;
         /** Whether the background checkpointer was asked to copy the WAL before the last checkpoint. */
@@ -217,7 +219,11 @@ final class SqliteCompaction {
                     // Not needed for correctness; the last checkpoint reports what fails.
                 }
             }
-            if (n >= chunk) {
+            if (job.fullSpan) {
+                // By the span, not the rows: seqs may have gaps (a file the Rust crate wrote,
+                // entries removed by hand), and a span that held fewer rows than its length still
+                // took the time it took; sized only after spans full of rows, the chunks of a file
+                // with gaps were never sized at all.
                 resize(chunk, System.nanoTime() - began);
             }
             return false;
@@ -286,6 +292,7 @@ final class SqliteCompaction {
         // Seqs are dense, so a span of seqs holds at most that many rows: a chunk of rows.
         boolean clear = job.clearAllowed && job.bound > newest && newest - oldest < (long) chunk * CLEAR_FACTOR;
         long cut = clear || job.bound - oldest <= chunk ? job.bound : oldest + chunk;
+        job.fullSpan = cut == oldest + chunk;
         if (job.signedLog != null) {
             job.signedLog.beforeCompaction(conn, cut);
         }

@@ -210,6 +210,41 @@ class PostgresJournalTest {
     }
 
     @Test
+    void closeStopsACompactionBetweenChunksLeavingASuffix() {
+        String schema = PostgresTestSupport.freshSchema();
+        int n = PostgresJournal.COMPACTION_CHUNK * 8;
+        CompletableFuture<Long> compaction;
+        try (PostgresJournal journal = PostgresJournal.builder(PostgresTestSupport.dataSource()).schema(schema).build()) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(journal.append(JournalEntry.fromPublish("/c", SignalType.STREAM, Value.of(i), "me", T0)));
+            }
+            futures.forEach(CompletableFuture::join);
+            compaction = journal.compact(n + 1);
+        } // closed at once: the compaction may not have begun, may be part-way, or may be done
+        assertThat(compaction).as("close() returns with the compaction's future completed").isDone();
+        long removed;
+        if (compaction.isCompletedExceptionally()) {
+            JournalException.Closed closed = assertFails(compaction, JournalException.Closed.class);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("after it removed (\\d+) entries")
+                    .matcher(closed.getMessage());
+            assertThat(m.find()).as(closed.getMessage()).isTrue();
+            removed = Long.parseLong(m.group(1));
+            assertThat(removed).isLessThan(n).isEqualTo(removed / PostgresJournal.COMPACTION_CHUNK
+                    * PostgresJournal.COMPACTION_CHUNK);
+        } else {
+            removed = compaction.join();
+            assertThat(removed).isEqualTo(n);
+        }
+        try (PostgresJournal reopened = PostgresJournal.builder(PostgresTestSupport.dataSource()).schema(schema).build()) {
+            assertThat(seqs(await(reopened.since(0, null))))
+                    .as("what is left is the newest entries, every one of them")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(removed + 1, n).boxed().toList());
+            assertThat(await(reopened.compact(n + 1))).isEqualTo(n - removed);
+        }
+    }
+
+    @Test
     void badSchemaNamesAndOptionsAreRefused() {
         DataSource ds = PostgresTestSupport.dataSource();
         for (String bad : new String[] {null, "", "Upper", "1abc", "a-b", "a;drop", "x".repeat(56)}) {
