@@ -38,6 +38,11 @@ import java.util.Locale;
  * not tied to it). A record that does not verify (altered, or another key) fails every
  * verified read.
  *
+ * <h2>Modes</h2>
+ * The rules above are {@link IntegrityMode#CHAIN}'s. In {@link IntegrityMode#ROW} a read checks
+ * each entry as the Rust crate does ({@link RowIntegrity#check}) and nothing else: not the
+ * record, the chain, the newest entry or the snapshots. Writing is the same in both modes.
+ *
  * <h2>Cost</h2>
  * A read checks the record once (a primary-key lookup; its MAC is computed again only when the
  * record changed) and each entry with one MAC; the link comes with the row, from a primary-key
@@ -51,6 +56,7 @@ final class SignedLog {
     record Record(long keyedFrom, long snapshotsFrom, long lowWater, String lowWaterLink, String mac) {}
 
     private final EntryMac mac;
+    private final IntegrityMode mode;
     /** True once this journal has seen or created a record: from then on it must exist. */
     private volatile boolean recordRequired;
     /** Set at open when the record cannot be this file's: every verified read fails with it. */
@@ -58,8 +64,9 @@ final class SignedLog {
     /** The last record whose MAC verified, so that an unchanged record is not checked again. */
     private volatile Record verified;
 
-    SignedLog(EntryMac mac) {
+    SignedLog(EntryMac mac, IntegrityMode mode) {
         this.mac = mac;
+        this.mode = mode;
     }
 
     EntryMac mac() {
@@ -257,6 +264,10 @@ final class SignedLog {
         void checkEntry(long seq, long timestamp, String author, String address, String signalType,
                 String valueJson, Long revision, long msgType, byte[] valueExact, String hmac,
                 String exactHmac, String entryMac, String previousMac) throws SQLException {
+            if (mode == IntegrityMode.ROW) {
+                RowIntegrity.check(mac, seq, address, valueJson, valueExact, timestamp, hmac, exactHmac);
+                return;
+            }
             load();
             if (recordProblem != null) {
                 throw new JournalException.Integrity(seq, recordProblem);
@@ -268,32 +279,41 @@ final class SignedLog {
                             : "the entry carries an entry_mac, but comes before seq " + record.keyedFrom()
                                     + ", where signing began");
                 }
-                checkRustRow(seq, address, valueJson, valueExact, timestamp, hmac, exactHmac);
+                RowIntegrity.check(mac, seq, address, valueJson, valueExact, timestamp, hmac, exactHmac);
                 return;
             }
+            String problem = chainProblem(seq, timestamp, author, address, signalType, valueJson, revision,
+                    msgType, valueExact, hmac, exactHmac, entryMac, previousMac);
+            if (problem != null) {
+                throw new JournalException.Integrity(seq,
+                        problem + RowIntegrity.rustRowsHint(reader, record.keyedFrom()));
+            }
+        }
+
+        /** Why a signed entry fails the chain, or null if it passes. */
+        private String chainProblem(long seq, long timestamp, String author, String address, String signalType,
+                String valueJson, Long revision, long msgType, byte[] valueExact, String hmac,
+                String exactHmac, String entryMac, String previousMac) {
             if (entryMac == null) {
-                throw new JournalException.Integrity(seq, "entry_mac is missing (every entry from seq "
-                        + record.keyedFrom() + " on carries one)");
+                return "entry_mac is missing (every entry from seq " + record.keyedFrom() + " on carries one)";
             }
             if (seq < record.lowWater()) {
-                throw new JournalException.Integrity(seq, "the entry is below seq " + record.lowWater()
-                        + ", where compaction cut the journal");
+                return "the entry is below seq " + record.lowWater() + ", where compaction cut the journal";
             }
             String link;
             if (seq == record.lowWater()) {
                 link = normalize(record.lowWaterLink());
             } else if (previousMac == null) {
-                throw new JournalException.Integrity(seq, "the entry before it (seq " + (seq - 1)
-                        + ") is missing");
+                return "the entry before it (seq " + (seq - 1) + ") is missing";
             } else {
                 link = previousMac;
             }
             String expected = mac.entryMac(record.keyedFrom(), seq, timestamp, author, address, signalType, valueJson,
                     revision, msgType, valueExact, hmac, exactHmac, link);
             if (!EntryMac.same(expected, entryMac)) {
-                throw new JournalException.Integrity(seq, "entry_mac mismatch (a column, the seq or "
-                        + "the entry before it was changed)");
+                return "entry_mac mismatch (a column, the seq or the entry before it was changed)";
             }
+            return null;
         }
 
         /**
@@ -304,6 +324,9 @@ final class SignedLog {
          * @throws JournalException.Integrity naming that seq (0 when the record fails)
          */
         void checkNewest(long latestSeq, boolean exists) throws SQLException {
+            if (mode == IntegrityMode.ROW) {
+                return; // the Rust crate does not look for a tail cut off
+            }
             load();
             if (recordProblem != null) {
                 throw new JournalException.Integrity(0, recordProblem);
@@ -322,6 +345,9 @@ final class SignedLog {
          */
         void checkSnapshot(long id, long createdAt, long seqAt, String dataJson, byte[] dataExact,
                 String dataMac) throws SQLException {
+            if (mode == IntegrityMode.ROW) {
+                return; // the Rust crate signs no snapshot, and its snapshots must read
+            }
             load();
             String problem = recordProblem;
             if (problem == null) {
@@ -331,7 +357,8 @@ final class SignedLog {
                     }
                 } else if (dataMac == null) {
                     problem = "data_mac is missing (every snapshot from id " + record.snapshotsFrom()
-                            + " on carries one)";
+                            + " on carries one; the Rust crate's snapshots carry none: to share the file "
+                            + "with the Rust crate, read it with IntegrityMode.ROW)";
                 } else if (!EntryMac.same(mac.snapshotMac(record.snapshotsFrom(), createdAt, seqAt, dataJson,
                         dataExact), dataMac)) {
                     problem = "data_mac mismatch (its data, seq_at or created_at was changed)";
@@ -401,31 +428,6 @@ final class SignedLog {
                 return null;
             }
             return new Record(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5));
-        }
-    }
-
-    /**
-     * The Rust crate's rule, for entries before {@code keyed_from}: a row without {@code hmac}
-     * was written without a key and is accepted as it is; a row with one must match it, and
-     * must also carry a matching {@code value_exact_hmac} whenever either exact column is
-     * present, so that the exact value can be neither changed, added nor removed.
-     */
-    private void checkRustRow(long seq, String address, String json, byte[] exact, long timestamp,
-            String hmac, String exactHmac) {
-        if (hmac == null) {
-            return;
-        }
-        if (!EntryMac.same(mac.rowMac(address, json, timestamp), hmac)) {
-            throw new JournalException.Integrity(seq, "HMAC mismatch");
-        }
-        if (exact == null && exactHmac == null) {
-            return;
-        }
-        if (exact == null || exactHmac == null) {
-            throw new JournalException.Integrity(seq, "value_exact and value_exact_hmac must both be present");
-        }
-        if (!EntryMac.same(mac.exactMac(address, exact, timestamp), exactHmac)) {
-            throw new JournalException.Integrity(seq, "HMAC mismatch on value_exact");
         }
     }
 

@@ -95,6 +95,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whole file. No check inside the file can find a rollback of the whole file to an earlier
  * state, the newest entries cut off together with {@code sqlite_sequence}, or every trace of
  * this library's MACs removed at once (the file then reads as one the Rust crate wrote).
+ * {@link IntegrityMode#ROW} reads, with the Rust crate's check only, a file it keeps writing.
  *
  * <h2>Read-only</h2>
  * {@link #openReadOnly(Path)} (or {@link Builder#readOnly(boolean)}) opens a file for
@@ -159,8 +160,6 @@ public final class SqliteJournal implements Journal {
     /** Bounds on the distinct-address walk of a query (see {@code matchingAddresses}). */
     private static final long MAX_DISTINCT_ADDRESSES = 8_192;
     private static final int MAX_MATCHED_ADDRESSES = 500;
-    /** Entries {@link #verifyIntegrity()} reads per statement. */
-    private static final int VERIFY_PAGE = 4_096;
 
     private final String name;
     private final SignedLog signedLog;
@@ -250,6 +249,7 @@ public final class SqliteJournal implements Journal {
     public static final class Builder {
         final Path file;
         byte[] hmacKey;
+        IntegrityMode integrityMode = IntegrityMode.CHAIN;
         Durability durability = Durability.NORMAL;
         int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
         int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
@@ -280,6 +280,20 @@ public final class SqliteJournal implements Journal {
                         "an HMAC key must be exactly 32 bytes, got " + key.length);
             }
             this.hmacKey = key == null ? null : key.clone();
+            return this;
+        }
+
+        /**
+         * Sets what reads check with a key (see {@link IntegrityMode}): {@link IntegrityMode#CHAIN},
+         * the default, or {@link IntegrityMode#ROW} for a file the Rust crate keeps writing with
+         * the same key. Without a key nothing is checked in either mode.
+         *
+         * @param mode the mode, not null
+         * @return this builder
+         * @throws NullPointerException if {@code mode} is null
+         */
+        public Builder integrityMode(IntegrityMode mode) {
+            this.integrityMode = Objects.requireNonNull(mode, "integrityMode");
             return this;
         }
 
@@ -1044,7 +1058,8 @@ public final class SqliteJournal implements Journal {
      * kept by compaction and the last), the newest seq ever assigned must still have its entry
      * (unless compaction removed it), and every snapshot kept must verify and decode. Entries
      * and snapshots the Rust crate wrote get the Rust crate's check. See the class comment for
-     * what no check inside the file can find.
+     * what no check inside the file can find. With {@link IntegrityMode#ROW}, every entry gets
+     * the Rust crate's check and nothing else is checked; snapshots must still decode.
      *
      * <p>Runs on the calling thread, reading page by page (appends go on meanwhile), and takes
      * time in proportion to the file; the returned future is already complete.
@@ -1062,43 +1077,7 @@ public final class SqliteJournal implements Journal {
             return CompletableFuture.failedFuture(new JournalException.InvalidInput(
                     "the journal " + name + " was opened without an HMAC key: there is nothing to verify with"));
         }
-        return read("verifying failed", r -> {
-            long checked = 0;
-            long after = 0;
-            while (true) {
-                PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
-                ps.setLong(1, after);
-                ps.setLong(2, VERIFY_PAGE);
-                SignedLog.Verifier verifier = signedLog.verifier(r);
-                long rows = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null, null);
-                    while (cursor.next()) {
-                        after = cursor.entry().seq();
-                        rows++;
-                    }
-                }
-                checked += rows;
-                if (rows < VERIFY_PAGE) {
-                    break;
-                }
-            }
-            SignedLog.Verifier verifier = signedLog.verifier(r);
-            try (ResultSet rs = r.prepare(SqliteSchema.NEWEST_ENTRY).executeQuery()) {
-                if (rs.next()) {
-                    verifier.checkNewest(rs.getLong(1), rs.getBoolean(2));
-                }
-            }
-            try (ResultSet rs = r.prepare(SqliteSchema.ALL_SNAPSHOTS).executeQuery()) {
-                while (rs.next()) {
-                    long seqAt = rs.getLong(1);
-                    verifier.checkSnapshot(rs.getLong(5), rs.getLong(2), seqAt, rs.getString(3), rs.getBytes(4),
-                            rs.getString(6));
-                    SqlRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
-                }
-            }
-            return checked;
-        });
+        return read("verifying failed", r -> IntegrityScan.run(signedLog, r));
     }
 
     // ---------------------------------------------------------------- following

@@ -147,8 +147,8 @@ final class SqliteOpener {
                     : new JournalException.Storage(name + ": cannot read the journal: " + e.getMessage(), e);
         }
         // Read-only: the integrity record is used when present, never created.
-        SqliteJournal journal = new SqliteJournal(name, file,
-                b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey)), null, null, pool, latestSeq,
+        SignedLog signedLog = b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey), b.integrityMode);
+        SqliteJournal journal = new SqliteJournal(name, file, signedLog, null, null, pool, latestSeq,
                 b.followPollInterval);
         journal.removeWalFilesOnClose = !walFilesExisted && Files.isWritable(file);
         return journal;
@@ -203,7 +203,7 @@ final class SqliteOpener {
         if (b.hmacKey == null) {
             return null;
         }
-        SignedLog log = new SignedLog(new EntryMac(b.hmacKey));
+        SignedLog log = new SignedLog(new EntryMac(b.hmacKey), b.integrityMode);
         log.establish(w);
         return log;
     }
