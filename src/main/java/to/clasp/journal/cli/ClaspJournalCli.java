@@ -145,8 +145,8 @@ public final class ClaspJournalCli implements Runnable {
             return c.exitCode();
         }
         if (ex instanceof JournalException.Integrity i) {
-            err.println(prefix + i.getMessage() + " (a wrong key, or the entry was altered; "
-                    + "run 'verify' to list every bad seq)");
+            err.println(prefix + i.getMessage() + (namesRowMode(i) ? " (with this tool: add --integrity row)"
+                    : " (a wrong key, or the entry was altered; run 'verify' to list every bad seq)"));
             return FAILURE;
         }
         if (ex instanceof JournalException j) {
@@ -155,6 +155,11 @@ public final class ClaspJournalCli implements Runnable {
         }
         err.println(prefix + "unexpected error: " + ex + " (run with --verbose for the details)");
         return FAILURE;
+    }
+
+    /** Whether a failure says that the file holds the Rust crate's writes, which row mode reads. */
+    static boolean namesRowMode(JournalException e) {
+        return String.valueOf(e.getMessage()).contains("IntegrityMode.ROW");
     }
 
     /** The seq a failed read names, if any: Integrity carries it, Serialization says it first. */

@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import to.clasp.journal.IntegrityMode;
 import to.clasp.journal.Journal;
 import to.clasp.journal.JournalException;
 import to.clasp.journal.PostgresJournal;
@@ -35,6 +36,13 @@ final class JournalLocation {
             description = "The 32-byte HMAC key the journal was written with: 32 raw bytes or 64 hex digits. "
                     + "Every entry read is then verified.")
     Path keyFile;
+
+    @Option(names = "--integrity", paramLabel = "MODE",
+            description = "With --key-file, on a SQLite file: what every read checks. chain (the default): "
+                    + "everything this library signs, deleted and moved entries included. row: each entry "
+                    + "as the Rust crate checks it (its HMAC over address, value and timestamp), for a file "
+                    + "the Rust crate keeps writing with the same key.")
+    String integrity;
 
     @Option(names = "--user", paramLabel = "NAME",
             description = "PostgreSQL: the user name (default: the URL's user=, else PGUSER).")
@@ -84,7 +92,8 @@ final class JournalLocation {
         Path file = requireExistingFile();
         byte[] key = key();
         try {
-            return SqliteJournal.builder(file).readOnly(true).hmacKey(key).followPollInterval(followPoll).build();
+            return SqliteJournal.builder(file).readOnly(true).hmacKey(key).integrityMode(integrityMode())
+                    .followPollInterval(followPoll).build();
         } catch (JournalException.Storage e) {
             throw CliException.failure(e.getMessage() + "; give the path of a clasp-journal file");
         }
@@ -152,7 +161,7 @@ final class JournalLocation {
         byte[] key = key();
         openExistingReadOnly().ifPresent(Journal::close); // refuses, unchanged, a file that is not a journal
         try {
-            return SqliteJournal.builder(file).hmacKey(key).build();
+            return SqliteJournal.builder(file).hmacKey(key).integrityMode(integrityMode()).build();
         } catch (JournalException.Storage e) {
             throw CliException.failure(e.getMessage());
         }
@@ -170,6 +179,11 @@ final class JournalLocation {
 
     /** The URL, credentials and schema; a usage error for a malformed URL or schema. */
     PostgresTarget postgres() {
+        if (integrity != null) {
+            // PostgreSQL keeps no chain: its rows are always checked one by one.
+            throw CliException.usage("--integrity applies to a SQLite file only; on PostgreSQL every row is "
+                    + "checked on its own, as --integrity row does on a file");
+        }
         ClaspJournalCli root = (ClaspJournalCli) command.root().userObject();
         return PostgresTarget.resolve(journal, user, password, schema, root.env);
     }
@@ -202,6 +216,22 @@ final class JournalLocation {
                     + "(nothing was created)");
         }
         return file;
+    }
+
+    /** The mode --integrity names; a usage error for another word, or without --key-file. */
+    IntegrityMode integrityMode() {
+        if (integrity == null) {
+            return IntegrityMode.CHAIN;
+        }
+        IntegrityMode mode = switch (integrity.toLowerCase(java.util.Locale.ROOT)) {
+            case "chain" -> IntegrityMode.CHAIN;
+            case "row" -> IntegrityMode.ROW;
+            default -> throw CliException.usage("--integrity takes chain or row, not '" + integrity + "'");
+        };
+        if (keyFile == null) {
+            throw CliException.usage("--integrity says what the key checks: add --key-file K");
+        }
+        return mode;
     }
 
     /** The key from --key-file, or null without one. */

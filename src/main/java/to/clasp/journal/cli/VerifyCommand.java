@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import to.clasp.journal.IntegrityMode;
 import to.clasp.journal.Journal;
 import to.clasp.journal.JournalException;
 import to.clasp.journal.PostgresJournal;
@@ -23,12 +24,18 @@ import to.clasp.journal.SqliteJournal;
             "and pass, as they do when the library reads them. When every entry of a file passes, checks",
             "the whole file too (the newest entries cut off, older snapshots). PostgreSQL rows carry",
             "per-row MACs only, so there each row is checked, but deleted rows and edited snapshots",
-            "are not detected. Read-only."},
+            "are not detected. With --integrity row, a file's entries are checked as the Rust crate checks",
+            "them (for a file the Rust crate keeps writing with the same key); deleted or moved entries",
+            "and snapshots are then not checked. Read-only."},
         footerHeading = "%nExamples:%n", footer = {"  clasp-journal verify journal.db --key-file journal.key",
+            "  clasp-journal verify shared-with-rust.db --key-file journal.key --integrity row",
             "  clasp-journal verify jdbc:postgresql://db.local:5432/routers --user clasp --key-file journal.key"})
 final class VerifyCommand implements Callable<Integer> {
 
     private static final int SHOWN = 10;
+    private static final String ROW_HINT = " (with this tool: add --integrity row)";
+    /** Where the library's advice to use row mode starts in an integrity failure's message. */
+    private static final String ROW_ADVICE_START = "; entries from seq ";
 
     @Spec
     CommandSpec spec;
@@ -74,20 +81,28 @@ final class VerifyCommand implements Callable<Integer> {
             String whole = bad.isEmpty() && j instanceof SqliteJournal file ? wholeFileProblem(file) : null;
             if (whole != null) {
                 out.println(journal.display() + ": every entry read matches the key, but the file fails its integrity check: "
-                        + whole);
+                        + whole + (whole.contains("IntegrityMode.ROW") ? ROW_HINT : ""));
                 return ClaspJournalCli.FAILURE;
             }
             if (bad.isEmpty()) {
                 out.println("verified " + Args.count(checked) + " entries of " + journal.display()
                         + ": every HMAC matches the key" + (j instanceof PostgresJournal
                                 ? " (per-row MACs only: deleted rows and edited snapshots are not detected on PostgreSQL)"
-                                : ""));
+                                : journal.integrityMode() == IntegrityMode.ROW
+                                        ? " (row mode: each entry as the Rust crate checks it; deleted or moved entries"
+                                                + " and snapshots are not checked)"
+                                        : ""));
                 return ClaspJournalCli.OK;
             }
             out.println(journal.display() + ": " + Args.count(bad.size()) + " of " + Args.count(checked)
                     + " entries failed the check" + (good.get() == 0 ? " (all of them: is it the right key?)" : ""));
             out.println("first bad seqs: " + bad.subList(0, Math.min(SHOWN, bad.size())));
             reasons.forEach(r -> out.println("  " + r));
+            if (reasons.stream().anyMatch(r -> r.endsWith("(after the Rust crate wrote to the file?)"))) {
+                out.println("entries without this library's entry_mac follow where signing began, as the Rust "
+                        + "crate's appends to a signed file do: to check each entry as the Rust crate does, run "
+                        + "verify with --integrity row");
+            }
             return ClaspJournalCli.FAILURE;
         }
     }
@@ -110,6 +125,13 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private static String describe(long seq, JournalException error) {
+        if (error instanceof JournalException.Integrity && ClaspJournalCli.namesRowMode(error)) {
+            // The advice is the same for every such seq: it is printed once, after the list.
+            String m = error.getMessage();
+            int cut = m.indexOf(ROW_ADVICE_START);
+            return "seq " + seq + ": " + m.substring(m.indexOf(": ") + 2, cut < 0 ? m.length() : cut)
+                    + " (after the Rust crate wrote to the file?)";
+        }
         if (error instanceof JournalException.Integrity) {
             return "seq " + seq + ": HMAC mismatch (the entry was altered, or the key is wrong)";
         }
