@@ -28,7 +28,8 @@ class DocumentedDefaultsTest {
                     "snapshotsToKeep", count(SqliteJournal.DEFAULT_SNAPSHOTS_TO_KEEP),
                     "followPollInterval", millis(SqliteJournal.DEFAULT_FOLLOW_POLL_INTERVAL),
                     "memoryMapSize", count(SqliteJournal.DEFAULT_MEMORY_MAP_SIZE),
-                    "durability", "NORMAL"),
+                    "durability", "NORMAL",
+                    "integrityMode", "CHAIN"),
             "PostgresJournal", Map.of(
                     "maxBatchSize", count(PostgresJournal.DEFAULT_MAX_BATCH_SIZE),
                     "snapshotsToKeep", count(PostgresJournal.DEFAULT_SNAPSHOTS_TO_KEEP),

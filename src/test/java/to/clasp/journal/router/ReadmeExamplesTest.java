@@ -169,6 +169,7 @@ class ReadmeExamplesTest {
         }
         SqliteJournal journal = SqliteJournal.builder(Path.of("state/journal.db"))
                 .hmacKey(key32)
+                .integrityMode(IntegrityMode.CHAIN)
                 .durability(SqliteJournal.Durability.FULL)
                 .snapshotsToKeep(5)
                 .maxBatchSize(16_384)
@@ -203,6 +204,12 @@ class ReadmeExamplesTest {
             journal.since(0, null).join();            // fails with Integrity(seq) if an entry was altered
             long checked = journal.verifyIntegrity().join();   // the whole file, snapshots included
             assertThat(checked).isEqualTo(1);
+        }
+        // A file the Rust crate keeps writing with the same key:
+        try (SqliteJournal shared = SqliteJournal.builder(file).hmacKey(key32)
+                .integrityMode(IntegrityMode.ROW).build()) {
+            shared.since(0, null).join();             // each entry checked as the Rust crate checks it
+            assertThat(shared.verifyIntegrity().join()).isEqualTo(1);
         }
     }
 
