@@ -268,7 +268,7 @@ public final class SqliteJournal implements Journal {
          * file's newest Rust {@code hmac} does not verify with this key (then a wrong key cannot
          * tie the file to itself). From then on, write to the file with this key only: entries
          * written without it (or by the Rust crate), and compaction without it, fail
-         * verification here.
+         * verification here, unless read in {@link #integrityMode(IntegrityMode) ROW} mode.
          *
          * @param key exactly 32 bytes, copied; or null for no key (the default)
          * @return this builder

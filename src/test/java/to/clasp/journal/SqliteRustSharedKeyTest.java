@@ -144,6 +144,19 @@ class SqliteRustSharedKeyTest {
     }
 
     @Test
+    void rowModeCompactsAfterTheRustCrateAndKeepsReading() throws Exception {
+        Path file = copy();
+        try (SqliteJournal journal = open(file, IntegrityMode.ROW)) {
+            assertThat(await(journal.compact(70))).isEqualTo(60);
+            assertThat(seqs(await(journal.since(0, null)))).containsExactlyElementsOf(
+                    LongStream.rangeClosed(70, LAST_SEQ).boxed().toList());
+            assertThat(await(journal.append(JournalEntry.fromSet("/java/x", Value.of(1), 1, "java", 2L))))
+                    .isEqualTo(LAST_SEQ + 1);
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(24);
+        }
+    }
+
+    @Test
     void rowModeFindsAnEditOfEveryRustRowsAddressValueOrTimestamp() throws Exception {
         Path file = copy();
         try (SqliteJournal journal = open(file, IntegrityMode.ROW); Connection c = jdbc(file)) {
