@@ -654,10 +654,7 @@ public final class SqliteJournal implements Journal {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
-        SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
-        // they would read, which the distinct addresses tell.
-        boolean selective = plan.recheck() && narrowable(query.addressPattern());
+        QueryPlan plan = SqliteSchema.plan(query);
         return readEntries("query failed", r -> {
             if (query.maxResults().orElse(-1) == 0) {
                 return List.of();
@@ -665,28 +662,28 @@ public final class SqliteJournal implements Journal {
             // A query may run several statements (bounds, then rows): all see one state of the file.
             r.prepare(SqliteSchema.BEGIN_READ).execute();
             try {
-                return runQuery(r, query, plan, selective);
+                return runQuery(r, plan);
             } finally {
                 r.prepare(SqliteSchema.COMMIT).execute();
             }
         });
     }
 
-    private List<JournalEntry> runQuery(SqliteReadPool.Reader r, JournalQuery query, SqliteSchema.QueryPlan plan,
-            boolean selective) throws SQLException {
+    private List<JournalEntry> runQuery(SqliteReadPool.Reader r, QueryPlan plan) throws SQLException {
+        JournalQuery query = plan.query();
         int limit = query.maxResults().orElse(-1);
         AddressPattern pattern = query.addressPattern();
         long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
-        if (limit > 0 && (plan.addressRange() || selective) && !smallerThan(r, query, plan, rows)) {
+        if (limit > 0 && (plan.addressRange() || plan.addressWalk()) && !smallerThan(r, plan, rows)) {
             // A range on the address index costs as much as the whole range even when the
             // limit is met early; walking seqs first is cheap when matches are dense.
             List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
-            long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
+            long read = select(r, plan.probe(rows), pattern, limit, found);
             if (found.size() == limit || read < rows) {
                 return Collections.unmodifiableList(found);
             }
         }
-        SqliteSchema.QueryPlan chosen = planOnRows(r, query, plan, selective);
+        QueryPlan chosen = planOnRows(r, plan);
         if (chosen == null) {
             return List.of();
         }
@@ -700,9 +697,8 @@ public final class SqliteJournal implements Journal {
      * entries, counted from the index alone: then the range itself is cheaper than the probe,
      * which would read {@code rows} entries in seq order when matches are sparse.
      */
-    private static boolean smallerThan(SqliteReadPool.Reader r, JournalQuery query, SqliteSchema.QueryPlan plan,
-            long rows) throws SQLException {
-        SqliteSchema.QueryPlan count = plan.addressRange() ? SqliteSchema.countInPrefixRange(query, rows) : null;
+    private static boolean smallerThan(SqliteReadPool.Reader r, QueryPlan plan, long rows) throws SQLException {
+        SqliteSchema.Select count = plan.addressRange() ? SqliteSchema.countInPrefixRange(plan, rows) : null;
         if (count == null) {
             return false;
         }
@@ -718,12 +714,12 @@ public final class SqliteJournal implements Journal {
      * matching addresses ({@link #narrowed}) or only the seqs of the time range
      * ({@link #inTimeRange}); null when nothing can match.
      */
-    private static SqliteSchema.QueryPlan planOnRows(SqliteReadPool.Reader r, JournalQuery query,
-            SqliteSchema.QueryPlan plan, boolean selective) throws SQLException {
-        SqliteSchema.QueryPlan chosen = selective ? narrowed(r, query, plan) : plan;
-        if (chosen == plan && !plan.addressRange()
-                && query.addressPattern().pushdown().kind() != AddressPattern.Pushdown.Kind.EXACT) {
-            chosen = inTimeRange(r, query, plan);
+    private static QueryPlan planOnRows(SqliteReadPool.Reader r, QueryPlan plan) throws SQLException {
+        // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
+        // they would read, which the distinct addresses tell.
+        QueryPlan chosen = plan.addressWalk() ? narrowed(r, plan) : plan;
+        if (chosen == plan && plan.timeRangeWalk()) {
+            chosen = inTimeRange(r, plan);
         }
         return chosen;
     }
@@ -734,9 +730,8 @@ public final class SqliteJournal implements Journal {
      * spares the sort that reading through the timestamp index needs; {@code plan} otherwise;
      * null when the range holds no entry.
      */
-    private static SqliteSchema.QueryPlan inTimeRange(SqliteReadPool.Reader r, JournalQuery query,
-            SqliteSchema.QueryPlan plan) throws SQLException {
-        SqliteSchema.QueryPlan bounds = SqliteSchema.timeRangeSeqs(query);
+    private static QueryPlan inTimeRange(SqliteReadPool.Reader r, QueryPlan plan) throws SQLException {
+        SqliteSchema.Select bounds = SqliteSchema.timeRangeSeqs(plan);
         if (bounds == null) {
             return plan;
         }
@@ -749,27 +744,20 @@ public final class SqliteJournal implements Journal {
             }
             long first = rs.getLong(1);
             long last = rs.getLong(2);
-            return last - first < 2 * count ? SqliteSchema.planInSeqRange(query, first, last) : plan;
+            return last - first < 2 * count ? plan.inSeqRange(first, last) : plan;
         }
-    }
-
-    /** Whether some addresses under the pattern's literal prefix may not match it. */
-    private static boolean narrowable(AddressPattern pattern) {
-        AddressPattern.Pushdown.Kind kind = pattern.pushdown().kind();
-        return kind != AddressPattern.Pushdown.Kind.MATCH_ALL && kind != AddressPattern.Pushdown.Kind.SUBTREE;
     }
 
     /**
      * Returns a plan that fetches only the rows at matching addresses, when that pays (see
      * {@link #matchingAddresses}); {@code plan} when it does not; null when no address matches.
      */
-    private static SqliteSchema.QueryPlan narrowed(SqliteReadPool.Reader r, JournalQuery query,
-            SqliteSchema.QueryPlan plan) throws SQLException {
-        List<String> addresses = matchingAddresses(r, query.addressPattern());
+    private static QueryPlan narrowed(SqliteReadPool.Reader r, QueryPlan plan) throws SQLException {
+        List<String> addresses = matchingAddresses(r, plan.query().addressPattern());
         if (addresses == null) {
             return plan;
         }
-        return addresses.isEmpty() ? null : SqliteSchema.planForAddresses(query, addresses);
+        return addresses.isEmpty() ? null : plan.forAddresses(addresses);
     }
 
     /**
@@ -857,12 +845,13 @@ public final class SqliteJournal implements Journal {
      *
      * @return the number of rows read
      */
-    private long select(SqliteReadPool.Reader r, SqliteSchema.QueryPlan plan, AddressPattern pattern,
+    private long select(SqliteReadPool.Reader r, QueryPlan plan, AddressPattern pattern,
             int limit, List<JournalEntry> out) throws SQLException {
-        PreparedStatement ps = prepareEntries(r, plan.sql());
+        SqliteSchema.Select select = SqliteSchema.select(plan);
+        PreparedStatement ps = prepareEntries(r, select.sql());
         // Per statement: the record is then read in the same read transaction as the rows.
         SignedLog.Verifier verifier = verifier(r);
-        bind(ps, plan.params());
+        bind(ps, select.params());
         long rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
             SqlRows.Cursor cursor = cursor(r, rs, verifier);
@@ -871,7 +860,7 @@ public final class SqliteJournal implements Journal {
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
                 // so that only entries returned are decoded (and verified). A NULL address (a
                 // foreign file) is left for decode to report with its seq.
-                if (plan.recheck()) {
+                if (select.recheck()) {
                     String address = cursor.address();
                     if (address != null && !pattern.matches(address)) {
                         continue;
@@ -1293,18 +1282,18 @@ public final class SqliteJournal implements Journal {
         return new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
     }
 
-    /** The plan a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
-    static SqliteSchema.QueryPlan planFor(JournalQuery query) {
-        return SqliteSchema.plan(query);
+    /** The SELECT a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
+    static SqliteSchema.Select planFor(JournalQuery query) {
+        return SqliteSchema.select(SqliteSchema.plan(query));
     }
 
     /**
      * The plan a query without a limit runs with on this journal's rows, once the distinct
      * addresses are known; null when no address matches (for tests).
      */
-    SqliteSchema.QueryPlan planOnRows(JournalQuery query) throws SQLException {
-        SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        return readers.read(r -> planOnRows(r, query, plan, plan.recheck() && narrowable(query.addressPattern())));
+    SqliteSchema.Select planOnRows(JournalQuery query) throws SQLException {
+        QueryPlan chosen = readers.read(r -> planOnRows(r, SqliteSchema.plan(query)));
+        return chosen == null ? null : SqliteSchema.select(chosen);
     }
 
     /** A PRAGMA's value as a read connection sees it (for tests). */
