@@ -249,11 +249,9 @@ public final class SqliteJournal implements Journal {
      */
     public static final class Builder {
         final Path file;
-        byte[] hmacKey;
+        final JournalOptions options =
+                new JournalOptions(DEFAULT_SNAPSHOTS_TO_KEEP, DEFAULT_MAX_BATCH_SIZE, MAX_BATCH_SIZE);
         Durability durability = Durability.NORMAL;
-        int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
-        int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-        boolean readOnly;
         Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
         long memoryMapSize = DEFAULT_MEMORY_MAP_SIZE;
 
@@ -275,11 +273,7 @@ public final class SqliteJournal implements Journal {
          * @throws IllegalArgumentException if {@code key} is not 32 bytes long
          */
         public Builder hmacKey(byte[] key) {
-            if (key != null && key.length != EntryMac.KEY_LENGTH) {
-                throw new IllegalArgumentException(
-                        "an HMAC key must be exactly 32 bytes, got " + key.length);
-            }
-            this.hmacKey = key == null ? null : key.clone();
+            options.hmacKey(key);
             return this;
         }
 
@@ -305,10 +299,7 @@ public final class SqliteJournal implements Journal {
          * @throws IllegalArgumentException if {@code n} is less than 1
          */
         public Builder snapshotsToKeep(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("snapshotsToKeep must be at least 1: " + n);
-            }
-            this.snapshotsToKeep = n;
+            options.snapshotsToKeep(n);
             return this;
         }
 
@@ -326,11 +317,7 @@ public final class SqliteJournal implements Journal {
          * @throws IllegalArgumentException if {@code n} is out of that range
          */
         public Builder maxBatchSize(int n) {
-            if (n < 1 || n > MAX_BATCH_SIZE) {
-                throw new IllegalArgumentException(
-                        "maxBatchSize must be from 1 to " + MAX_BATCH_SIZE + ": " + n);
-            }
-            this.maxBatchSize = n;
+            options.maxBatchSize(n);
             return this;
         }
 
@@ -352,7 +339,7 @@ public final class SqliteJournal implements Journal {
          * @return this builder
          */
         public Builder readOnly(boolean readOnly) {
-            this.readOnly = readOnly;
+            options.readOnly(readOnly);
             return this;
         }
 
@@ -410,7 +397,7 @@ public final class SqliteJournal implements Journal {
          *     read-only also if the file does not exist or holds no journal
          */
         public SqliteJournal build() {
-            return readOnly ? SqliteOpener.openFileReadOnly(this) : SqliteOpener.openFile(this);
+            return options.readOnly() ? SqliteOpener.openFileReadOnly(this) : SqliteOpener.openFile(this);
         }
     }
 
