@@ -516,7 +516,7 @@ public final class PostgresJournal implements Journal {
                 if (cursor) {
                     ps.setFetchSize(Math.min(1_000, Math.max(64, limit * 2)));
                 }
-                bind(ps, plan.params());
+                plan.bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {
                     SqlRows.Cursor rows = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
                     while (rows.next()) {
@@ -741,17 +741,6 @@ public final class PostgresJournal implements Journal {
     @Override
     public JournalStats stats() {
         return stats.snapshot(writer == null ? 0 : writer.queued());
-    }
-
-    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            Object p = params.get(i);
-            if (p instanceof Long l) {
-                ps.setLong(i + 1, l);
-            } else {
-                ps.setString(i + 1, (String) p);
-            }
-        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package to.clasp.journal;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -326,7 +327,20 @@ final class PostgresSchema {
      * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
      * with the pattern because the SQL only narrows the candidates.
      */
-    record Select(String sql, List<Object> params, boolean recheck) {}
+    record Select(String sql, List<Object> params, boolean recheck) {
+
+        /** Binds the parameters (numbers and text only) to a statement prepared from {@link #sql()}. */
+        void bind(PreparedStatement ps) throws SQLException {
+            for (int i = 0; i < params.size(); i++) {
+                Object p = params.get(i);
+                if (p instanceof Long l) {
+                    ps.setLong(i + 1, l);
+                } else {
+                    ps.setString(i + 1, (String) p);
+                }
+            }
+        }
+    }
 
     /**
      * Plans a query for this backend, whose rows are all written through this library (see

@@ -2,6 +2,7 @@ package to.clasp.journal;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -412,7 +413,22 @@ final class SqliteSchema {
      * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
      * with {@link JournalQuery#matches} because the SQL only narrows the candidates.
      */
-    record Select(String sql, List<Object> params, boolean recheck) {}
+    record Select(String sql, List<Object> params, boolean recheck) {
+
+        /** Binds the parameters to a statement prepared from {@link #sql()}. */
+        void bind(PreparedStatement ps) throws SQLException {
+            for (int i = 0; i < params.size(); i++) {
+                Object p = params.get(i);
+                if (p instanceof Long l) {
+                    ps.setLong(i + 1, l);
+                } else if (p instanceof byte[] bytes) {
+                    ps.setBytes(i + 1, bytes);
+                } else {
+                    ps.setString(i + 1, (String) p);
+                }
+            }
+        }
+    }
 
     /**
      * Plans a query for a SQLite file, which may hold rows of any program: everything but an
