@@ -499,7 +499,7 @@ public final class PostgresJournal implements Journal {
             return CompletableFuture.failedFuture(e);
         }
         int limit = query.maxResults().orElse(-1);
-        PostgresSchema.Select plan = schema.select(PostgresSchema.plan(query));
+        SqlSelect plan = schema.select(PostgresSchema.plan(query));
         AddressPattern pattern = query.addressPattern();
         return readEntries("query failed", c -> {
             if (limit == 0) {

@@ -1,7 +1,6 @@
 package to.clasp.journal;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -324,25 +323,6 @@ final class PostgresSchema {
     }
 
     /**
-     * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
-     * with the pattern because the SQL only narrows the candidates.
-     */
-    record Select(String sql, List<Object> params, boolean recheck) {
-
-        /** Binds the parameters (numbers and text only) to a statement prepared from {@link #sql()}. */
-        void bind(PreparedStatement ps) throws SQLException {
-            for (int i = 0; i < params.size(); i++) {
-                Object p = params.get(i);
-                if (p instanceof Long l) {
-                    ps.setLong(i + 1, l);
-                } else {
-                    ps.setString(i + 1, (String) p);
-                }
-            }
-        }
-    }
-
-    /**
      * Plans a query for this backend, whose rows are all written through this library (see
      * {@link QueryPlan.Stored#CHECKED}): a subtree ({@code <literal>/**}) is answered by its
      * range alone.
@@ -355,7 +335,7 @@ final class PostgresSchema {
      * Renders a plan: under {@code COLLATE "C"} a prefix range holds exactly the addresses with
      * that prefix, and every address is compared as it is stored ({@link #toStored}).
      */
-    Select select(QueryPlan plan) {
+    SqlSelect select(QueryPlan plan) {
         StringBuilder sql = new StringBuilder(entryColumns);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
@@ -405,6 +385,6 @@ final class PostgresSchema {
             sql.append(" LIMIT ?");
             params.add(plan.limit());
         }
-        return new Select(sql.toString(), List.copyOf(params), plan.recheck());
+        return new SqlSelect(sql.toString(), List.copyOf(params), plan.recheck());
     }
 }

@@ -689,7 +689,7 @@ public final class SqliteJournal implements Journal {
     /** A {@link SqliteQueryRunner.Rows}: reads, verifies and decodes the rows of a plan. */
     private long select(SqliteReadPool.Reader r, QueryPlan plan, int limit, List<JournalEntry> out)
             throws SQLException {
-        SqliteSchema.Select select = SqliteSchema.select(plan);
+        SqlSelect select = SqliteSchema.select(plan);
         AddressPattern pattern = plan.query().addressPattern();
         PreparedStatement ps = prepareEntries(r, select.sql());
         // Per statement: the record is then read in the same read transaction as the rows.
@@ -1113,7 +1113,7 @@ public final class SqliteJournal implements Journal {
     }
 
     /** The SELECT a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
-    static SqliteSchema.Select planFor(JournalQuery query) {
+    static SqlSelect planFor(JournalQuery query) {
         return SqliteSchema.select(SqliteSchema.plan(query));
     }
 
@@ -1121,7 +1121,7 @@ public final class SqliteJournal implements Journal {
      * The plan a query without a limit runs with on this journal's rows, once the distinct
      * addresses are known; null when no address matches (for tests).
      */
-    SqliteSchema.Select planOnRows(JournalQuery query) throws SQLException {
+    SqlSelect planOnRows(JournalQuery query) throws SQLException {
         QueryPlan chosen = readers.read(r -> SqliteQueryRunner.planOnRows(r, SqliteSchema.plan(query)));
         return chosen == null ? null : SqliteSchema.select(chosen);
     }

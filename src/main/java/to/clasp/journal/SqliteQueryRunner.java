@@ -72,7 +72,7 @@ final class SqliteQueryRunner {
      * which would read {@code rows} entries in seq order when matches are sparse.
      */
     private static boolean smallerThan(SqliteReadPool.Reader r, QueryPlan plan, long rows) throws SQLException {
-        SqliteSchema.Select count = plan.addressRange() ? SqliteSchema.countInPrefixRange(plan, rows) : null;
+        SqlSelect count = plan.addressRange() ? SqliteSchema.countInPrefixRange(plan, rows) : null;
         if (count == null) {
             return false;
         }
@@ -105,7 +105,7 @@ final class SqliteQueryRunner {
      * null when the range holds no entry.
      */
     private static QueryPlan inTimeRange(SqliteReadPool.Reader r, QueryPlan plan) throws SQLException {
-        SqliteSchema.Select bounds = SqliteSchema.timeRangeSeqs(plan);
+        SqlSelect bounds = SqliteSchema.timeRangeSeqs(plan);
         if (bounds == null) {
             return plan;
         }

@@ -2,7 +2,6 @@ package to.clasp.journal;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -315,7 +314,7 @@ final class SqliteSchema {
      * The same SELECT of entries with the column a verified read needs added as the last one:
      * the table is aliased {@code e}, and every other clause stays as it is.
      *
-     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link Select})
+     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link SqlSelect})
      */
     static String withPreviousMac(String entrySelect) {
         if (!entrySelect.startsWith(ENTRY_COLUMNS)) {
@@ -333,7 +332,7 @@ final class SqliteSchema {
      * new array, more than SQLite takes to join three: the seven columns fewer and the joined
      * text took some 50 ns off a row's 700 in {@code since}.
      *
-     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link Select})
+     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link SqlSelect})
      */
     static String withUsualColumns(String entrySelect) {
         if (!entrySelect.startsWith(ENTRY_COLUMNS)) {
@@ -410,27 +409,6 @@ final class SqliteSchema {
             + "(SELECT seq FROM journal_entries ORDER BY seq DESC LIMIT 1)";
 
     /**
-     * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
-     * with {@link JournalQuery#matches} because the SQL only narrows the candidates.
-     */
-    record Select(String sql, List<Object> params, boolean recheck) {
-
-        /** Binds the parameters to a statement prepared from {@link #sql()}. */
-        void bind(PreparedStatement ps) throws SQLException {
-            for (int i = 0; i < params.size(); i++) {
-                Object p = params.get(i);
-                if (p instanceof Long l) {
-                    ps.setLong(i + 1, l);
-                } else if (p instanceof byte[] bytes) {
-                    ps.setBytes(i + 1, bytes);
-                } else {
-                    ps.setString(i + 1, (String) p);
-                }
-            }
-        }
-    }
-
-    /**
      * Plans a query for a SQLite file, which may hold rows of any program: everything but an
      * exact address is checked again (see {@link QueryPlan.Stored#ANY_TEXT}).
      */
@@ -442,7 +420,7 @@ final class SqliteSchema {
      * Renders a plan. SQLite compares text as UTF-8 bytes, that is in code point order, so a
      * prefix range on the address index holds exactly the strings that start with the prefix.
      */
-    static Select select(QueryPlan plan) {
+    static SqlSelect select(QueryPlan plan) {
         StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
@@ -498,21 +476,21 @@ final class SqliteSchema {
             sql.append(" LIMIT ?");
             params.add(plan.limit());
         }
-        return new Select(sql.toString(), List.copyOf(params), plan.recheck());
+        return new SqlSelect(sql.toString(), List.copyOf(params), plan.recheck());
     }
 
     /**
      * The lowest and highest seq, and the number, of the entries in a plan's time range: read
      * from the timestamp index alone. Null when the query has no time bound.
      */
-    static Select timeRangeSeqs(QueryPlan plan) {
+    static SqlSelect timeRangeSeqs(QueryPlan plan) {
         List<Object> params = new ArrayList<>(2);
         List<String> where = new ArrayList<>(2);
         addTimeBounds(plan, false, where, params);
         if (where.isEmpty()) {
             return null;
         }
-        return new Select("SELECT min(seq), max(seq), count(*) FROM journal_entries WHERE "
+        return new SqlSelect("SELECT min(seq), max(seq), count(*) FROM journal_entries WHERE "
                 + String.join(" AND ", where), List.copyOf(params), false);
     }
 
@@ -535,7 +513,7 @@ final class SqliteSchema {
      * than its seq-order probe would read through the range itself. Null when the pattern has
      * no such range ({@link QueryPlan#addressRange()} is false).
      */
-    static Select countInPrefixRange(QueryPlan plan, long cap) {
+    static SqlSelect countInPrefixRange(QueryPlan plan, long cap) {
         QueryPlan.PrefixRange range = plan.literalPrefixRange();
         if (range == null) {
             return null;
@@ -543,7 +521,7 @@ final class SqliteSchema {
         List<Object> params = new ArrayList<>(3);
         String condition = prefixRange(range, params);
         params.add(cap);
-        return new Select("SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE " + condition + " LIMIT ?)",
+        return new SqlSelect("SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE " + condition + " LIMIT ?)",
                 List.copyOf(params), false);
     }
 
