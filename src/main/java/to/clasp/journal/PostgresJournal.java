@@ -144,13 +144,14 @@ public final class PostgresJournal implements Journal {
         this.name = "postgresql:" + b.schema;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
-        this.mac = b.hmacKey == null ? null : new EntryMac(b.hmacKey);
+        JournalOptions options = b.options;
+        this.mac = options.hmacKey() == null ? null : new EntryMac(options.hmacKey());
         long latest;
         try (Connection c = dataSource.getConnection()) {
-            if (b.readOnly || !b.createIfAbsent) {
+            if (options.readOnly() || !b.createIfAbsent) {
                 schema.requireTables(c);
             }
-            if (!b.readOnly) {
+            if (!options.readOnly()) {
                 schema.create(c);
             }
             try (PreparedStatement ps = c.prepareStatement(schema.latestSeq); ResultSet rs = ps.executeQuery()) {
@@ -159,8 +160,8 @@ public final class PostgresJournal implements Journal {
         } catch (SQLException | RuntimeException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         }
-        this.writer = b.readOnly ? null
-                : new PostgresWriter(dataSource, schema, name, b.maxBatchSize, b.snapshotsToKeep);
+        this.writer = options.readOnly() ? null
+                : new PostgresWriter(dataSource, schema, name, options.maxBatchSize(), options.snapshotsToKeep());
         // Other journals' commits arrive through LISTEN/NOTIFY (changed()), this one's from the writer.
         this.followers = new FollowHub(name, new StorageSource(), latest, null);
         if (writer != null) {
@@ -240,11 +241,9 @@ public final class PostgresJournal implements Journal {
         private final String jdbcUrl;
         private final String user;
         private final String password;
+        private final JournalOptions options =
+                new JournalOptions(DEFAULT_SNAPSHOTS_TO_KEEP, DEFAULT_MAX_BATCH_SIZE, MAX_BATCH_SIZE);
         private String schema = DEFAULT_SCHEMA;
-        private byte[] hmacKey;
-        private int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
-        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-        private boolean readOnly;
         private boolean createIfAbsent = true;
 
         private Builder(DataSource dataSource, String jdbcUrl, String user, String password) {
@@ -287,11 +286,7 @@ public final class PostgresJournal implements Journal {
          * @throws IllegalArgumentException if {@code key} is not 32 bytes long
          */
         public Builder hmacKey(byte[] key) {
-            if (key != null && key.length != EntryMac.KEY_LENGTH) {
-                throw new IllegalArgumentException(
-                        "an HMAC key must be exactly 32 bytes, got " + key.length);
-            }
-            this.hmacKey = key == null ? null : key.clone();
+            options.hmacKey(key);
             return this;
         }
 
@@ -305,10 +300,7 @@ public final class PostgresJournal implements Journal {
          * @throws IllegalArgumentException if {@code n} is less than 1
          */
         public Builder snapshotsToKeep(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("snapshotsToKeep must be at least 1: " + n);
-            }
-            this.snapshotsToKeep = n;
+            options.snapshotsToKeep(n);
             return this;
         }
 
@@ -322,11 +314,7 @@ public final class PostgresJournal implements Journal {
          * @throws IllegalArgumentException if {@code n} is out of that range
          */
         public Builder maxBatchSize(int n) {
-            if (n < 1 || n > MAX_BATCH_SIZE) {
-                throw new IllegalArgumentException(
-                        "maxBatchSize must be from 1 to " + MAX_BATCH_SIZE + ": " + n);
-            }
-            this.maxBatchSize = n;
+            options.maxBatchSize(n);
             return this;
         }
 
@@ -341,7 +329,7 @@ public final class PostgresJournal implements Journal {
          * @return this builder
          */
         public Builder readOnly(boolean readOnly) {
-            this.readOnly = readOnly;
+            options.readOnly(readOnly);
             return this;
         }
 
@@ -522,7 +510,7 @@ public final class PostgresJournal implements Journal {
             return CompletableFuture.failedFuture(e);
         }
         int limit = query.maxResults().orElse(-1);
-        PostgresSchema.QueryPlan plan = schema.plan(query);
+        SqlSelect plan = schema.select(PostgresSchema.plan(query));
         AddressPattern pattern = query.addressPattern();
         return readEntries("query failed", c -> {
             if (limit == 0) {
@@ -539,7 +527,7 @@ public final class PostgresJournal implements Journal {
                 if (cursor) {
                     ps.setFetchSize(Math.min(1_000, Math.max(64, limit * 2)));
                 }
-                bind(ps, plan.params());
+                plan.bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {
                     SqlRows.Cursor rows = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
                     while (rows.next()) {
@@ -764,17 +752,6 @@ public final class PostgresJournal implements Journal {
     @Override
     public JournalStats stats() {
         return stats.snapshot(writer == null ? 0 : writer.queued());
-    }
-
-    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            Object p = params.get(i);
-            if (p instanceof Long l) {
-                ps.setLong(i + 1, l);
-            } else {
-                ps.setString(i + 1, (String) p);
-            }
-        }
     }
 
     /**

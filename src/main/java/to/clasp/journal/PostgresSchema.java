@@ -323,55 +323,52 @@ final class PostgresSchema {
     }
 
     /**
-     * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
-     * with the pattern because the SQL only narrows the candidates.
+     * Plans a query for this backend, whose rows are all written through this library (see
+     * {@link QueryPlan.Stored#CHECKED}): a subtree ({@code <literal>/**}) is answered by its
+     * range alone.
      */
-    record QueryPlan(String sql, List<Object> params, boolean recheck) {}
+    static QueryPlan plan(JournalQuery query) {
+        return QueryPlan.of(query, QueryPlan.Stored.CHECKED);
+    }
 
     /**
-     * Plans a query, as {@link SqliteSchema#plan} does and for the same reasons: equality for an
-     * exact address, a half-open range for a literal prefix (under {@code COLLATE "C"} the range
-     * holds exactly the addresses with that prefix), never LIKE, and every row but an exact
-     * match and a subtree ({@code <literal>/**}, which the range expresses exactly) checked again
-     * with the matcher.
+     * Renders a plan: under {@code COLLATE "C"} a prefix range holds exactly the addresses with
+     * that prefix, and every address is compared as it is stored ({@link #toStored}).
      */
-    QueryPlan plan(JournalQuery query) {
+    SqlSelect select(QueryPlan plan) {
         StringBuilder sql = new StringBuilder(entryColumns);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
-        AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
-        boolean recheck = true;
-        switch (pushdown.kind()) {
-            case MATCH_ALL -> {
-                // no address clause
+        QueryPlan.Address address = plan.address();
+        if (address instanceof QueryPlan.Exact exact) {
+            where.add("address = (? COLLATE \"C\")");
+            params.add(toStored(exact.address()));
+        } else if (address instanceof QueryPlan.NoAddress) {
+            // No stored address holds a lone surrogate (appends refuse them).
+            where.add("FALSE");
+        } else if (address instanceof QueryPlan.PrefixRange range) {
+            where.add("address >= (? COLLATE \"C\")");
+            params.add(toStored(range.low()));
+            if (range.high() != null) {
+                where.add("address < (? COLLATE \"C\")");
+                params.add(toStored(range.high()));
             }
-            case EXACT -> {
-                String exact = pushdown.prefix();
-                if (AddressRange.isWellFormed(exact)) {
-                    where.add("address = (? COLLATE \"C\")");
-                    params.add(toStored(exact));
-                    recheck = false;
-                } else {
-                    // No stored address holds a lone surrogate (appends refuse them).
-                    where.add("FALSE");
-                }
-            }
-            default -> {
-                boolean exactRange = addPrefixRange(pushdown.prefix(), where, params);
-                // For <literal>/** the range is the whole meaning of the pattern.
-                recheck = !(exactRange && pushdown.kind() == AddressPattern.Pushdown.Kind.SUBTREE);
-            }
+        } else if (!(address instanceof QueryPlan.AnyAddress)) {
+            throw new IllegalArgumentException("not a plan for PostgreSQL: " + plan);
         }
-        if (query.fromMicros().isPresent()) {
+        if (plan.seqRange().isPresent()) {
+            throw new IllegalArgumentException("not a plan for PostgreSQL: " + plan);
+        }
+        if (plan.fromMicros().isPresent()) {
             where.add("timestamp >= ?");
-            params.add(query.fromMicros().getAsLong());
+            params.add(plan.fromMicros().getAsLong());
         }
-        if (query.toMicros().isPresent()) {
+        if (plan.toMicros().isPresent()) {
             where.add("timestamp <= ?");
-            params.add(query.toMicros().getAsLong());
+            params.add(plan.toMicros().getAsLong());
         }
-        Set<SignalType> types = query.signalTypes();
-        if (!types.isEmpty() && types.size() < SignalType.values().length) {
+        Set<SignalType> types = plan.types();
+        if (!types.isEmpty()) {
             StringBuilder in = new StringBuilder("signal_type IN (");
             int i = 0;
             for (SignalType t : types) {
@@ -383,26 +380,11 @@ final class PostgresSchema {
         for (int i = 0; i < where.size(); i++) {
             sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
         }
-        sql.append(query.isDescending() ? " ORDER BY seq DESC" : " ORDER BY seq");
-        if (!recheck && query.maxResults().isPresent()) {
+        sql.append(plan.descending() ? " ORDER BY seq DESC" : " ORDER BY seq");
+        if (plan.limit() >= 0) {
             sql.append(" LIMIT ?");
-            params.add((long) query.maxResults().getAsInt());
+            params.add(plan.limit());
         }
-        return new QueryPlan(sql.toString(), List.copyOf(params), recheck);
-    }
-
-    /** Adds the range of addresses starting with {@code prefix}; false if it added none. */
-    private static boolean addPrefixRange(String prefix, List<String> where, List<Object> params) {
-        if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
-            return false; // a range would not narrow anything, or has no defined order; the recheck decides
-        }
-        String hi = AddressRange.successor(prefix);
-        where.add("address >= (? COLLATE \"C\")");
-        params.add(toStored(prefix));
-        if (hi != null) {
-            where.add("address < (? COLLATE \"C\")");
-            params.add(toStored(hi));
-        }
-        return true;
+        return new SqlSelect(sql.toString(), List.copyOf(params), plan.recheck());
     }
 }

@@ -148,18 +148,12 @@ public final class SqliteJournal implements Journal {
      */
     public static final int MAX_BATCH_SIZE = 1 << 16;
 
-    /** Bounds on the rows a limited query reads in seq order before it uses the address index. */
-    private static final long MIN_PROBE_ROWS = 1_024;
-    private static final long MAX_PROBE_ROWS = 65_536;
     /**
      * How much of the file each read connection maps into memory by default (256 MiB): pages
      * beyond the cache are then read without a system call and a copy each, which matters
      * because a query's rows are spread over the file. See {@link Builder#memoryMapSize(long)}.
      */
     public static final long DEFAULT_MEMORY_MAP_SIZE = 256L << 20;
-    /** Bounds on the distinct-address walk of a query (see {@code matchingAddresses}). */
-    private static final long MAX_DISTINCT_ADDRESSES = 8_192;
-    private static final int MAX_MATCHED_ADDRESSES = 500;
 
     private final String name;
     private final SignedLog signedLog;
@@ -248,12 +242,10 @@ public final class SqliteJournal implements Journal {
      */
     public static final class Builder {
         final Path file;
-        byte[] hmacKey;
+        final JournalOptions options =
+                new JournalOptions(DEFAULT_SNAPSHOTS_TO_KEEP, DEFAULT_MAX_BATCH_SIZE, MAX_BATCH_SIZE);
         IntegrityMode integrityMode = IntegrityMode.CHAIN;
         Durability durability = Durability.NORMAL;
-        int snapshotsToKeep = DEFAULT_SNAPSHOTS_TO_KEEP;
-        int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-        boolean readOnly;
         Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
         long memoryMapSize = DEFAULT_MEMORY_MAP_SIZE;
 
@@ -275,11 +267,7 @@ public final class SqliteJournal implements Journal {
          * @throws IllegalArgumentException if {@code key} is not 32 bytes long
          */
         public Builder hmacKey(byte[] key) {
-            if (key != null && key.length != EntryMac.KEY_LENGTH) {
-                throw new IllegalArgumentException(
-                        "an HMAC key must be exactly 32 bytes, got " + key.length);
-            }
-            this.hmacKey = key == null ? null : key.clone();
+            options.hmacKey(key);
             return this;
         }
 
@@ -319,10 +307,7 @@ public final class SqliteJournal implements Journal {
          * @throws IllegalArgumentException if {@code n} is less than 1
          */
         public Builder snapshotsToKeep(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("snapshotsToKeep must be at least 1: " + n);
-            }
-            this.snapshotsToKeep = n;
+            options.snapshotsToKeep(n);
             return this;
         }
 
@@ -340,11 +325,7 @@ public final class SqliteJournal implements Journal {
          * @throws IllegalArgumentException if {@code n} is out of that range
          */
         public Builder maxBatchSize(int n) {
-            if (n < 1 || n > MAX_BATCH_SIZE) {
-                throw new IllegalArgumentException(
-                        "maxBatchSize must be from 1 to " + MAX_BATCH_SIZE + ": " + n);
-            }
-            this.maxBatchSize = n;
+            options.maxBatchSize(n);
             return this;
         }
 
@@ -366,7 +347,7 @@ public final class SqliteJournal implements Journal {
          * @return this builder
          */
         public Builder readOnly(boolean readOnly) {
-            this.readOnly = readOnly;
+            options.readOnly(readOnly);
             return this;
         }
 
@@ -424,7 +405,7 @@ public final class SqliteJournal implements Journal {
          *     read-only also if the file does not exist or holds no journal
          */
         public SqliteJournal build() {
-            return readOnly ? SqliteOpener.openFileReadOnly(this) : SqliteOpener.openFile(this);
+            return options.readOnly() ? SqliteOpener.openFileReadOnly(this) : SqliteOpener.openFile(this);
         }
     }
 
@@ -668,10 +649,7 @@ public final class SqliteJournal implements Journal {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
         }
-        SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        // Patterns the SQL cannot answer alone: their matches may be a small part of the rows
-        // they would read, which the distinct addresses tell.
-        boolean selective = plan.recheck() && narrowable(query.addressPattern());
+        QueryPlan plan = SqliteSchema.plan(query);
         return readEntries("query failed", r -> {
             if (query.maxResults().orElse(-1) == 0) {
                 return List.of();
@@ -679,154 +657,11 @@ public final class SqliteJournal implements Journal {
             // A query may run several statements (bounds, then rows): all see one state of the file.
             r.prepare(SqliteSchema.BEGIN_READ).execute();
             try {
-                return runQuery(r, query, plan, selective);
+                return SqliteQueryRunner.run(r, plan, this::select);
             } finally {
                 r.prepare(SqliteSchema.COMMIT).execute();
             }
         });
-    }
-
-    private List<JournalEntry> runQuery(SqliteReadPool.Reader r, JournalQuery query, SqliteSchema.QueryPlan plan,
-            boolean selective) throws SQLException {
-        int limit = query.maxResults().orElse(-1);
-        AddressPattern pattern = query.addressPattern();
-        long rows = Math.min(MAX_PROBE_ROWS, Math.max(MIN_PROBE_ROWS, 32L * limit));
-        if (limit > 0 && (plan.addressRange() || selective) && !smallerThan(r, query, plan, rows)) {
-            // A range on the address index costs as much as the whole range even when the
-            // limit is met early; walking seqs first is cheap when matches are dense.
-            List<JournalEntry> found = new ArrayList<>(Math.min(limit, 1024));
-            long read = select(r, SqliteSchema.probe(query, rows), pattern, limit, found);
-            if (found.size() == limit || read < rows) {
-                return Collections.unmodifiableList(found);
-            }
-        }
-        SqliteSchema.QueryPlan chosen = planOnRows(r, query, plan, selective);
-        if (chosen == null) {
-            return List.of();
-        }
-        List<JournalEntry> out = new ArrayList<>();
-        select(r, chosen, pattern, limit, out);
-        return Collections.unmodifiableList(out);
-    }
-
-    /**
-     * Whether the prefix range of an address-range {@code plan} holds fewer than {@code rows}
-     * entries, counted from the index alone: then the range itself is cheaper than the probe,
-     * which would read {@code rows} entries in seq order when matches are sparse.
-     */
-    private static boolean smallerThan(SqliteReadPool.Reader r, JournalQuery query, SqliteSchema.QueryPlan plan,
-            long rows) throws SQLException {
-        SqliteSchema.QueryPlan count = plan.addressRange() ? SqliteSchema.countInPrefixRange(query, rows) : null;
-        if (count == null) {
-            return false;
-        }
-        PreparedStatement ps = r.prepare(count.sql());
-        bind(ps, count.params());
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() && rs.getLong(1) < rows;
-        }
-    }
-
-    /**
-     * The plan that reads the fewest rows, given what the indexes tell about them: only the
-     * matching addresses ({@link #narrowed}) or only the seqs of the time range
-     * ({@link #inTimeRange}); null when nothing can match.
-     */
-    private static SqliteSchema.QueryPlan planOnRows(SqliteReadPool.Reader r, JournalQuery query,
-            SqliteSchema.QueryPlan plan, boolean selective) throws SQLException {
-        SqliteSchema.QueryPlan chosen = selective ? narrowed(r, query, plan) : plan;
-        if (chosen == plan && !plan.addressRange()
-                && query.addressPattern().pushdown().kind() != AddressPattern.Pushdown.Kind.EXACT) {
-            chosen = inTimeRange(r, query, plan);
-        }
-        return chosen;
-    }
-
-    /**
-     * For a time-bounded query that no address narrows: a walk over the seqs of its time range
-     * when timestamps grow with seqs (at most twice as many seqs as entries in the range), which
-     * spares the sort that reading through the timestamp index needs; {@code plan} otherwise;
-     * null when the range holds no entry.
-     */
-    private static SqliteSchema.QueryPlan inTimeRange(SqliteReadPool.Reader r, JournalQuery query,
-            SqliteSchema.QueryPlan plan) throws SQLException {
-        SqliteSchema.QueryPlan bounds = SqliteSchema.timeRangeSeqs(query);
-        if (bounds == null) {
-            return plan;
-        }
-        PreparedStatement ps = r.prepare(bounds.sql());
-        bind(ps, bounds.params());
-        try (ResultSet rs = ps.executeQuery()) {
-            long count = rs.next() ? rs.getLong(3) : 0;
-            if (count == 0) {
-                return null;
-            }
-            long first = rs.getLong(1);
-            long last = rs.getLong(2);
-            return last - first < 2 * count ? SqliteSchema.planInSeqRange(query, first, last) : plan;
-        }
-    }
-
-    /** Whether some addresses under the pattern's literal prefix may not match it. */
-    private static boolean narrowable(AddressPattern pattern) {
-        AddressPattern.Pushdown.Kind kind = pattern.pushdown().kind();
-        return kind != AddressPattern.Pushdown.Kind.MATCH_ALL && kind != AddressPattern.Pushdown.Kind.SUBTREE;
-    }
-
-    /**
-     * Returns a plan that fetches only the rows at matching addresses, when that pays (see
-     * {@link #matchingAddresses}); {@code plan} when it does not; null when no address matches.
-     */
-    private static SqliteSchema.QueryPlan narrowed(SqliteReadPool.Reader r, JournalQuery query,
-            SqliteSchema.QueryPlan plan) throws SQLException {
-        List<String> addresses = matchingAddresses(r, query.addressPattern());
-        if (addresses == null) {
-            return plan;
-        }
-        return addresses.isEmpty() ? null : SqliteSchema.planForAddresses(query, addresses);
-    }
-
-    /**
-     * Walks the distinct addresses that start with the pattern's literal prefix, one seek on
-     * the address index each, and returns those the pattern matches, when fetching only them
-     * pays: when at most half of the addresses walked match (rows assumed spread evenly over
-     * addresses) and at most {@link #MAX_MATCHED_ADDRESSES} do. Returns null where reading the
-     * prefix range is as cheap or cheaper: too many distinct addresses for the rows held
-     * (the walk gives up after a sixteenth of them, {@link #MAX_DISTINCT_ADDRESSES} at most),
-     * or an address that did not come back from SQLite as it is stored.
-     */
-    private static List<String> matchingAddresses(SqliteReadPool.Reader r, AddressPattern pattern)
-            throws SQLException {
-        long held;
-        try (ResultSet rs = r.prepare(SqliteSchema.HELD_SEQS).executeQuery()) {
-            long first = rs.next() ? rs.getLong(1) : 0;
-            held = rs.getLong(2) - first + 1;
-        }
-        long budget = Math.min(MAX_DISTINCT_ADDRESSES, held / 16);
-        String prefix = pattern.pushdown().prefix();
-        List<String> matched = new ArrayList<>();
-        String current = prefix;
-        PreparedStatement seek = r.prepare(SqliteSchema.FIRST_ADDRESS);
-        PreparedStatement next = r.prepare(SqliteSchema.NEXT_ADDRESS);
-        for (long walked = 0; ; walked++) {
-            seek.setString(1, current);
-            String address;
-            try (ResultSet rs = seek.executeQuery()) {
-                address = rs.next() ? rs.getString(1) : null;
-            }
-            if (address == null || !address.startsWith(prefix)) {
-                return matched.size() * 2L <= walked ? matched : null;
-            }
-            // U+FFFD: stored bytes that are no UTF-8 come back changed, and would not be found again.
-            if (walked == budget || address.indexOf('\uFFFD') >= 0 || address.equals(current) && seek == next) {
-                return null;
-            }
-            if (pattern.matches(address) && matched.add(address) && matched.size() > MAX_MATCHED_ADDRESSES) {
-                return null;
-            }
-            current = address;
-            seek = next;
-        }
     }
 
     /**
@@ -865,18 +700,15 @@ public final class SqliteJournal implements Journal {
                 usualColumns(r) ? r.prepare(SqliteSchema.ENTRY_AT) : null);
     }
 
-    /**
-     * Runs a planned SELECT, adding to {@code out} the entries whose address matches (when the
-     * plan needs the check), until {@code limit} of them are found ({@code -1}: no limit).
-     *
-     * @return the number of rows read
-     */
-    private long select(SqliteReadPool.Reader r, SqliteSchema.QueryPlan plan, AddressPattern pattern,
-            int limit, List<JournalEntry> out) throws SQLException {
-        PreparedStatement ps = prepareEntries(r, plan.sql());
+    /** A {@link SqliteQueryRunner.Rows}: reads, verifies and decodes the rows of a plan. */
+    private long select(SqliteReadPool.Reader r, QueryPlan plan, int limit, List<JournalEntry> out)
+            throws SQLException {
+        SqlSelect select = SqliteSchema.select(plan);
+        AddressPattern pattern = plan.query().addressPattern();
+        PreparedStatement ps = prepareEntries(r, select.sql());
         // Per statement: the record is then read in the same read transaction as the rows.
         SignedLog.Verifier verifier = verifier(r);
-        bind(ps, plan.params());
+        select.bind(ps);
         long rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
             SqlRows.Cursor cursor = cursor(r, rs, verifier);
@@ -885,7 +717,7 @@ public final class SqliteJournal implements Journal {
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
                 // so that only entries returned are decoded (and verified). A NULL address (a
                 // foreign file) is left for decode to report with its seq.
-                if (plan.recheck()) {
+                if (select.recheck()) {
                     String address = cursor.address();
                     if (address != null && !pattern.matches(address)) {
                         continue;
@@ -1255,35 +1087,22 @@ public final class SqliteJournal implements Journal {
         }
     }
 
-    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            Object p = params.get(i);
-            if (p instanceof Long l) {
-                ps.setLong(i + 1, l);
-            } else if (p instanceof byte[] bytes) {
-                ps.setBytes(i + 1, bytes);
-            } else {
-                ps.setString(i + 1, (String) p);
-            }
-        }
-    }
-
     private JournalException.Storage storage(String what, SQLException e) {
         return new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
     }
 
-    /** The plan a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
-    static SqliteSchema.QueryPlan planFor(JournalQuery query) {
-        return SqliteSchema.plan(query);
+    /** The SELECT a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
+    static SqlSelect planFor(JournalQuery query) {
+        return SqliteSchema.select(SqliteSchema.plan(query));
     }
 
     /**
      * The plan a query without a limit runs with on this journal's rows, once the distinct
      * addresses are known; null when no address matches (for tests).
      */
-    SqliteSchema.QueryPlan planOnRows(JournalQuery query) throws SQLException {
-        SqliteSchema.QueryPlan plan = SqliteSchema.plan(query);
-        return readers.read(r -> planOnRows(r, query, plan, plan.recheck() && narrowable(query.addressPattern())));
+    SqlSelect planOnRows(JournalQuery query) throws SQLException {
+        QueryPlan chosen = readers.read(r -> SqliteQueryRunner.planOnRows(r, SqliteSchema.plan(query)));
+        return chosen == null ? null : SqliteSchema.select(chosen);
     }
 
     /** A PRAGMA's value as a read connection sees it (for tests). */

@@ -81,8 +81,8 @@ final class SqliteOpener {
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteJournal::readLatestSeq);
             // Checkpoints run on a connection of their own, beside the commits (see WalCheckpointer).
-            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize,
-                    b.snapshotsToKeep, writeConfig.createConnection(url));
+            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.options.maxBatchSize(),
+                    b.options.snapshotsToKeep(), writeConfig.createConnection(url));
             opened = true;
             return new SqliteJournal(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval);
         } catch (SQLException e) {
@@ -147,9 +147,10 @@ final class SqliteOpener {
                     : new JournalException.Storage(name + ": cannot read the journal: " + e.getMessage(), e);
         }
         // Read-only: the integrity record is used when present, never created.
-        SignedLog signedLog = b.hmacKey == null ? null : new SignedLog(new EntryMac(b.hmacKey), b.integrityMode);
-        SqliteJournal journal = new SqliteJournal(name, file, signedLog, null, null, pool, latestSeq,
-                b.followPollInterval);
+        byte[] key = b.options.hmacKey();
+        SqliteJournal journal = new SqliteJournal(name, file,
+                key == null ? null : new SignedLog(new EntryMac(key), b.integrityMode),
+                null, null, pool, latestSeq, b.followPollInterval);
         journal.removeWalFilesOnClose = !walFilesExisted && Files.isWritable(file);
         return journal;
     }
@@ -172,7 +173,7 @@ final class SqliteOpener {
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
             GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
-                    b.maxBatchSize, b.snapshotsToKeep, null);
+                    b.options.maxBatchSize(), b.options.snapshotsToKeep(), null);
             opened = true;
             // Nothing but this journal writes to its private in-memory database: no polling.
             return new SqliteJournal(name, null, signedLog, w, writer, pool, 0, null);
@@ -200,10 +201,10 @@ final class SqliteOpener {
 
     /** The integrity rules for a key, with the file's record found or created; null without a key. */
     private static SignedLog signedLog(SqliteJournal.Builder b, Connection w) throws SQLException {
-        if (b.hmacKey == null) {
+        if (b.options.hmacKey() == null) {
             return null;
         }
-        SignedLog log = new SignedLog(new EntryMac(b.hmacKey), b.integrityMode);
+        SignedLog log = new SignedLog(new EntryMac(b.options.hmacKey()), b.integrityMode);
         log.establish(w);
         return log;
     }

@@ -314,7 +314,7 @@ final class SqliteSchema {
      * The same SELECT of entries with the column a verified read needs added as the last one:
      * the table is aliased {@code e}, and every other clause stays as it is.
      *
-     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link QueryPlan})
+     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link SqlSelect})
      */
     static String withPreviousMac(String entrySelect) {
         if (!entrySelect.startsWith(ENTRY_COLUMNS)) {
@@ -332,7 +332,7 @@ final class SqliteSchema {
      * new array, more than SQLite takes to join three: the seven columns fewer and the joined
      * text took some 50 ns off a row's 700 in {@code since}.
      *
-     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link QueryPlan})
+     * @param entrySelect a SELECT built on this class's entry columns ({@link #SINCE}, a {@link SqlSelect})
      */
     static String withUsualColumns(String entrySelect) {
         if (!entrySelect.startsWith(ENTRY_COLUMNS)) {
@@ -409,117 +409,51 @@ final class SqliteSchema {
             + "(SELECT seq FROM journal_entries ORDER BY seq DESC LIMIT 1)";
 
     /**
-     * A SELECT for a query: the SQL, its parameters, and whether each row must still be checked
-     * with {@link JournalQuery#matches} because the SQL only narrows the candidates.
-     */
-    record QueryPlan(String sql, List<Object> params, boolean recheck, boolean addressRange) {}
-
-    /**
-     * The lowest and highest seq, and the number, of the entries in a query's time range: read
-     * from the timestamp index alone. Null when the query has no time bound.
-     */
-    static QueryPlan timeRangeSeqs(JournalQuery query) {
-        List<Object> params = new ArrayList<>(2);
-        List<String> where = new ArrayList<>(2);
-        addTimeBounds(query, false, where, params);
-        if (where.isEmpty()) {
-            return null;
-        }
-        return new QueryPlan("SELECT min(seq), max(seq), count(*) FROM journal_entries WHERE "
-                + String.join(" AND ", where), List.copyOf(params), false, false);
-    }
-
-    /**
-     * Plans a time-bounded query without an address clause to walk the seqs from {@code first}
-     * to {@code last} (those of {@link #timeRangeSeqs}) in order, checking the time bounds on
-     * each row: where timestamps grow with seqs, that reads the rows of the range and nothing
-     * else, with no sort. The timestamp index is kept out of it (it would bring the rows in
-     * timestamp order, to be sorted by seq).
-     */
-    static QueryPlan planInSeqRange(JournalQuery query, long first, long last) {
-        return plan(query, false, -1, null, new long[] {first, last});
-    }
-
-    /**
-     * Plans the first try of a query with a limit and an address range: a walk in seq order
-     * without the range, reading at most {@code rows} rows. Matches that are dense among the
-     * newest (or oldest) entries are found that way after a few rows, where the range would
-     * first collect every matching seq; when the walk does not find enough, the caller falls
-     * back to {@link #plan}.
-     */
-    static QueryPlan probe(JournalQuery query, long rows) {
-        return plan(query, false, rows, null, null);
-    }
-
-    /**
-     * Plans a query. The address filter is pushed down only in forms that cannot change the
-     * result: equality for an exact address, and a half-open range on the address index for a
-     * literal prefix that every match starts with (SQLite compares text as UTF-8 bytes, that is
-     * in code point order, so the range holds exactly the strings that start with the prefix).
-     * Never LIKE: it ignores case and treats {@code _} and {@code %} as wildcards.
-     *
-     * <p>Only an exact address needs no recheck. Everything else, a match-all pattern included
-     * (it matches only addresses that start with {@code /}, and a foreign file might hold
-     * others), is checked again with {@link AddressPattern#matches}; rows are streamed, so a
-     * limit still stops the scan early.
+     * Plans a query for a SQLite file, which may hold rows of any program: everything but an
+     * exact address is checked again (see {@link QueryPlan.Stored#ANY_TEXT}).
      */
     static QueryPlan plan(JournalQuery query) {
-        return plan(query, true, -1, null, null);
+        return QueryPlan.of(query, QueryPlan.Stored.ANY_TEXT);
     }
 
     /**
-     * Plans a query whose matching addresses are known: the rows at exactly these addresses
-     * (at most a few hundred), found through the address index and read in seq order. No
-     * recheck is needed: each row's address is one of them, byte for byte.
-     *
-     * @param addresses the addresses the pattern matches, not empty, each well-formed
+     * Renders a plan. SQLite compares text as UTF-8 bytes, that is in code point order, so a
+     * prefix range on the address index holds exactly the strings that start with the prefix.
      */
-    static QueryPlan planForAddresses(JournalQuery query, List<String> addresses) {
-        return plan(query, false, -1, addresses, null);
-    }
-
-    private static QueryPlan plan(JournalQuery query, boolean useAddressRange, long rowLimit,
-            List<String> addresses, long[] seqRange) {
+    static SqlSelect select(QueryPlan plan) {
         StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
-        AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
-        boolean recheck = true;
-        switch (pushdown.kind()) {
-            case MATCH_ALL -> {
-                // no address clause: a scan in seq order serves a limit best
+        QueryPlan.Address address = plan.address();
+        if (address instanceof QueryPlan.Exact exact) {
+            where.add("address = ?");
+            params.add(exact.address());
+        } else if (address instanceof QueryPlan.OneOf oneOf) {
+            // As for the range: seqs from the index alone, walked in order.
+            StringBuilder in = new StringBuilder("seq IN (SELECT seq FROM journal_entries WHERE address IN (");
+            List<String> addresses = oneOf.addresses();
+            for (int i = 0; i < addresses.size(); i++) {
+                in.append(i == 0 ? "?" : ", ?");
+                params.add(addresses.get(i));
             }
-            case EXACT -> {
-                where.add("address = ?");
-                params.add(pushdown.prefix());
-                // A lone surrogate cannot reach SQLite unchanged; the recheck drops what the
-                // mangled text finds instead.
-                recheck = !AddressRange.isWellFormed(pushdown.prefix());
-            }
-            default -> {
-                if (addresses != null) {
-                    // As for the range: seqs from the index alone, walked in order.
-                    StringBuilder in = new StringBuilder("seq IN (SELECT seq FROM journal_entries WHERE address IN (");
-                    for (int i = 0; i < addresses.size(); i++) {
-                        in.append(i == 0 ? "?" : ", ?");
-                        params.add(addresses.get(i));
-                    }
-                    where.add(in.append("))").toString());
-                    recheck = false;
-                } else if (useAddressRange) {
-                    addPrefixRange(pushdown.prefix(), where, params);
-                }
-            }
+            where.add(in.append("))").toString());
+        } else if (address instanceof QueryPlan.PrefixRange range) {
+            // As a subquery, the range is read from the index alone and yields seqs that SQLite
+            // walks in order: no table lookups and no sort for rows a limit never reaches.
+            where.add("seq IN (SELECT seq FROM journal_entries WHERE " + prefixRange(range, params) + ")");
+        } else if (address instanceof QueryPlan.NoAddress) {
+            throw new IllegalArgumentException("a SQLite file may hold any address: " + plan);
         }
-        boolean addressRange = !where.isEmpty() && recheck;
-        if (seqRange != null) {
+        if (plan.seqRange().isPresent()) {
             where.add("seq >= ? AND seq <= ?");
-            params.add(seqRange[0]);
-            params.add(seqRange[1]);
+            params.add(plan.seqRange().get().first());
+            params.add(plan.seqRange().get().last());
         }
-        addTimeBounds(query, seqRange != null, where, params);
-        Set<SignalType> types = query.signalTypes();
-        if (!types.isEmpty() && types.size() < SignalType.values().length) {
+        // Walking a seq range, the timestamp index would bring the rows in timestamp order, to
+        // be sorted by seq: the unary + keeps SQLite from using it.
+        addTimeBounds(plan, plan.seqRange().isPresent(), where, params);
+        Set<SignalType> types = plan.types();
+        if (!types.isEmpty()) {
             // Five values make a poor index, but SQLite rates IN (...) above a range: keep it
             // (unary +) from taking over from the address or timestamp index.
             // Each name also as a BLOB of its UTF-8 bytes: reads decode a foreign row's BLOB
@@ -537,81 +471,70 @@ final class SqliteSchema {
         for (int i = 0; i < where.size(); i++) {
             sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
         }
-        sql.append(query.isDescending() ? " ORDER BY seq DESC" : " ORDER BY seq");
-        if (!recheck && query.maxResults().isPresent()) {
+        sql.append(plan.descending() ? " ORDER BY seq DESC" : " ORDER BY seq");
+        if (plan.limit() >= 0) {
             sql.append(" LIMIT ?");
-            params.add((long) query.maxResults().getAsInt());
-        } else if (rowLimit >= 0) {
-            sql.append(" LIMIT ?");
-            params.add(rowLimit);
+            params.add(plan.limit());
         }
-        return new QueryPlan(sql.toString(), List.copyOf(params), recheck, addressRange);
-    }
-
-    /** Adds the query's time bounds, if any; {@code noIndex} keeps SQLite from using the timestamp index. */
-    private static void addTimeBounds(JournalQuery query, boolean noIndex, List<String> where, List<Object> params) {
-        String column = noIndex ? "+timestamp" : "timestamp";
-        if (query.fromMicros().isPresent()) {
-            where.add(column + " >= ?");
-            params.add(query.fromMicros().getAsLong());
-        }
-        if (query.toMicros().isPresent()) {
-            where.add(column + " <= ?");
-            params.add(query.toMicros().getAsLong());
-        }
+        return new SqlSelect(sql.toString(), List.copyOf(params), plan.recheck());
     }
 
     /**
-     * Restricts to {@code address >= prefix AND address < successor(prefix)}: exactly the
-     * strings that start with the prefix. Nothing is added for an empty prefix or one with a lone surrogate
-     * (whose UTF-8 order is undefined); the recheck keeps the result right either way.
+     * The lowest and highest seq, and the number, of the entries in a plan's time range: read
+     * from the timestamp index alone. Null when the query has no time bound.
      */
-    /**
-     * Counts the entries in the literal prefix range of {@code query}'s pattern, from the
-     * address index alone, stopping at {@code cap}: a limited query reads a range holding
-     * fewer entries than its seq-order probe would read through the range itself. Null when
-     * the pattern has no such range ({@link QueryPlan#addressRange()} is false).
-     */
-    static QueryPlan countInPrefixRange(JournalQuery query, long cap) {
-        AddressPattern.Pushdown pushdown = query.addressPattern().pushdown();
-        if (pushdown.kind() == AddressPattern.Pushdown.Kind.MATCH_ALL
-                || pushdown.kind() == AddressPattern.Pushdown.Kind.EXACT) {
+    static SqlSelect timeRangeSeqs(QueryPlan plan) {
+        List<Object> params = new ArrayList<>(2);
+        List<String> where = new ArrayList<>(2);
+        addTimeBounds(plan, false, where, params);
+        if (where.isEmpty()) {
             return null;
         }
-        List<Object> params = new ArrayList<>(3);
-        String range = prefixRange(pushdown.prefix(), params);
+        return new SqlSelect("SELECT min(seq), max(seq), count(*) FROM journal_entries WHERE "
+                + String.join(" AND ", where), List.copyOf(params), false);
+    }
+
+    /** Adds the plan's time bounds, if any; {@code noIndex} keeps SQLite from using the timestamp index. */
+    private static void addTimeBounds(QueryPlan plan, boolean noIndex, List<String> where, List<Object> params) {
+        String column = noIndex ? "+timestamp" : "timestamp";
+        if (plan.fromMicros().isPresent()) {
+            where.add(column + " >= ?");
+            params.add(plan.fromMicros().getAsLong());
+        }
+        if (plan.toMicros().isPresent()) {
+            where.add(column + " <= ?");
+            params.add(plan.toMicros().getAsLong());
+        }
+    }
+
+    /**
+     * Counts the entries in the literal prefix range of a plan's pattern, from the address
+     * index alone, stopping at {@code cap}: a limited query reads a range holding fewer entries
+     * than its seq-order probe would read through the range itself. Null when the pattern has
+     * no such range ({@link QueryPlan#addressRange()} is false).
+     */
+    static SqlSelect countInPrefixRange(QueryPlan plan, long cap) {
+        QueryPlan.PrefixRange range = plan.literalPrefixRange();
         if (range == null) {
             return null;
         }
+        List<Object> params = new ArrayList<>(3);
+        String condition = prefixRange(range, params);
         params.add(cap);
-        return new QueryPlan("SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE " + range + " LIMIT ?)",
-                List.copyOf(params), false, true);
-    }
-
-    private static void addPrefixRange(String prefix, List<String> where, List<Object> params) {
-        String range = prefixRange(prefix, params);
-        if (range != null) {
-            // As a subquery, the range is read from the index alone and yields seqs that SQLite
-            // walks in order: no table lookups and no sort for rows a limit never reaches.
-            where.add("seq IN (SELECT seq FROM journal_entries WHERE " + range + ")");
-        }
+        return new SqlSelect("SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE " + condition + " LIMIT ?)",
+                List.copyOf(params), false);
     }
 
     /**
-     * The condition selecting exactly the addresses that start with {@code prefix}, as a
-     * half-open range on the address index, its bounds added to {@code params}; null when
-     * every address would be in it.
+     * The condition selecting exactly the addresses of {@code range}, on the address index,
+     * its bounds added to {@code params}.
      */
-    private static String prefixRange(String prefix, List<Object> params) {
-        if (prefix.isEmpty() || prefix.equals("/") || !AddressRange.isWellFormed(prefix)) {
-            return null; // every address starts with "/": such a range would only cost
-        }
-        String hi = AddressRange.successor(prefix);
-        params.add(prefix);
-        if (hi == null) {
+    private static String prefixRange(QueryPlan.PrefixRange range, List<Object> params) {
+        params.add(range.low());
+        if (range.high() == null) {
             return "address >= ?";
         }
-        params.add(hi);
+        params.add(range.high());
         return "address >= ? AND address < ?";
     }
 

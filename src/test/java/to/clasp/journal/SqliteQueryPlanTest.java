@@ -42,7 +42,7 @@ class SqliteQueryPlanTest {
     }
 
     private String explain(JournalQuery query) throws Exception {
-        SqliteSchema.QueryPlan plan = SqliteJournal.planFor(query);
+        SqlSelect plan = SqliteJournal.planFor(query);
         StringBuilder details = new StringBuilder();
         try (Connection c = jdbc(file); PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + plan.sql())) {
             for (int i = 0; i < plan.params().size(); i++) {
@@ -76,12 +76,12 @@ class SqliteQueryPlanTest {
 
     @Test
     void exactQueriesNeedNoRecheckAndPushTheLimit() {
-        SqliteSchema.QueryPlan plan = SqliteJournal.planFor(JournalQuery.of("/a/b").limit(3).from(5));
+        SqlSelect plan = SqliteJournal.planFor(JournalQuery.of("/a/b").limit(3).from(5));
         assertThat(plan.recheck()).isFalse();
         assertThat(plan.sql()).contains("address = ?").endsWith("LIMIT ?");
         assertThat(plan.params()).containsExactly("/a/b", 5L, 3L);
 
-        SqliteSchema.QueryPlan prefix = SqliteJournal.planFor(JournalQuery.of("/a_b/**").limit(3));
+        SqlSelect prefix = SqliteJournal.planFor(JournalQuery.of("/a_b/**").limit(3));
         assertThat(prefix.recheck()).isTrue();
         assertThat(prefix.sql()).contains("address >= ? AND address < ?").doesNotContain("LIMIT");
         assertThat(prefix.params()).containsExactly("/a_b/", "/a_b0");
@@ -92,7 +92,7 @@ class SqliteQueryPlanTest {
         assertThat(explain(JournalQuery.of("/**").from(T0 + 10).to(T0 + 20))).contains("idx_entries_timestamp");
     }
 
-    private static String explain(Path db, SqliteSchema.QueryPlan plan) throws Exception {
+    private static String explain(Path db, SqlSelect plan) throws Exception {
         StringBuilder details = new StringBuilder();
         try (Connection c = jdbc(db); PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + plan.sql())) {
             for (int i = 0; i < plan.params().size(); i++) {
@@ -111,7 +111,7 @@ class SqliteQueryPlanTest {
     void timeWindowsWalkTheirSeqsInOrderWithoutASort() throws Exception {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             JournalQuery window = JournalQuery.of("/**").from(T0 + 500).to(T0 + 699);
-            SqliteSchema.QueryPlan plan = journal.planOnRows(window);
+            SqlSelect plan = journal.planOnRows(window);
             assertThat(plan.params()).containsExactly(501L, 700L, T0 + 500, T0 + 699);
             assertThat(explain(file, plan)).contains("INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
                     .doesNotContain("TEMP B-TREE").doesNotContain("idx_entries_timestamp");
@@ -193,7 +193,7 @@ class SqliteQueryPlanTest {
             futures.forEach(CompletableFuture::join);
             List<JournalEntry> all = await(journal.since(0, null));
 
-            SqliteSchema.QueryPlan narrowed = journal.planOnRows(JournalQuery.of("/bench/*/param3"));
+            SqlSelect narrowed = journal.planOnRows(JournalQuery.of("/bench/*/param3"));
             assertThat(narrowed.recheck()).isFalse();
             assertThat(narrowed.params()).hasSize(10).allSatisfy(p -> assertThat((String) p).endsWith("/param3"));
             assertThat(journal.planOnRows(JournalQuery.of("/bench/*/param9"))).isNull();
@@ -214,8 +214,9 @@ class SqliteQueryPlanTest {
             }
         }
         try (Connection c = jdbc(dir.resolve("d.db"));
-                PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + SqliteSchema.planForAddresses(
-                        JournalQuery.of("/bench/*/param3"), List.of("/bench/room1/param3", "/bench/room2/param3")).sql())) {
+                PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + SqliteSchema.select(SqliteSchema.plan(
+                        JournalQuery.of("/bench/*/param3")).forAddresses(List.of("/bench/room1/param3",
+                        "/bench/room2/param3"))).sql())) {
             ps.setString(1, "/bench/room1/param3");
             ps.setString(2, "/bench/room2/param3");
             StringBuilder details = new StringBuilder();
