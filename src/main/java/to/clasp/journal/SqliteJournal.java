@@ -1,13 +1,10 @@
 package to.clasp.journal;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -178,7 +175,7 @@ public final class SqliteJournal implements Journal {
         this.writeConnection = writeConnection;
         this.writer = writer;
         this.readers = readers;
-        this.followers = new FollowHub(name, new StorageSource(), latestSeq, pollInterval);
+        this.followers = new FollowHub(name, new SqliteFollowSource(this), latestSeq, pollInterval);
         if (writer != null) {
             writer.onCommit(followers::committed);
             writer.recordStatsIn(stats);
@@ -597,39 +594,7 @@ public final class SqliteJournal implements Journal {
      *     cannot be read and {@link JournalException.Closed} after {@link #close()}
      */
     public CompletableFuture<FileInfo> fileInfo() {
-        return read("reading the file figures failed", r -> {
-            int pageSize = (int) scalar(r, SqliteSchema.PAGE_SIZE);
-            long pageCount = scalar(r, SqliteSchema.PAGE_COUNT);
-            long freePages = scalar(r, SqliteSchema.FREE_PAGES);
-            boolean shrinks = scalar(r, SqliteSchema.AUTO_VACUUM) != 0;
-            int snapshots;
-            OptionalLong newest;
-            long snapshotBytes;
-            try (ResultSet rs = r.prepare(SqliteSchema.SNAPSHOT_FIGURES).executeQuery()) {
-                rs.next();
-                snapshots = rs.getInt(1);
-                long seq = rs.getLong(2);
-                newest = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(seq);
-                snapshotBytes = rs.getLong(3);
-            }
-            return new FileInfo(sizeOf(file), file == null ? 0 : sizeOf(file.resolveSibling(
-                    file.getFileName() + "-wal")), pageSize, pageCount, freePages, shrinks, snapshots,
-                    newest, snapshotBytes);
-        });
-    }
-
-    private static long scalar(SqliteReadPool.Reader r, String sql) throws SQLException {
-        try (ResultSet rs = r.prepare(sql).executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0L;
-        }
-    }
-
-    private static long sizeOf(Path path) {
-        try {
-            return path == null || !Files.exists(path) ? 0 : Files.size(path);
-        } catch (IOException e) {
-            return 0; // removed in the meantime: a checkpoint deleted the WAL
-        }
+        return read("reading the file figures failed", r -> SqliteFileFigures.read(r, file));
     }
 
     // ---------------------------------------------------------------- reading
@@ -686,7 +651,7 @@ public final class SqliteJournal implements Journal {
      * {@link #prepareEntries} of {@link SqliteSchema#SINCE}, with SQL built once: a statement
      * is found in the reader's cache by its text, and a SELECT built anew is hashed anew.
      */
-    private PreparedStatement prepareSince(SqliteReadPool.Reader r) throws SQLException {
+    PreparedStatement prepareSince(SqliteReadPool.Reader r) throws SQLException {
         if (signedLog != null) {
             return r.prepare(SqliteSchema.SINCE_VERIFIED);
         }
@@ -694,7 +659,7 @@ public final class SqliteJournal implements Journal {
     }
 
     /** The cursor over the rows of a SELECT that {@link #prepareEntries} prepared. */
-    private SqlRows.Cursor cursor(SqliteReadPool.Reader r, ResultSet rs, SignedLog.Verifier verifier)
+    SqlRows.Cursor cursor(SqliteReadPool.Reader r, ResultSet rs, SignedLog.Verifier verifier)
             throws SQLException {
         return new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null,
                 usualColumns(r) ? r.prepare(SqliteSchema.ENTRY_AT) : null);
@@ -930,88 +895,6 @@ public final class SqliteJournal implements Journal {
         return followers.publisher(query, afterSeq);
     }
 
-    /** Follower reads of the file: a page of entries after a seq, in one read transaction. */
-    private final class StorageSource implements FollowSource {
-        /** The most rows one read looks at, so that a sparse pattern cannot hold a reader long. */
-        private static final int SCAN = 4_096;
-
-        @Override
-        public Page read(JournalQuery query, long afterSeq, int max) {
-            ensureOpen();
-            try {
-                return readers.read(r -> {
-                    r.prepare(SqliteSchema.BEGIN_READ).execute();
-                    try {
-                        return page(r, query, afterSeq, max);
-                    } finally {
-                        r.prepare(SqliteSchema.COMMIT).execute();
-                    }
-                });
-            } catch (SQLException e) {
-                throw storage("reading entries to follow failed", e);
-            }
-        }
-
-        private Page page(SqliteReadPool.Reader r, JournalQuery query, long afterSeq, int max)
-                throws SQLException {
-            long latest;
-            long oldest;
-            try (ResultSet rs = r.prepare(SqliteSchema.FOLLOW_BOUNDS).executeQuery()) {
-                rs.next();
-                latest = rs.getLong(1);
-                oldest = rs.getLong(2);
-                if (rs.wasNull()) {
-                    oldest = latest + 1;
-                }
-            }
-            // Inside the read transaction: the record is read from the same state as the rows.
-            SignedLog.Verifier verifier = verifier(r);
-            if (latest > afterSeq && oldest > afterSeq + 1) {
-                if (verifier != null) {
-                    checkGap(r, verifier, afterSeq, latest, oldest > latest);
-                }
-                throw new JournalException.Truncated(afterSeq + 1, oldest);
-            }
-            PreparedStatement ps = prepareSince(r);
-            ps.setLong(1, afterSeq);
-            ps.setLong(2, SCAN);
-            try (ResultSet rs = ps.executeQuery()) {
-                return SqlRows.followPage(cursor(r, rs, verifier), query, afterSeq, max, SCAN, latest);
-            }
-        }
-
-        /**
-         * With a key, entries missing before the oldest one held are a truncation only if
-         * compaction removed them: a prefix or the whole journal deleted otherwise fails with
-         * {@link JournalException.Integrity}, as a read of the entry after the gap does.
-         */
-        private void checkGap(SqliteReadPool.Reader r, SignedLog.Verifier verifier, long afterSeq, long latest,
-                boolean noneHeld) throws SQLException {
-            if (noneHeld) {
-                verifier.checkNewest(latest, false);
-                return;
-            }
-            PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
-            ps.setLong(1, afterSeq);
-            ps.setLong(2, 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    SqlRows.decode(rs, verifier);
-                }
-            }
-        }
-
-        @Override
-        public long latestSeq() {
-            ensureOpen();
-            try {
-                return readers.read(SqliteJournal::readLatestSeq);
-            } catch (SQLException e) {
-                throw storage("reading the latest seq failed", e);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- closing
 
     /**
@@ -1068,14 +951,14 @@ public final class SqliteJournal implements Journal {
 
     // ---------------------------------------------------------------- helpers
 
-    private void ensureOpen() {
+    void ensureOpen() {
         if (closed.get()) {
             throw new JournalException.Closed("the journal " + name + " is closed");
         }
     }
 
     /** The checks of one read, or null without a key. */
-    private SignedLog.Verifier verifier(SqliteReadPool.Reader r) {
+    SignedLog.Verifier verifier(SqliteReadPool.Reader r) {
         return signedLog == null ? null : signedLog.verifier(r);
     }
 
@@ -1087,31 +970,8 @@ public final class SqliteJournal implements Journal {
         }
     }
 
-    private JournalException.Storage storage(String what, SQLException e) {
+    JournalException.Storage storage(String what, SQLException e) {
         return new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
-    }
-
-    /** The SELECT a query runs with (for tests: {@code EXPLAIN QUERY PLAN}). */
-    static SqlSelect planFor(JournalQuery query) {
-        return SqliteSchema.select(SqliteSchema.plan(query));
-    }
-
-    /**
-     * The plan a query without a limit runs with on this journal's rows, once the distinct
-     * addresses are known; null when no address matches (for tests).
-     */
-    SqlSelect planOnRows(JournalQuery query) throws SQLException {
-        QueryPlan chosen = readers.read(r -> SqliteQueryRunner.planOnRows(r, SqliteSchema.plan(query)));
-        return chosen == null ? null : SqliteSchema.select(chosen);
-    }
-
-    /** A PRAGMA's value as a read connection sees it (for tests). */
-    long readerPragma(String pragma) throws SQLException {
-        return readers.read(r -> {
-            try (ResultSet rs = r.prepare("PRAGMA " + pragma).executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0L;
-            }
-        });
     }
 
     /** The read pool (for tests). */

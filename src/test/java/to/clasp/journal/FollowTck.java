@@ -18,7 +18,7 @@ abstract class FollowTck extends FlowPublisherVerification<JournalEntry> {
 
     static final int STORED = 1_024;
     /** How long the TCK waits for an expected signal; generous for a loaded CI machine. */
-    private static final long TIMEOUT_MILLIS = 2_000;
+    private static final long TIMEOUT_MILLIS = 5_000;
     /** How long the TCK waits to be sure that no signal comes. */
     private static final long NO_SIGNAL_MILLIS = 100;
 

@@ -1,5 +1,7 @@
 package to.clasp.journal;
 
+import java.sql.SQLException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static to.clasp.journal.SqliteTestSupport.await;
@@ -42,7 +44,7 @@ class SqliteQueryPlanTest {
     }
 
     private String explain(JournalQuery query) throws Exception {
-        SqlSelect plan = SqliteJournal.planFor(query);
+        SqlSelect plan = planFor(query);
         StringBuilder details = new StringBuilder();
         try (Connection c = jdbc(file); PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + plan.sql())) {
             for (int i = 0; i < plan.params().size(); i++) {
@@ -70,18 +72,18 @@ class SqliteQueryPlanTest {
     @Test
     void theSqlNeverUsesLike() {
         for (String pattern : List.of("/a/**", "/a_b/*", "/a%/**", "/x/y", "/**", "/a/*/c", "!/a/**")) {
-            assertThat(SqliteJournal.planFor(JournalQuery.of(pattern)).sql()).doesNotContainIgnoringCase("like");
+            assertThat(planFor(JournalQuery.of(pattern)).sql()).doesNotContainIgnoringCase("like");
         }
     }
 
     @Test
     void exactQueriesNeedNoRecheckAndPushTheLimit() {
-        SqlSelect plan = SqliteJournal.planFor(JournalQuery.of("/a/b").limit(3).from(5));
+        SqlSelect plan = planFor(JournalQuery.of("/a/b").limit(3).from(5));
         assertThat(plan.recheck()).isFalse();
         assertThat(plan.sql()).contains("address = ?").endsWith("LIMIT ?");
         assertThat(plan.params()).containsExactly("/a/b", 5L, 3L);
 
-        SqlSelect prefix = SqliteJournal.planFor(JournalQuery.of("/a_b/**").limit(3));
+        SqlSelect prefix = planFor(JournalQuery.of("/a_b/**").limit(3));
         assertThat(prefix.recheck()).isTrue();
         assertThat(prefix.sql()).contains("address >= ? AND address < ?").doesNotContain("LIMIT");
         assertThat(prefix.params()).containsExactly("/a_b/", "/a_b0");
@@ -111,7 +113,7 @@ class SqliteQueryPlanTest {
     void timeWindowsWalkTheirSeqsInOrderWithoutASort() throws Exception {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             JournalQuery window = JournalQuery.of("/**").from(T0 + 500).to(T0 + 699);
-            SqlSelect plan = journal.planOnRows(window);
+            SqlSelect plan = planOnRows(journal, window);
             assertThat(plan.params()).containsExactly(501L, 700L, T0 + 500, T0 + 699);
             assertThat(explain(file, plan)).contains("INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
                     .doesNotContain("TEMP B-TREE").doesNotContain("idx_entries_timestamp");
@@ -121,7 +123,7 @@ class SqliteQueryPlanTest {
                     .containsExactly(700L, 699L, 698L);
             assertThat(await(journal.query(JournalQuery.of("/area1/**").from(T0 + 500).to(T0 + 699))))
                     .extracting(JournalEntry::seq).containsExactly(522L, 562L, 602L, 642L, 682L);
-            assertThat(journal.planOnRows(JournalQuery.of("/**").from(T0 + 5_000))).isNull();
+            assertThat(planOnRows(journal, JournalQuery.of("/**").from(T0 + 5_000))).isNull();
             assertThat(await(journal.query(JournalQuery.of("/**").from(T0 + 5_000)))).isEmpty();
         }
     }
@@ -193,12 +195,12 @@ class SqliteQueryPlanTest {
             futures.forEach(CompletableFuture::join);
             List<JournalEntry> all = await(journal.since(0, null));
 
-            SqlSelect narrowed = journal.planOnRows(JournalQuery.of("/bench/*/param3"));
+            SqlSelect narrowed = planOnRows(journal, JournalQuery.of("/bench/*/param3"));
             assertThat(narrowed.recheck()).isFalse();
             assertThat(narrowed.params()).hasSize(10).allSatisfy(p -> assertThat((String) p).endsWith("/param3"));
-            assertThat(journal.planOnRows(JournalQuery.of("/bench/*/param9"))).isNull();
+            assertThat(planOnRows(journal, JournalQuery.of("/bench/*/param9"))).isNull();
             // Most addresses match: reading the range is as cheap, and it is what runs.
-            assertThat(journal.planOnRows(JournalQuery.of("!/bench/room1/**")).recheck()).isTrue();
+            assertThat(planOnRows(journal, JournalQuery.of("!/bench/room1/**")).recheck()).isTrue();
 
             for (JournalQuery q : List.of(JournalQuery.of("/bench/*/param3"), JournalQuery.of("/bench/room{1,7}/param?"),
                     JournalQuery.of("/bench/*/param3").descending().limit(25), JournalQuery.of("/*/room2/*").limit(3),
@@ -261,9 +263,9 @@ class SqliteQueryPlanTest {
     @Test
     void readConnectionsKeepMorePagesThanSqlitesDefault() throws Exception {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
-            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteOpener.READ_CACHE_KIB);
-            assertThat(-journal.readerPragma("cache_size")).isGreaterThan(2_000);
-            assertThat(journal.readerPragma("mmap_size")).isEqualTo(SqliteJournal.DEFAULT_MEMORY_MAP_SIZE);
+            assertThat(readerPragma(journal, "cache_size")).isEqualTo(-SqliteOpener.READ_CACHE_KIB);
+            assertThat(-readerPragma(journal, "cache_size")).isGreaterThan(2_000);
+            assertThat(readerPragma(journal, "mmap_size")).isEqualTo(SqliteJournal.DEFAULT_MEMORY_MAP_SIZE);
         }
     }
 
@@ -271,12 +273,12 @@ class SqliteQueryPlanTest {
     void memoryMappingCanBeTurnedOffAndStillAnswersQueries() throws Exception {
         try (SqliteJournal journal = SqliteJournal.builder(file).memoryMapSize(0).build()) {
             journal.append(JournalEntry.fromSet("/a/b", Value.of(1.0), 1, "s", 10)).join();
-            assertThat(journal.readerPragma("mmap_size")).isZero();
+            assertThat(readerPragma(journal, "mmap_size")).isZero();
             assertThat(journal.query(JournalQuery.of("/a/**")).join()).extracting(JournalEntry::address)
                     .containsExactly("/a/b");
         }
         try (SqliteJournal journal = SqliteJournal.builder(file).readOnly(true).memoryMapSize(4096).build()) {
-            assertThat(journal.readerPragma("mmap_size")).isEqualTo(4096);
+            assertThat(readerPragma(journal, "mmap_size")).isEqualTo(4096);
         }
     }
 
@@ -290,7 +292,30 @@ class SqliteQueryPlanTest {
     void readOnlyConnectionsKeepAsManyPages() throws Exception {
         SqliteJournal.open(file).close();
         try (SqliteJournal journal = SqliteJournal.openReadOnly(file)) {
-            assertThat(journal.readerPragma("cache_size")).isEqualTo(-SqliteOpener.READ_CACHE_KIB);
+            assertThat(readerPragma(journal, "cache_size")).isEqualTo(-SqliteOpener.READ_CACHE_KIB);
         }
+    }
+
+    /** The SELECT a query runs with, for {@code EXPLAIN QUERY PLAN}. */
+    private static SqlSelect planFor(JournalQuery query) {
+        return SqliteSchema.select(SqliteSchema.plan(query));
+    }
+
+    /**
+     * The plan a query without a limit runs with on a journal's rows, once the distinct
+     * addresses are known; null when no address matches.
+     */
+    private static SqlSelect planOnRows(SqliteJournal journal, JournalQuery query) throws SQLException {
+        QueryPlan chosen = journal.readers().read(r -> SqliteQueryRunner.planOnRows(r, SqliteSchema.plan(query)));
+        return chosen == null ? null : SqliteSchema.select(chosen);
+    }
+
+    /** A PRAGMA's value as a read connection of the journal sees it. */
+    private static long readerPragma(SqliteJournal journal, String pragma) throws SQLException {
+        return journal.readers().read(r -> {
+            try (java.sql.ResultSet rs = r.prepare("PRAGMA " + pragma).executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
     }
 }

@@ -1,0 +1,98 @@
+package to.clasp.journal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * What following reads from a SQLite journal's file (see {@link FollowHub}): a page of entries
+ * after a seq, in one read transaction on a read connection, verified with the journal's key,
+ * and the latest seq. Thread-safe: every read takes a connection of the journal's read pool.
+ */
+final class SqliteFollowSource implements FollowSource {
+
+    /** The most rows one read looks at, so that a sparse pattern cannot hold a reader long. */
+    private static final int SCAN = 4_096;
+
+    private final SqliteJournal journal;
+
+    SqliteFollowSource(SqliteJournal journal) {
+        this.journal = journal;
+    }
+
+    @Override
+    public Page read(JournalQuery query, long afterSeq, int max) {
+        journal.ensureOpen();
+        try {
+            return journal.readers().read(r -> {
+                r.prepare(SqliteSchema.BEGIN_READ).execute();
+                try {
+                    return page(r, query, afterSeq, max);
+                } finally {
+                    r.prepare(SqliteSchema.COMMIT).execute();
+                }
+            });
+        } catch (SQLException e) {
+            throw journal.storage("reading entries to follow failed", e);
+        }
+    }
+
+    private Page page(SqliteReadPool.Reader r, JournalQuery query, long afterSeq, int max)
+            throws SQLException {
+        long latest;
+        long oldest;
+        try (ResultSet rs = r.prepare(SqliteSchema.FOLLOW_BOUNDS).executeQuery()) {
+            rs.next();
+            latest = rs.getLong(1);
+            oldest = rs.getLong(2);
+            if (rs.wasNull()) {
+                oldest = latest + 1;
+            }
+        }
+        // Inside the read transaction: the record is read from the same state as the rows.
+        SignedLog.Verifier verifier = journal.verifier(r);
+        if (latest > afterSeq && oldest > afterSeq + 1) {
+            if (verifier != null) {
+                checkGap(r, verifier, afterSeq, latest, oldest > latest);
+            }
+            throw new JournalException.Truncated(afterSeq + 1, oldest);
+        }
+        PreparedStatement ps = journal.prepareSince(r);
+        ps.setLong(1, afterSeq);
+        ps.setLong(2, SCAN);
+        try (ResultSet rs = ps.executeQuery()) {
+            return SqlRows.followPage(journal.cursor(r, rs, verifier), query, afterSeq, max, SCAN, latest);
+        }
+    }
+
+    /**
+     * With a key, entries missing before the oldest one held are a truncation only if
+     * compaction removed them: a prefix or the whole journal deleted otherwise fails with
+     * {@link JournalException.Integrity}, as a read of the entry after the gap does.
+     */
+    private void checkGap(SqliteReadPool.Reader r, SignedLog.Verifier verifier, long afterSeq, long latest,
+            boolean noneHeld) throws SQLException {
+        if (noneHeld) {
+            verifier.checkNewest(latest, false);
+            return;
+        }
+        PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
+        ps.setLong(1, afterSeq);
+        ps.setLong(2, 1);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                SqlRows.decode(rs, verifier);
+            }
+        }
+    }
+
+    @Override
+    public long latestSeq() {
+        journal.ensureOpen();
+        try {
+            return journal.readers().read(SqliteJournal::readLatestSeq);
+        } catch (SQLException e) {
+            throw journal.storage("reading the latest seq failed", e);
+        }
+    }
+}
