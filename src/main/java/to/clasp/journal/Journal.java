@@ -196,6 +196,47 @@ public interface Journal extends AutoCloseable {
     Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq);
 
     /**
+     * Returns the params' state as of {@code seq}: exactly what
+     * {@code RouterJournalHook.recover} would build into an empty {@code InMemoryParamStore}
+     * from this journal cut at {@code seq}.
+     *
+     * <ul>
+     *   <li><b>Start</b>: the snapshot taken last among the kept snapshots with a seq at or
+     *       below {@code seq} (older snapshots than the newest serve while they are kept, see
+     *       the backends' {@code snapshotsToKeep}); with none, the empty state. A snapshot at
+     *       seq 0 (taken before any append) counts, so {@code stateAt(0)} is that snapshot's
+     *       state, or empty.</li>
+     *   <li><b>Then</b> the SET entries after the snapshot's seq, up to and including
+     *       {@code seq}, in seq order; a SET without a revision is skipped and PUBLISH entries
+     *       change nothing. Per address the highest revision wins; of equal revisions the one
+     *       applied first (the snapshot's, then the lower seq) stays.</li>
+     *   <li><b>Result</b>: {@link Snapshot#seq()} is {@code seq}; the params are sorted by
+     *       address, one per address; {@link Snapshot#createdAt()} is the createdAt of the
+     *       snapshot the state started from, or 0 when it started from the empty state (so
+     *       the same call gives an equal result every time).</li>
+     *   <li><b>Consistency</b>: the snapshot and the entries are read from one consistent
+     *       state of the storage (one read transaction, or the journal's lock), so appends,
+     *       snapshots and compactions running meanwhile cannot mix into the result.</li>
+     *   <li><b>Threads</b>: may be called from any thread. The backends of this library read on
+     *       the calling thread, a bounded page of entries at a time, and return a completed
+     *       future; a {@link MemoryJournal} and an in-memory {@link SqliteJournal} hold back
+     *       appends meanwhile.</li>
+     * </ul>
+     *
+     * @param seq the seq to fold up to, from 0 to {@link #latestSeq()}
+     * @return a future of the state, never null. It fails with
+     *     {@link JournalException.InvalidInput} for a negative seq or one above
+     *     {@link #latestSeq()}; with {@link JournalException.Truncated} when entries after the
+     *     starting snapshot, up to {@code seq}, were compacted or evicted (it names the first
+     *     seq needed and the oldest seq held); with {@link JournalException.Snapshot} if the
+     *     starting snapshot is corrupt; with {@link JournalException.Serialization} or
+     *     {@link JournalException.Integrity} if an entry read is; with
+     *     {@link JournalException.Closed} after {@link #close()}; or with
+     *     {@link JournalException.Storage} if reading fails
+     */
+    CompletableFuture<Snapshot> stateAt(long seq);
+
+    /**
      * Returns what this journal has done since it was opened: appends, commits and their batch
      * sizes and times, the writer's queue depth, reads, failures and rejected calls (see
      * {@link JournalStats} for what each figure counts).

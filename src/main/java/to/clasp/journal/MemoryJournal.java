@@ -309,6 +309,50 @@ public final class MemoryJournal implements Journal {
     /**
      * {@inheritDoc}
      *
+     * <p>Folds under the read lock, so appends wait for it. Only the latest snapshot is kept:
+     * a seq below it is folded from the entries alone, and fails with
+     * {@link JournalException.Truncated} once any of them was evicted or compacted.
+     */
+    @Override
+    public CompletableFuture<Snapshot> stateAt(long seq) {
+        return read(() -> StateFold.fold(new RingView(), seq, StateFold.PAGE_SIZE));
+    }
+
+    /** The ring as {@link StateFold} reads it; used under the read lock, which the fold holds throughout. */
+    private final class RingView implements StateFold.View<RuntimeException> {
+        @Override
+        public long latestSeq() {
+            return latestSeq;
+        }
+
+        @Override
+        public long oldestHeld() {
+            return latestSeq - count + 1;
+        }
+
+        @Override
+        public Optional<Snapshot> newestSnapshotAtOrBelow(long seq) {
+            return snapshot != null && snapshot.seq() <= seq ? Optional.of(snapshot) : Optional.empty();
+        }
+
+        @Override
+        public List<JournalEntry> setsBetween(long afterSeq, long throughSeq, int max) {
+            long oldest = latestSeq - count + 1;
+            int start = offsetOf(afterSeq + 1, oldest);
+            int end = offsetOf(throughSeq + 1, oldest);
+            List<JournalEntry> out = new ArrayList<>();
+            for (int i = start; i < end && out.size() < max; i++) {
+                if (ring[index(i)].isSet()) {
+                    out.add(entryAt(i, oldest));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>New entries reach live streams straight from {@link #append}; a stream that is behind
      * reads the ring buffer. A stream still behind when the entries it needs are evicted ends
      * with {@link JournalException.Truncated}.

@@ -707,6 +707,17 @@ public final class PostgresJournal implements Journal {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In one REPEATABLE READ, read-only transaction (see {@link PostgresStateAt}). Runs on
+     * the calling thread.
+     */
+    @Override
+    public CompletableFuture<Snapshot> stateAt(long seq) {
+        return read("reading the state failed", c -> PostgresStateAt.fold(c, schema, mac, seq));
+    }
+
     @FunctionalInterface
     private interface Read<T> {
         T run(Connection c) throws SQLException;

@@ -108,6 +108,13 @@ final class PostgresSchema {
     final String tableInfo;
     /** Parameters: the seq to read after, and the limit (NULL for none). */
     final String since;
+    /**
+     * The SET entries in a seq range, for {@link Journal#stateAt}: a range of the primary key.
+     * Parameters: the seq to read after, the last seq to read, and the limit.
+     */
+    final String setsBetween;
+    /** The newest snapshot at or below a seq, with {@link #latestSnapshot}'s columns. Parameter: the seq. */
+    final String snapshotAtOrBelow;
     /** The columns every entry read selects, in {@link SqliteSchema}'s order. */
     private final String entryColumns;
     /** The LISTEN/NOTIFY channel on which every commit of entries in this schema is announced. */
@@ -159,6 +166,10 @@ final class PostgresSchema {
         this.entryColumns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision, "
                 + "msg_type, hmac, value_exact, value_exact_hmac FROM " + s + "journal_entries";
         this.since = entryColumns + " WHERE seq > ? ORDER BY seq LIMIT ?";
+        this.setsBetween = entryColumns + " WHERE seq > ? AND seq <= ? AND msg_type = " + JournalEntry.MSG_SET
+                + " ORDER BY seq LIMIT ?";
+        this.snapshotAtOrBelow = "SELECT seq_at, created_at, data_json, data_exact FROM " + s
+                + "snapshots WHERE seq_at <= ? ORDER BY id DESC LIMIT 1";
     }
 
     /** Escapes U+0000 and U+0001 for a text column (see the class comment). */

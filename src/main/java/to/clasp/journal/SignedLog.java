@@ -317,6 +317,31 @@ final class SignedLog {
         }
 
         /**
+         * Entries missing after {@code afterSeq}, before the oldest one held, are a truncation
+         * only if compaction removed them: a prefix or the whole journal deleted otherwise fails
+         * with {@link JournalException.Integrity}, as a read of the entry after the gap does.
+         * Returns normally when the gap is compaction's.
+         *
+         * @param afterSeq the last seq the reader already has
+         * @param latest the highest seq ever assigned, read in the same transaction
+         * @param noneHeld whether the journal holds no entry at all
+         */
+        void checkGap(long afterSeq, long latest, boolean noneHeld) throws SQLException {
+            if (noneHeld) {
+                checkNewest(latest, false);
+                return;
+            }
+            PreparedStatement ps = reader.prepare(SqliteSchema.SINCE_VERIFIED);
+            ps.setLong(1, afterSeq);
+            ps.setLong(2, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    SqlRows.decode(rs, this);
+                }
+            }
+        }
+
+        /**
          * Checks that the newest entry ever assigned still exists, unless it came before
          * signing began or compaction removed it: a tail cut off (with {@code sqlite_sequence}
          * left alone) is found here.

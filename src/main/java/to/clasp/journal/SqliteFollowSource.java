@@ -53,7 +53,7 @@ final class SqliteFollowSource implements FollowSource {
         SignedLog.Verifier verifier = journal.verifier(r);
         if (latest > afterSeq && oldest > afterSeq + 1) {
             if (verifier != null) {
-                checkGap(r, verifier, afterSeq, latest, oldest > latest);
+                verifier.checkGap(afterSeq, latest, oldest > latest);
             }
             throw new JournalException.Truncated(afterSeq + 1, oldest);
         }
@@ -62,27 +62,6 @@ final class SqliteFollowSource implements FollowSource {
         ps.setLong(2, SCAN);
         try (ResultSet rs = ps.executeQuery()) {
             return SqlRows.followPage(journal.cursor(r, rs, verifier), query, afterSeq, max, SCAN, latest);
-        }
-    }
-
-    /**
-     * With a key, entries missing before the oldest one held are a truncation only if
-     * compaction removed them: a prefix or the whole journal deleted otherwise fails with
-     * {@link JournalException.Integrity}, as a read of the entry after the gap does.
-     */
-    private void checkGap(SqliteReadPool.Reader r, SignedLog.Verifier verifier, long afterSeq, long latest,
-            boolean noneHeld) throws SQLException {
-        if (noneHeld) {
-            verifier.checkNewest(latest, false);
-            return;
-        }
-        PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
-        ps.setLong(1, afterSeq);
-        ps.setLong(2, 1);
-        try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-                SqlRows.decode(rs, verifier);
-            }
         }
     }
 

@@ -826,26 +826,19 @@ public final class SqliteJournal implements Journal {
     public CompletableFuture<Optional<Snapshot>> latestSnapshot() {
         return read("reading the snapshot failed", r -> {
             try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SNAPSHOT).executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.<Snapshot>empty();
-                }
-                long seqAt = rs.getLong(1);
-                long createdAt = rs.getLong(2);
-                SignedLog.Verifier verifier = verifier(r);
-                if (verifier != null) {
-                    verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4),
-                            rs.getString(6));
-                }
-                List<ParamSnapshot> params = SqlRows.decodeSnapshot(seqAt, rs.getString(3),
-                        rs.getBytes(4));
-                try {
-                    return Optional.of(new Snapshot(seqAt, createdAt, params));
-                } catch (RuntimeException e) {
-                    throw new JournalException.Snapshot(
-                            "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
-                }
+                return SqliteStateAt.snapshot(rs, verifier(r));
             }
         });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In one read transaction on one read connection (see {@link SqliteStateAt}).
+     */
+    @Override
+    public CompletableFuture<Snapshot> stateAt(long seq) {
+        return read("reading the state failed", r -> SqliteStateAt.fold(r, signedLog, seq));
     }
 
     /**

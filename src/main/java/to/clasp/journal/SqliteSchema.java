@@ -390,6 +390,13 @@ final class SqliteSchema {
     static final String SINCE_USUAL = withUsualColumns(SINCE);
 
     /**
+     * The SET entries in a seq range, for {@link Journal#stateAt}: a range of the primary key.
+     * Parameters: the seq to read after, the last seq to read, and the limit.
+     */
+    static final String SETS_BETWEEN = ENTRY_COLUMNS + " WHERE seq > ? AND seq <= ? AND msg_type = "
+            + JournalEntry.MSG_SET + " ORDER BY seq LIMIT ?";
+
+    /**
      * The first address, in index order, at or after the parameter: one seek on the address
      * index. With {@link #NEXT_ADDRESS} it walks the distinct addresses, one seek each.
      */

@@ -76,6 +76,11 @@ class ForwardingJournal implements Journal {
     }
 
     @Override
+    public CompletableFuture<Snapshot> stateAt(long seq) {
+        return delegate.stateAt(seq);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -1,0 +1,120 @@
+package to.clasp.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link PostgresJournal#stateAt(long)}: {@link StateFold} in one REPEATABLE READ, read-only
+ * transaction, so the counter, the oldest entry, the snapshot and every page of SETs come from
+ * one snapshot of the database, whatever other journals on the schema append, snapshot or
+ * compact meanwhile. Seqs become visible in seq order (see {@link PostgresJournal}), so that
+ * snapshot holds every entry up to the counter it sees, but those compaction removed.
+ */
+final class PostgresStateAt implements StateFold.View<SQLException> {
+
+    private final Connection connection;
+    private final PostgresSchema schema;
+    /** The Rust crate's MACs to check, or null without a key. */
+    private final EntryMac mac;
+    private long latest = -1;
+    private long oldest;
+
+    private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac) {
+        this.connection = connection;
+        this.schema = schema;
+        this.mac = mac;
+    }
+
+    /**
+     * Folds the state as of {@code seq} on {@code connection}, which is in auto-commit mode,
+     * and leaves it so.
+     */
+    static Snapshot fold(Connection connection, PostgresSchema schema, EntryMac mac, long seq) throws SQLException {
+        StateFold.checkSeq(seq);
+        connection.setAutoCommit(false);
+        try {
+            try (Statement st = connection.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            Snapshot state = StateFold.fold(new PostgresStateAt(connection, schema, mac), seq, StateFold.PAGE_SIZE);
+            connection.commit();
+            return state;
+        } finally {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    @Override
+    public long latestSeq() throws SQLException {
+        readBounds();
+        return latest;
+    }
+
+    @Override
+    public long oldestHeld() throws SQLException {
+        readBounds();
+        return oldest;
+    }
+
+    private void readBounds() throws SQLException {
+        if (latest >= 0) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(schema.followBounds);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long last = rs.getLong(1);
+            long min = rs.getLong(2);
+            oldest = rs.wasNull() ? last + 1 : min;
+            latest = last;
+        }
+    }
+
+    @Override
+    public Optional<Snapshot> newestSnapshotAtOrBelow(long seq) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(schema.snapshotAtOrBelow)) {
+            ps.setLong(1, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                // Decoded as PostgresJournal.latestSnapshot() decodes the newest.
+                long seqAt = rs.getLong(1);
+                long createdAt = rs.getLong(2);
+                List<ParamSnapshot> params = SqlRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
+                try {
+                    return Optional.of(new Snapshot(seqAt, createdAt, params));
+                } catch (RuntimeException e) {
+                    throw new JournalException.Snapshot(
+                            "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public List<JournalEntry> setsBetween(long afterSeq, long throughSeq, int max) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(schema.setsBetween)) {
+            ps.setLong(1, afterSeq);
+            ps.setLong(2, throughSeq);
+            ps.setLong(3, max);
+            List<JournalEntry> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
+                while (cursor.next()) {
+                    out.add(cursor.entry());
+                }
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package to.clasp.journal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link SqliteJournal#stateAt(long)}: {@link StateFold} on a SQLite file, in one read
+ * transaction on one read connection, so the snapshot, the bounds and every page of SETs come
+ * from the same commit whatever the writer does meanwhile (on an in-memory database the read
+ * holds the shared table lock, so the writer waits). Snapshots are read and verified as
+ * {@link SqliteJournal#latestSnapshot()} reads them, entries as {@link SqliteJournal#since}
+ * reads them.
+ */
+final class SqliteStateAt implements StateFold.View<SQLException> {
+
+    /** The newest snapshot at or below a seq, with the columns of {@link SqliteSchema#LATEST_SNAPSHOT}. */
+    static final String SNAPSHOT_AT_OR_BELOW = "SELECT seq_at, created_at, data_json, data_exact, id, data_mac "
+            + "FROM snapshots WHERE seq_at <= ? ORDER BY id DESC LIMIT 1";
+
+    private final SqliteReadPool.Reader reader;
+    /** Null without a key. */
+    private final SignedLog.Verifier verifier;
+    private long latest = -1;
+    private long oldest;
+
+    private SqliteStateAt(SqliteReadPool.Reader reader, SignedLog.Verifier verifier) {
+        this.reader = reader;
+        this.verifier = verifier;
+    }
+
+    /**
+     * Folds the state as of {@code seq} on {@code reader}, which must be outside a transaction.
+     *
+     * @param signedLog the journal's key and integrity mode, or null without a key
+     */
+    static Snapshot fold(SqliteReadPool.Reader reader, SignedLog signedLog, long seq) throws SQLException {
+        StateFold.checkSeq(seq);
+        reader.prepare(SqliteSchema.BEGIN_READ).execute();
+        try {
+            // Inside the transaction: the integrity record is read from the same state as the rows.
+            SqliteStateAt view = new SqliteStateAt(reader, signedLog == null ? null : signedLog.verifier(reader));
+            try {
+                return StateFold.fold(view, seq, StateFold.PAGE_SIZE);
+            } catch (JournalException.Truncated gone) {
+                if (view.verifier != null) {
+                    // Only compaction may remove entries from a signed journal: anything else is
+                    // reported as the integrity failure it is, as a follower would see it.
+                    view.verifier.checkGap(gone.firstMissed() - 1, view.latest, view.oldest > view.latest);
+                }
+                throw gone;
+            }
+        } finally {
+            reader.prepare(SqliteSchema.COMMIT).execute();
+        }
+    }
+
+    /**
+     * Decodes the snapshot row {@code rs} is before (the columns of
+     * {@link SqliteSchema#LATEST_SNAPSHOT}), verifying it with {@code verifier} if there is one.
+     *
+     * @return the snapshot, or empty if {@code rs} has no row
+     * @throws JournalException.Snapshot if the snapshot is corrupt
+     */
+    static Optional<Snapshot> snapshot(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
+        if (!rs.next()) {
+            return Optional.empty();
+        }
+        long seqAt = rs.getLong(1);
+        long createdAt = rs.getLong(2);
+        if (verifier != null) {
+            verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4),
+                    rs.getString(6));
+        }
+        List<ParamSnapshot> params = SqlRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
+        try {
+            return Optional.of(new Snapshot(seqAt, createdAt, params));
+        } catch (RuntimeException e) {
+            throw new JournalException.Snapshot("the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long latestSeq() throws SQLException {
+        readBounds();
+        return latest;
+    }
+
+    @Override
+    public long oldestHeld() throws SQLException {
+        readBounds();
+        return oldest;
+    }
+
+    private void readBounds() throws SQLException {
+        if (latest >= 0) {
+            return;
+        }
+        try (ResultSet rs = reader.prepare(SqliteSchema.FOLLOW_BOUNDS).executeQuery()) {
+            rs.next();
+            long last = rs.getLong(1);
+            long min = rs.getLong(2);
+            oldest = rs.wasNull() ? last + 1 : min;
+            latest = last;
+        }
+    }
+
+    @Override
+    public Optional<Snapshot> newestSnapshotAtOrBelow(long seq) throws SQLException {
+        PreparedStatement ps = reader.prepare(SNAPSHOT_AT_OR_BELOW);
+        ps.setLong(1, seq);
+        try (ResultSet rs = ps.executeQuery()) {
+            return snapshot(rs, verifier);
+        }
+    }
+
+    @Override
+    public List<JournalEntry> setsBetween(long afterSeq, long throughSeq, int max) throws SQLException {
+        // The statements SqliteJournal's reads prepare: with a key, each row is verified with the
+        // link to the entry before it (which need not be a SET); without one, on UTF-8 text, only
+        // the columns a row of the usual shape needs are fetched.
+        boolean usual = verifier == null && reader.utf8Text();
+        String sql = verifier != null ? SqliteSchema.withPreviousMac(SqliteSchema.SETS_BETWEEN)
+                : usual ? SqliteSchema.withUsualColumns(SqliteSchema.SETS_BETWEEN) : SqliteSchema.SETS_BETWEEN;
+        PreparedStatement ps = reader.prepare(sql);
+        ps.setLong(1, afterSeq);
+        ps.setLong(2, throughSeq);
+        ps.setLong(3, max);
+        List<JournalEntry> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            SqlRows.Cursor cursor = new SqlRows.Cursor(rs, reader.utf8Text(), verifier, null, null,
+                    usual ? reader.prepare(SqliteSchema.ENTRY_AT) : null);
+            while (cursor.next()) {
+                out.add(cursor.entry());
+            }
+        }
+        return out;
+    }
+}
