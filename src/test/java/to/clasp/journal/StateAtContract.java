@@ -18,6 +18,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import to.clasp.journal.router.InMemoryParamStore;
+import to.clasp.journal.router.RouterJournalHook;
 
 /**
  * {@link Journal#stateAt(long)}, part of the contract every backend runs (through
@@ -87,6 +89,17 @@ interface StateAtContract {
             long seq = await(journal.append(e));
             assertThat(seq).isEqualTo(entries.size() + 1L);
             entries.add(e.withSeq(seq));
+        }
+
+        /** Appends from this thread without waiting for each: seqs still follow call order. */
+        void appendAll(List<JournalEntry> batch) {
+            List<CompletableFuture<Long>> seqs = new ArrayList<>(batch.size());
+            batch.forEach(e -> seqs.add(journal.append(e)));
+            for (int i = 0; i < batch.size(); i++) {
+                long seq = await(seqs.get(i));
+                assertThat(seq).isEqualTo(entries.size() + 1L);
+                entries.add(batch.get(i).withSeq(seq));
+            }
         }
 
         /** Takes a snapshot of {@code params} and returns it as stored, with its createdAt. */
@@ -416,6 +429,38 @@ interface StateAtContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    default void moreSetsThanOnePageAreFoldedWhole() {
+        Model m = model();
+        // More SETs than the backends read at once (4,096), with PUBLISHes between them, so that
+        // a page ends in the middle and the fold must go on where the page stopped.
+        List<JournalEntry> batch = new ArrayList<>();
+        for (int i = 0; i < 9_000; i++) {
+            String address = "/p/" + (i % 97);
+            batch.add(i % 5 == 4
+                    ? JournalEntry.fromPublish(address, SignalType.EVENT, Value.of(i), "pub", T0 + i)
+                    : JournalEntry.fromSet(address, Value.of(i), i / 50, "w", T0 + i));
+        }
+        m.appendAll(batch.subList(0, 4_500));
+        snapshotMarked(m, 1);
+        m.appendAll(batch.subList(4_500, batch.size()));
+        for (long seq : new long[] {4_095, 4_096, 4_097, 4_500, 5_120, 5_121, 8_999, 9_000}) {
+            m.check(seq);
+        }
+    }
+
+    @Test
+    default void theLatestStateIsWhatRecoveryBuilds() {
+        Model m = model();
+        Random rnd = new Random(31);
+        appendMixed(m, rnd, 40);
+        snapshotMarked(m, 1);
+        appendMixed(m, rnd, 40);
+        InMemoryParamStore recovered = new InMemoryParamStore();
+        await(new RouterJournalHook(journal()).recover(recovered));
+        assertThat(await(journal().stateAt(m.latestSeq())).params()).isEqualTo(recovered.params());
     }
 
     @Test

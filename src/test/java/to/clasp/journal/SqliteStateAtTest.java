@@ -1,0 +1,91 @@
+package to.clasp.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Journal#stateAt(long)} on SQLite configurations the journal contract does not open:
+ * with an HMAC key (entries verified with the link to the entry before, which need not be a
+ * SET), and keeping more snapshots than the default.
+ */
+class SqliteStateAtTest {
+
+    private static byte[] key() {
+        byte[] key = new byte[32];
+        Arrays.fill(key, (byte) 7);
+        return key;
+    }
+
+    @Nested
+    class WithAnHmacKey implements StateAtContract {
+        @TempDir
+        Path dir;
+        private SqliteJournal journal;
+
+        @Override
+        public Journal journal() {
+            if (journal == null) {
+                journal = SqliteJournal.builder(dir.resolve("keyed.db")).hmacKey(key()).build();
+            }
+            return journal;
+        }
+
+        @AfterEach
+        void close() {
+            journal().close();
+        }
+    }
+
+    @Nested
+    class KeepingTenSnapshots implements StateAtContract {
+        @TempDir
+        Path dir;
+        private SqliteJournal journal;
+
+        @Override
+        public Journal journal() {
+            if (journal == null) {
+                journal = SqliteJournal.builder(dir.resolve("ten.db")).snapshotsToKeep(10).build();
+            }
+            return journal;
+        }
+
+        @Override
+        public int snapshotsKept() {
+            return 10;
+        }
+
+        @AfterEach
+        void close() {
+            journal().close();
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStateRecoveredFromAReadOnlyOpeningIsTheWritersState() {
+        Path file = dir.resolve("ro.db");
+        Snapshot written;
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            journal.append(JournalEntry.fromSet("/a", Value.of(1), 1, "w", 10)).join();
+            journal.snapshot(List.of(new ParamSnapshot("/b", Value.of(2), 5, "w", 11))).join();
+            journal.append(JournalEntry.fromSet("/a", Value.of(3), 2, "w", 12)).join();
+            written = journal.stateAt(2).join();
+        }
+        try (SqliteJournal readOnly = SqliteJournal.openReadOnly(file)) {
+            assertThat(readOnly.stateAt(2).join()).isEqualTo(written);
+            assertThat(written.params()).containsExactly(
+                    new ParamSnapshot("/a", Value.of(3), 2, "w", 12),
+                    new ParamSnapshot("/b", Value.of(2), 5, "w", 11));
+        }
+    }
+}
