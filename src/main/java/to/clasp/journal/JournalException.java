@@ -139,6 +139,7 @@ public sealed class JournalException extends RuntimeException
      * {@link MemoryJournal} or removed by {@link Journal#compact(long)} before the stream read
      * them. The stream ends with this error rather than skip them silently; to go on, resync
      * (for instance from a snapshot) and follow again after {@code oldestHeld() - 1}.
+     * {@link Journal#stateAt(long)} fails with it too, when entries its fold needs are gone.
      */
     public static final class Truncated extends JournalException {
         private static final long serialVersionUID = 1L;

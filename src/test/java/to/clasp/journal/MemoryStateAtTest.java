@@ -38,4 +38,17 @@ class MemoryStateAtTest {
                     new Snapshot(2, createdAt, List.of(new ParamSnapshot("/s", Value.of(0), 9, "snap", 1))));
         }
     }
+
+    /** The example of docs/reference.md. */
+    @Test
+    void theReferenceExample() {
+        try (MemoryJournal journal = MemoryJournal.withDefaultCapacity()) {
+            for (int i = 1; i <= 1_200; i++) {
+                journal.append(set("/a", i));
+            }
+            Snapshot then = journal.stateAt(1_000).join();   // the state right after seq 1000
+            assertThat(then.seq()).isEqualTo(1_000);
+            assertThat(then.params()).containsExactly(new ParamSnapshot("/a", Value.of(1_000), 1_000, "w", 1_100));
+        }
+    }
 }
