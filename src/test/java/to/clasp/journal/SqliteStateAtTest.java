@@ -3,6 +3,9 @@ package to.clasp.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +89,37 @@ class SqliteStateAtTest {
             assertThat(written.params()).containsExactly(
                     new ParamSnapshot("/a", Value.of(3), 2, "w", 12),
                     new ParamSnapshot("/b", Value.of(2), 5, "w", 11));
+        }
+    }
+
+    /** What SQLite plans for {@code sql}, with every parameter bound to 1. */
+    private static String explain(Path file, String sql) throws Exception {
+        StringBuilder details = new StringBuilder();
+        try (Connection c = SqliteTestSupport.jdbc(file);
+                PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+            for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
+                ps.setLong(i, 1);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    details.append(rs.getString("detail")).append('\n');
+                }
+            }
+        }
+        return details.toString();
+    }
+
+    @Test
+    void theSetsArePagedThroughARangeOfThePrimaryKey() throws Exception {
+        Path file = dir.resolve("plan.db");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            journal.append(JournalEntry.fromSet("/a", Value.of(1), 1, "w", 10)).join();
+        }
+        for (String sql : List.of(SqliteSchema.SETS_BETWEEN, SqliteSchema.withPreviousMac(SqliteSchema.SETS_BETWEEN),
+                SqliteSchema.withUsualColumns(SqliteSchema.SETS_BETWEEN))) {
+            assertThat(explain(file, sql)).as(sql)
+                    .contains("USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
+                    .doesNotContain("SCAN").doesNotContain("TEMP B-TREE");
         }
     }
 }
