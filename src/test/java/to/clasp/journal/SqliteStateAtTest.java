@@ -122,4 +122,47 @@ class SqliteStateAtTest {
                     .doesNotContain("SCAN").doesNotContain("TEMP B-TREE");
         }
     }
+
+    private static void sql(Path file, String statement) throws Exception {
+        try (Connection c = SqliteTestSupport.jdbc(file); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate(statement);
+        }
+    }
+
+    @Test
+    void aCorruptStartingSnapshotFailsAsSnapshotAndSeqsBeforeItAreStillFolded() throws Exception {
+        Path file = dir.resolve("corrupt.db");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            journal.append(JournalEntry.fromSet("/a", Value.of(1), 1, "w", 10)).join();
+            journal.snapshot(List.of(new ParamSnapshot("/a", Value.of(1), 1, "w", 10))).join();
+            journal.append(JournalEntry.fromSet("/a", Value.of(2), 2, "w", 11)).join();
+        }
+        sql(file, "UPDATE snapshots SET data_json = 'not json', data_exact = NULL");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            for (long seq : new long[] {1, 2}) {
+                assertThat(journal.stateAt(seq)).failsWithin(java.time.Duration.ZERO).withThrowableThat()
+                        .havingCause().isInstanceOf(JournalException.Snapshot.class);
+            }
+            assertThat(journal.stateAt(0).join()).isEqualTo(new Snapshot(0, 0, List.of()));
+        }
+    }
+
+    @Test
+    void withAKeyEntriesDeletedOtherwiseThanByCompactionFailAsIntegrityNotTruncated() throws Exception {
+        Path file = dir.resolve("cut.db");
+        try (SqliteJournal journal = SqliteJournal.builder(file).hmacKey(key()).build()) {
+            for (int i = 1; i <= 6; i++) {
+                journal.append(JournalEntry.fromSet("/a", Value.of(i), i, "w", 10 + i)).join();
+            }
+            journal.compact(2).join();
+            // Compaction's own gap is a truncation.
+            assertThat(journal.stateAt(3)).failsWithin(java.time.Duration.ZERO).withThrowableThat()
+                    .havingCause().isInstanceOf(JournalException.Truncated.class);
+        }
+        sql(file, "DELETE FROM journal_entries WHERE seq < 4");
+        try (SqliteJournal journal = SqliteJournal.builder(file).hmacKey(key()).build()) {
+            assertThat(journal.stateAt(5)).failsWithin(java.time.Duration.ZERO).withThrowableThat()
+                    .havingCause().isInstanceOf(JournalException.Integrity.class);
+        }
+    }
 }
