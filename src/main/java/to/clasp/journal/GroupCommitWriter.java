@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -25,9 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import to.clasp.journal.WriteOp.AppendOp;
+import to.clasp.journal.WriteOp.CompactOp;
+import to.clasp.journal.WriteOp.MarkOp;
+import to.clasp.journal.WriteOp.SnapshotOp;
+import to.clasp.journal.WriteOp.VacuumOp;
 import java.util.function.Supplier;
 import java.util.concurrent.CompletionException;
 
@@ -69,22 +72,8 @@ import java.util.concurrent.CompletionException;
  * own checkpoints (after a compaction or a vacuum, or when the file is lost) wait for a running
  * one.
  *
- * <p>A batch first runs as plain statements in one transaction, where each run of
- * {@link #MIN_APPEND_RUN} or more unsigned appends in a row is one JDBC batch of inserts (see
- * {@link #appendRun}: half the cost per row of an insert that returns its seq). If an operation fails (a
- * constraint, a trigger), that transaction is rolled back and the batch runs again with each
- * operation inside its own savepoint, so that the one that fails is rolled back alone and the
- * rest of its batch commits: savepoints cost two statements per write, which only a batch with
- * a failure needs to pay. Should SQLite abandon the whole
- * transaction instead, the failed operation is dropped and the others are run again in a new
- * one. If BEGIN or COMMIT fails (a full disk, an I/O error), every operation of the batch that
- * was not committed fails.
- *
- * <p>No failure wedges the writer. The driver discards a prepared statement that fails with most
- * errors, and SQLite may or may not have rolled back the transaction: so after any failure the
- * writer ends whatever transaction is open with a statement of its own, and prepares a fresh set
- * of statements before the next batch. The write lock is therefore never held between batches,
- * and the next batch works as soon as the cause (say, the full disk) is gone.
+ * <p>How a batch is written, and why no failure wedges the writer, is {@link SqliteTransactions}'s
+ * part.
  *
  * <p>After each batch the writer checks that the path still names the file it opened (same
  * device and inode). A journal file deleted, moved or replaced while open would otherwise take
@@ -121,11 +110,6 @@ final class GroupCommitWriter {
     private static final int SMALL_BATCHES_QUEUED = 64;
     private static final int LARGE_BATCHES_QUEUED = 4;
     /**
-     * The fewest unsigned appends in a row that are inserted as one JDBC batch: below it, the
-     * two seq reads around the batch cost more than the result row of each insert.
-     */
-    static final int MIN_APPEND_RUN = 4;
-    /**
      * How often the writer thread looks at the queue while writes keep coming, instead of being
      * woken for each: the longest a write nobody waits for stays queued before the writer takes
      * it.
@@ -137,9 +121,7 @@ final class GroupCommitWriter {
     static final long HELD_BACK_NANOS = 1_000_000L;
 
     private final String name;
-    private final Lock txLock;
     private final int maxBatch;
-    private final int snapshotsToKeep;
 
     private final Connection conn;
     /** Copies the WAL into the file alongside commits; null in memory. */
@@ -150,9 +132,8 @@ final class GroupCommitWriter {
     private final Object fileKey;
     /** Set once the file is found deleted or replaced; every later write fails with it. */
     private volatile JournalException lost;
-    /** The prepared statements; replaced when a failure may have left them unusable. */
-    private WriterStatements sql;
-    private boolean statementsSuspect;
+    /** Writes each batch in a transaction on the connection. */
+    private final SqliteTransactions transactions;
     /** Runs the chunks of compactions, between batches (see {@link #runChunk}). */
     private final SqliteCompaction compaction;
     /**
@@ -173,7 +154,7 @@ final class GroupCommitWriter {
     private final Condition work = state.newCondition();
     /** Signalled when ops leave the queue. */
     private final Condition room = state.newCondition();
-    private final ArrayDeque<Op<?>> queue = new ArrayDeque<>();
+    private final ArrayDeque<WriteOp<?>> queue = new ArrayDeque<>();
     /** Whether some thread holds the committer role. */
     private boolean committing;
     /** Whether the writer thread is in a timed wait, due to look at the queue within {@link #POLL_NANOS}. */
@@ -194,7 +175,7 @@ final class GroupCommitWriter {
     private final Thread thread;
     private final ThreadPoolExecutor completer;
     /** Batches with futures not yet completed. */
-    private final Set<Completion> unfinished = ConcurrentHashMap.newKeySet();
+    private final Set<BatchCompletion> unfinished = ConcurrentHashMap.newKeySet();
     /** Set by close() once the writer is done: from then on no future waits behind a callback. */
     private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
@@ -205,7 +186,7 @@ final class GroupCommitWriter {
      * leaves the batch to the writer thread, which groups everyone's writes, rather than
      * committing a small batch of its own in between.
      */
-    private final AtomicInteger blockedCallers = new AtomicInteger();
+    final AtomicInteger blockedCallers = new AtomicInteger();
     /** Told, by the committing thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
     /** Where commits, batch sizes, commit times and failures are counted. */
@@ -228,9 +209,7 @@ final class GroupCommitWriter {
     GroupCommitWriter(Connection conn, Path file, String name, Lock txLock, int maxBatch,
             int snapshotsToKeep, Connection checkpointConnection) throws SQLException {
         this.name = name;
-        this.txLock = txLock;
         this.maxBatch = maxBatch;
-        this.snapshotsToKeep = snapshotsToKeep;
         this.conn = conn;
         this.file = file;
         this.fileKey = file == null ? null : identity(file);
@@ -238,12 +217,12 @@ final class GroupCommitWriter {
             throw new SQLException("the file " + file + " is missing");
         }
         try {
-            this.sql = new WriterStatements(conn);
+            this.transactions = new SqliteTransactions(conn, name, txLock, snapshotsToKeep, this::committed);
             try {
                 this.compaction = new SqliteCompaction(conn, name, file != null,
                         file != null && checkpointConnection == null, txLock, new CompactionHost());
             } catch (SQLException | RuntimeException e) {
-                sql.close();
+                transactions.close();
                 throw e;
             }
             if (checkpointConnection != null) {
@@ -423,7 +402,7 @@ final class GroupCommitWriter {
         return submit(op, true);
     }
 
-    private <T> CompletableFuture<T> submit(Op<T> op) {
+    private <T> CompletableFuture<T> submit(WriteOp<T> op) {
         return submit(op, false);
     }
 
@@ -438,7 +417,7 @@ final class GroupCommitWriter {
         }
     }
 
-    private <T> CompletableFuture<T> submit(Op<T> op, boolean snapshotRow) {
+    private <T> CompletableFuture<T> submit(WriteOp<T> op, boolean snapshotRow) {
         state.lock();
         try {
             if (snapshotRow) {
@@ -459,7 +438,7 @@ final class GroupCommitWriter {
                     waitingForRoom--;
                 }
             }
-            op.future = new WriteFuture<>(op);
+            op.future = new WriteFuture<>(op, this);
             queue.addLast(op);
             submitted++;
             if (op instanceof MarkOp mark) {
@@ -494,8 +473,8 @@ final class GroupCommitWriter {
      * chained anything to or waits for, and hands the rest of the batch to the completion pool,
      * so that other callers' callbacks never run here.
      */
-    private void help(Op<?> op) {
-        Op<?>[] ops;
+    void help(WriteOp<?> op) {
+        WriteOp<?>[] ops;
         state.lock();
         try {
             // While a compaction is under way the writer thread alternates its chunks with the
@@ -508,7 +487,7 @@ final class GroupCommitWriter {
         } finally {
             state.unlock();
         }
-        Completion completion = null;
+        BatchCompletion completion = null;
         try {
             batchesRunByCallers.incrementAndGet();
             runBatch(ops);
@@ -548,11 +527,11 @@ final class GroupCommitWriter {
     }
 
     /** Takes the next batch from the queue; the caller holds {@link #state} and the role. */
-    private Op<?>[] takeBatch() {
+    private WriteOp<?>[] takeBatch() {
         int n = Math.min(queue.size(), maxBatch);
-        Op<?>[] ops = new Op<?>[n];
+        WriteOp<?>[] ops = new WriteOp<?>[n];
         for (int i = 0; i < n; i++) {
-            Op<?> op = queue.pollFirst();
+            WriteOp<?> op = queue.pollFirst();
             op.taken = true;
             ops[i] = op;
         }
@@ -582,10 +561,10 @@ final class GroupCommitWriter {
         }
         // Every operation now has its result; what is left is handing them over.
         closing = true;
-        for (Completion c : unfinished) {
+        for (BatchCompletion c : unfinished) {
             c.continueElsewhere();
         }
-        for (Completion c : unfinished) {
+        for (BatchCompletion c : unfinished) {
             c.awaitCompleted();
         }
         completer.shutdown(); // threads still running callbacks end when those return
@@ -606,7 +585,7 @@ final class GroupCommitWriter {
         long lastSeenAt = 0;
         boolean chunkDue = false;
         while (true) {
-            Op<?>[] ops = null;
+            WriteOp<?>[] ops = null;
             boolean stop = false;
             state.lock();
             try {
@@ -682,26 +661,26 @@ final class GroupCommitWriter {
      * happens, the writer must live on, since a dead writer would leave every later append
      * hanging. Runs on whichever thread holds the committer role, one batch at a time.
      */
-    private void runBatch(Op<?>[] ops) {
+    private void runBatch(WriteOp<?>[] ops) {
         committedEntries.clear();
         try {
             if (lost == null && fileChanged()) {
                 fileLost();
             }
             if (lost != null) {
-                failAll(Arrays.asList(ops), lost);
+                WriteOp.failAll(Arrays.asList(ops), lost);
             } else {
                 executeInOrder(ops);
                 if (fileChanged()) {
                     // Changed while this batch ran: what it committed is not at the path.
                     fileLost();
-                    failAll(Arrays.asList(ops), lost);
+                    WriteOp.failAll(Arrays.asList(ops), lost);
                 }
             }
         } catch (Throwable t) {
             // What was not committed fails.
-            endTransaction();
-            for (Op<?> op : ops) {
+            transactions.endTransaction();
+            for (WriteOp<?> op : ops) {
                 if (!op.committed && op.error == null && !(op instanceof CompactOp c && c.running)) {
                     op.clearResult();
                     op.error = storage("the writer failed", t); // a compaction started goes on
@@ -717,12 +696,12 @@ final class GroupCommitWriter {
      * Runs a batch: compactions and vacuums on their own (a vacuum cannot run in a transaction),
      * the writes between them as transactions.
      */
-    private void executeInOrder(Op<?>[] ops) throws SQLException {
+    private void executeInOrder(WriteOp<?>[] ops) throws SQLException {
         int start = 0;
         for (int i = 0; i <= ops.length; i++) {
             if (i == ops.length || ops[i] instanceof CompactOp || ops[i] instanceof VacuumOp) {
                 if (i > start) {
-                    execute(Arrays.asList(ops).subList(start, i));
+                    transactions.execute(Arrays.asList(ops).subList(start, i));
                 }
                 if (i < ops.length && ops[i] instanceof CompactOp compactOp) {
                     startCompaction(compactOp);
@@ -768,35 +747,6 @@ final class GroupCommitWriter {
         }
     }
 
-    private void renewStatements() throws SQLException {
-        WriterStatements fresh = new WriterStatements(conn);
-        sql.close();
-        sql = fresh;
-        statementsSuspect = false;
-    }
-
-    /**
-     * Ends whatever transaction a failure left open, with a statement of its own (the prepared
-     * ROLLBACK may be the one the driver discarded), and has the statements prepared again.
-     * SQLite may already have rolled back; a ROLLBACK without a transaction is harmless.
-     */
-    private void endTransaction() {
-        statementsSuspect = true;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try (Statement s = conn.createStatement()) {
-                s.execute(SqliteSchema.ROLLBACK);
-                return;
-            } catch (SQLException e) {
-                if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                return; // the connection is gone; nothing is open on it
-            }
-        }
-        // Still failing: the next BEGIN fails, and ends the transaction again.
-    }
-
     /**
      * Runs a VACUUM (see {@link SqliteCompaction#vacuum}): one statement, so the writes queued
      * behind it wait for all of it.
@@ -811,213 +761,24 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Runs writes in transactions; afterwards each op holds its result or its error. */
-    private void execute(List<Op<?>> ops) throws SQLException {
-        List<Op<?>> pending = new ArrayList<>(ops);
-        if (txLock != null) {
-            txLock.lock();
-        }
-        try {
-            // Savepoints cost two statements per write; most batches have no failure to isolate.
-            boolean savepoints = false;
-            while (!pending.isEmpty()) {
-                if (statementsSuspect) {
-                    renewStatements(); // on failure the batch fails, and the next one tries again
-                }
-                if (!savepoints) {
-                    if (runWithoutSavepoints(pending)) {
-                        break;
-                    }
-                    savepoints = true; // rolled back: run it again, isolating the failure
-                    continue;
-                }
-                if (runTransaction(pending)) {
-                    break;
-                }
-                // SQLite abandoned the transaction: drop the failed op, run the others again.
-                List<Op<?>> retry = new ArrayList<>(pending.size());
-                for (Op<?> op : pending) {
-                    if (op.error == null) {
-                        op.clearResult();
-                        retry.add(op);
-                    }
-                }
-                pending = retry;
-            }
-        } finally {
-            if (txLock != null) {
-                txLock.unlock();
-            }
-        }
-    }
-
-    /**
-     * Runs ops in one transaction without a savepoint each, which is all a batch needs when
-     * none of its writes fails. If one fails, the whole transaction is rolled back and every op
-     * left as it was, so that {@link #runTransaction} can run the batch again with savepoints
-     * and fail that write alone. A failed BEGIN or COMMIT fails the batch, as there.
-     *
-     * @return true when the batch is done, false if it must run again with savepoints
-     */
-    private boolean runWithoutSavepoints(List<Op<?>> ops) {
-        long began = System.nanoTime();
-        if (!begin(ops)) {
-            return true;
-        }
-        int next = 0;
-        while (next < ops.size()) {
-            try {
-                int end = next;
-                while (end < ops.size() && ops.get(end) instanceof AppendOp append && append.unsigned()) {
-                    end++;
-                }
-                if (end - next >= MIN_APPEND_RUN) {
-                    appendRun(ops.subList(next, end));
-                    next = end;
-                } else {
-                    ops.get(next++).runAndKeep(this);
-                }
-            } catch (SQLException | RuntimeException e) {
-                endTransaction(); // also has the statements prepared again
-                for (Op<?> undone : ops) {
-                    undone.clearResult();
-                }
-                return false;
-            }
-        }
-        return commit(ops, began);
-    }
-
-    /**
-     * Inserts a run of unsigned appends as one JDBC batch, inside the batch's transaction: a
-     * statement each, stepped by the driver in one call, instead of a query with a result row
-     * each. The transaction holds SQLite's write lock, so AUTOINCREMENT gives the run consecutive
-     * seqs, counted up from {@link SqliteSchema#SEQ_BASE}; the highest seq assigned afterwards
-     * must be that plus the run's length, or something else inserted rows (a trigger of another
-     * program, say) and this throws, so that the batch runs again an op at a time, each insert
-     * returning its own seq.
-     */
-    private void appendRun(List<Op<?>> run) throws SQLException {
-        long base;
-        try (ResultSet rs = sql.seqBase.executeQuery()) {
-            base = rs.next() ? rs.getLong(1) : 0L;
-        }
-        PreparedStatement insert = sql.insertEntryBatched;
-        int[] counts;
-        try {
-            for (Op<?> op : run) {
-                SqlRows.bind(insert, ((AppendOp) op).entry, null);
-                insert.addBatch();
-            }
-            counts = insert.executeBatch();
-        } finally {
-            insert.clearBatch();
-        }
-        long last = readLatestSeq(sql.latestSeq);
-        if (counts.length != run.size() || last - base != run.size()) {
-            throw new SQLException("a batch of " + run.size() + " appends did not get consecutive seqs after "
-                    + base + " (the highest seq is now " + last + ")");
-        }
-        for (int i = 0; i < run.size(); i++) {
-            ((AppendOp) run.get(i)).result = base + i + 1;
-        }
-    }
-
-    /** Begins the write transaction for ops; if that fails, fails them all and returns false. */
-    private boolean begin(List<Op<?>> ops) {
-        try {
-            sql.begin.execute();
-            return true;
-        } catch (SQLException e) {
-            endTransaction();
-            failAll(ops, storage("cannot begin a transaction", e));
-            return false;
-        }
-    }
-
-    /**
-     * Runs ops in one transaction.
-     *
-     * @return false if SQLite rolled the whole transaction back after an op failed (that op
-     *     holds its error; the others must run again), true when the batch is done
-     */
-    private boolean runTransaction(List<Op<?>> ops) {
-        long began = System.nanoTime();
-        if (!begin(ops)) {
-            return true;
-        }
-        for (Op<?> op : ops) {
-            try {
-                sql.savepoint.execute();
-                op.runAndKeep(this);
-                sql.release.execute();
-            } catch (SQLException | RuntimeException e) {
-                op.error = e instanceof SQLException failure ? storage(op.describe(), failure)
-                        : e instanceof JournalException je ? je : storage(op.describe(), e);
-                if (!rollbackToSavepoint()) {
-                    endTransaction();
-                    return false;
-                }
-                // The driver may have closed the statement that failed (it does for most
-                // errors, and when a failure comes out of a callback into Java): the rest of
-                // the batch needs fresh ones.
-                try {
-                    renewStatements();
-                } catch (SQLException renewal) {
-                    endTransaction();
-                    failAll(ops, storage("cannot prepare the writer's statements again", renewal));
-                    return true;
-                }
-            }
-        }
-        return commit(ops, began);
-    }
-
-    /**
-     * Commits the transaction that ran ops, begun at {@code began} ({@link System#nanoTime()});
-     * afterwards each op is committed or failed.
-     */
-    private boolean commit(List<Op<?>> ops, long began) {
-        try {
-            sql.commit.execute();
-        } catch (SQLException e) {
-            endTransaction();
-            JournalException failure = storage("commit failed, nothing of this batch was written", e);
-            for (Op<?> op : ops) {
-                if (op.error == null) {
-                    op.clearResult();
-                    op.error = failure;
-                }
-            }
-            return true;
-        }
-        int writes = 0;
-        int appends = 0;
-        for (Op<?> op : ops) {
-            if (op.error == null) {
-                op.committed = true;
-                committedOps.incrementAndGet();
-                // A snapshot's mark writes nothing; its row counts as the snapshot's write.
-                writes += op instanceof MarkOp ? 0 : 1;
-                appends += op instanceof AppendOp ? 1 : 0;
-            }
-        }
+    /** Counts a COMMIT of {@link #transactions}, and keeps the appends it made visible. */
+    private void committed(List<WriteOp<?>> ops, int done, int writes, int appends, long nanos) {
+        committedOps.addAndGet(done);
         if (writes == 0) {
-            return true; // only marks: a transaction that wrote nothing is no commit to count
+            return; // only marks: a transaction that wrote nothing is no commit to count
         }
         commits.incrementAndGet();
-        stats.committed(writes, appends, System.nanoTime() - began);
+        stats.committed(writes, appends, nanos);
         if (checkpointer != null) {
             checkpointer.committed(writes);
         }
         if (commitListener != null) {
-            for (Op<?> op : ops) {
+            for (WriteOp<?> op : ops) {
                 if (op.committed && op instanceof AppendOp append) {
                     committedEntries.add(append.entry.entry().withSeq(append.result));
                 }
             }
         }
-        return true;
     }
 
     /**
@@ -1090,7 +851,7 @@ final class GroupCommitWriter {
                 }
             }
         } catch (Throwable t) {
-            endTransaction();
+            transactions.endTransaction();
             job.error = storage(job.removed == 0 ? "cannot compact"
                     : "compaction stopped after removing " + job.removed + " entries", t);
             over = true;
@@ -1114,7 +875,7 @@ final class GroupCommitWriter {
             op.committed = true;
             committedOps.incrementAndGet();
         }
-        register(new Op<?>[] {op}).start();
+        register(new WriteOp<?>[] {op}).start();
     }
 
     /**
@@ -1142,7 +903,7 @@ final class GroupCommitWriter {
 
         @Override
         public void endTransaction() {
-            GroupCommitWriter.this.endTransaction();
+            transactions.endTransaction();
         }
 
         @Override
@@ -1183,33 +944,13 @@ final class GroupCommitWriter {
         }
     }
 
-    private boolean rollbackToSavepoint() {
-        try {
-            sql.rollbackTo.execute();
-            sql.release.execute();
-            return true;
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    /** Fails every op that has not failed already, committed ones included. */
-    private static void failAll(List<Op<?>> ops, JournalException e) {
-        for (Op<?> op : ops) {
-            if (op.error == null) {
-                op.clearResult();
-                op.error = e;
-            }
-        }
-    }
-
     /**
      * Makes a batch's completion known to {@link #close()} before the committer role is given
      * back, so that close() cannot return before its futures are completed.
      */
-    private Completion register(Op<?>[] ops) {
-        List<Op<?>> done = new ArrayList<>(ops.length);
-        for (Op<?> op : ops) {
+    private BatchCompletion register(WriteOp<?>[] ops) {
+        List<WriteOp<?>> done = new ArrayList<>(ops.length);
+        for (WriteOp<?> op : ops) {
             if (op instanceof CompactOp c && c.running) {
                 if (c.error == null) {
                     continue; // completed after its last chunk
@@ -1222,7 +963,8 @@ final class GroupCommitWriter {
             }
             done.add(op);
         }
-        Completion completion = new Completion(done.size() == ops.length ? ops : done.toArray(new Op<?>[0]));
+        BatchCompletion completion = new BatchCompletion(done.size() == ops.length ? ops : done.toArray(new WriteOp<?>[0]),
+                completer, unfinished, () -> closing);
         unfinished.add(completion);
         return completion;
     }
@@ -1233,321 +975,8 @@ final class GroupCommitWriter {
 
     /** Frees the prepared statements; the connection itself belongs to the caller. */
     void closeStatements() {
-        sql.close();
+        transactions.close();
         compaction.close();
-    }
-
-    /**
-     * Completes one batch's futures, in queue order. Normally one pool thread does it all; once
-     * the journal is closing, each thread that is about to run a future's callbacks first hands
-     * the rest of the batch to another thread, so that no future waits for a callback.
-     */
-    private final class Completion implements Runnable {
-        private final Op<?>[] ops;
-        private final AtomicInteger next = new AtomicInteger();
-
-        Completion(Op<?>[] ops) {
-            this.ops = ops;
-        }
-
-        void start() {
-            try {
-                completer.execute(this);
-            } catch (RejectedExecutionException | Error e) {
-                run(); // never leave a future hanging
-            }
-        }
-
-        /**
-         * Completes futures on the calling thread, in queue order, as long as nothing is chained
-         * to them and nobody waits for them (completing such a future runs no code of anyone's);
-         * from the first future that has dependents on, hands the batch to the pool.
-         */
-        void runHere() {
-            int i;
-            while ((i = next.get()) < ops.length) {
-                if (ops[i].future.getNumberOfDependents() != 0) {
-                    start();
-                    return;
-                }
-                if (!next.compareAndSet(i, i + 1)) {
-                    continue; // close() had another thread go on meanwhile
-                }
-                if (i > 0) {
-                    awaitCompleted(ops[i - 1]);
-                }
-                ops[i].complete();
-            }
-            unfinished.remove(this);
-        }
-
-        @Override
-        public void run() {
-            int i;
-            while ((i = next.getAndIncrement()) < ops.length) {
-                if (i > 0) {
-                    awaitCompleted(ops[i - 1]); // claimed just before, maybe by another thread
-                }
-                if (closing && i + 1 < ops.length) {
-                    continueElsewhere();
-                }
-                ops[i].complete();
-            }
-            unfinished.remove(this);
-        }
-
-        /** Has another thread go on with this batch, unless it is done. */
-        void continueElsewhere() {
-            if (next.get() >= ops.length) {
-                return;
-            }
-            try {
-                completer.execute(this);
-            } catch (RejectedExecutionException | Error e) {
-                // No thread to spare: the current one goes on after its callbacks.
-            }
-        }
-
-        /** Waits until every future of the batch is completed (not for their callbacks). */
-        void awaitCompleted() {
-            if (ops.length > 0) {
-                awaitCompleted(ops[ops.length - 1]);
-            }
-        }
-
-        private void awaitCompleted(Op<?> op) {
-            while (!op.future.isDone()) {
-                LockSupport.parkNanos(50_000L);
-            }
-        }
-    }
-
-    // ---- operations ----
-
-    /** One write: run inside the batch's transaction, completed after COMMIT. */
-    private abstract static class Op<T> {
-        /** Set once accepted, before the op is queued. */
-        WriteFuture<T> future;
-        /** Set, under the queue's lock, once a committer has taken the op from the queue. */
-        boolean taken;
-        T result;
-        JournalException error;
-        /** Set once the transaction that ran this op has committed. */
-        boolean committed;
-
-        abstract T run(GroupCommitWriter w) throws SQLException;
-
-        abstract String describe();
-
-        final void runAndKeep(GroupCommitWriter w) throws SQLException {
-            result = run(w);
-        }
-
-        final void clearResult() {
-            result = null;
-        }
-
-        /**
-         * Completes what else this op's outcome completes, before its own future: whoever waits
-         * for that future (a closing journal) then finds those completed too.
-         */
-        void completing() {}
-
-        final void complete() {
-            completing();
-            if (error != null) {
-                future.completeExceptionally(error);
-            } else {
-                future.complete(result);
-            }
-        }
-    }
-
-    private static final class AppendOp extends Op<Long> {
-        private final SqlRows.EncodedEntry entry;
-
-        AppendOp(SqlRows.EncodedEntry entry) {
-            this.entry = entry;
-        }
-
-        /** Whether the row needs no link to the row before (no HMAC key), so it can go in a run. */
-        boolean unsigned() {
-            return entry.mac() == null;
-        }
-
-        @Override
-        Long run(GroupCommitWriter w) throws SQLException {
-            SqlRows.bind(w.sql.insertEntry, entry, w.sql.chainHead);
-            try (ResultSet rs = w.sql.insertEntry.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("INSERT returned no seq");
-                }
-                return rs.getLong(1);
-            }
-        }
-
-        @Override
-        String describe() {
-            return "cannot append the entry for " + entry.entry().address();
-        }
-    }
-
-    /**
-     * A snapshot's place among the writes (see {@link GroupCommitWriter#snapshot}): fixes the
-     * seq it covers, and writes nothing.
-     */
-    private static final class MarkOp extends Op<Long> {
-        /** When the snapshot was taken; set by {@link #run}, read once the future completes. */
-        volatile long createdAt;
-        /** Completes once this snapshot's row is queued, or the snapshot failed. */
-        final CompletableFuture<Void> row = new CompletableFuture<>();
-        /** The {@link #row} of the snapshot taken before; set when the mark is accepted. */
-        CompletableFuture<Void> rowBefore;
-
-        @Override
-        Long run(GroupCommitWriter w) throws SQLException {
-            // Read inside the write transaction: no append can slip in between.
-            long seqAt = readLatestSeq(w.sql.latestSeq);
-            createdAt = Micros.now();
-            return seqAt;
-        }
-
-        @Override
-        String describe() {
-            return "cannot save the snapshot";
-        }
-    }
-
-    /** A snapshot's row, at the seq its mark fixed. */
-    private static final class SnapshotOp extends Op<Long> {
-        private final SqlRows.EncodedSnapshot snapshot;
-        private final long seqAt;
-        private final long createdAt;
-        /** The future the caller of {@link GroupCommitWriter#snapshot} holds. */
-        private final CompletableFuture<Long> saved;
-
-        SnapshotOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt, CompletableFuture<Long> saved) {
-            this.snapshot = snapshot;
-            this.seqAt = seqAt;
-            this.createdAt = createdAt;
-            this.saved = saved;
-        }
-
-        @Override
-        void completing() {
-            if (error != null) {
-                saved.completeExceptionally(error);
-            } else {
-                saved.complete(result);
-            }
-        }
-
-        @Override
-        Long run(GroupCommitWriter w) throws SQLException {
-            SqlRows.bindSnapshot(w.sql.insertSnapshot, snapshot, createdAt, seqAt);
-            w.sql.insertSnapshot.executeUpdate();
-            w.sql.pruneSnapshots.setInt(1, w.snapshotsToKeep);
-            w.sql.pruneSnapshots.executeUpdate();
-            return seqAt;
-        }
-
-        @Override
-        String describe() {
-            return "cannot save the snapshot";
-        }
-    }
-
-    /**
-     * A compaction: started in its batch by {@link GroupCommitWriter#startCompaction}, then run
-     * chunk by chunk between batches, and completed on its own after the last chunk.
-     */
-    private static final class CompactOp extends Op<Long> {
-        private final long beforeSeq;
-        private final SignedLog signedLog;
-        /** What it removes and how far it got; null until started, and when nothing is to be removed. */
-        SqliteCompaction.Job job;
-        /** Whether it is in {@link GroupCommitWriter#compacting}: started, and not over. */
-        boolean running;
-
-        CompactOp(long beforeSeq, SignedLog signedLog) {
-            this.beforeSeq = beforeSeq;
-            this.signedLog = signedLog;
-        }
-
-        @Override
-        Long run(GroupCommitWriter w) {
-            throw new IllegalStateException("a compaction runs in transactions of its own");
-        }
-
-        @Override
-        String describe() {
-            return "cannot compact";
-        }
-    }
-
-    /** A VACUUM; never run in a transaction (see {@link #runVacuum}). */
-    private static final class VacuumOp extends Op<Long> {
-        @Override
-        Long run(GroupCommitWriter w) {
-            throw new IllegalStateException("a vacuum runs outside the batch's transaction");
-        }
-
-        @Override
-        String describe() {
-            return "cannot vacuum";
-        }
-    }
-
-    /**
-     * The future of a queued write. A caller that waits for it with {@link #join()} or
-     * {@link #get()} while nobody is committing and no other caller is blocked waiting runs the
-     * batch itself (see {@link #help}).
-     * Stages chained to it are plain futures.
-     */
-    private final class WriteFuture<T> extends CompletableFuture<T> {
-        private final Op<T> op;
-
-        WriteFuture(Op<T> op) {
-            this.op = op;
-        }
-
-        @Override
-        public T join() {
-            if (isDone()) {
-                return super.join();
-            }
-            if (blockedCallers.get() == 0) {
-                help(op);
-            }
-            blockedCallers.incrementAndGet();
-            try {
-                return super.join();
-            } finally {
-                blockedCallers.decrementAndGet();
-            }
-        }
-
-        @Override
-        public T get() throws InterruptedException, ExecutionException {
-            if (isDone()) {
-                return super.get();
-            }
-            // An interrupted caller is answered at once, not after a batch it would have run.
-            if (blockedCallers.get() == 0 && !Thread.currentThread().isInterrupted()) {
-                help(op);
-            }
-            blockedCallers.incrementAndGet();
-            try {
-                return super.get();
-            } finally {
-                blockedCallers.decrementAndGet();
-            }
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
-        }
     }
 
     /** Reads the highest seq ever assigned from sqlite_sequence; 0 before the first append. */
