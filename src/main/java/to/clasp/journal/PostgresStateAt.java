@@ -90,13 +90,7 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
                 // Decoded as PostgresJournal.latestSnapshot() decodes the newest.
                 long seqAt = rs.getLong(1);
                 long createdAt = rs.getLong(2);
-                List<ParamSnapshot> params = SqlRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
-                try {
-                    return Optional.of(new Snapshot(seqAt, createdAt, params));
-                } catch (RuntimeException e) {
-                    throw new JournalException.Snapshot(
-                            "the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
-                }
+                return Optional.of(SqlRows.snapshot(seqAt, createdAt, rs.getString(3), rs.getBytes(4)));
             }
         }
     }

@@ -354,8 +354,8 @@ final class SqlRows {
                         rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),
                         rs.getString(SqliteSchema.COL_PREVIOUS_MAC));
             } else if (mac != null) {
-                verifyRustMacs(seq, address, json, exact, timestamp, rs.getString(SqliteSchema.COL_HMAC),
-                        rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), mac);
+                RowIntegrity.check(mac, seq, address, json, exact, timestamp, rs.getString(SqliteSchema.COL_HMAC),
+                        rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC));
             }
             SignalType type = signalType(seq);
             Value value;
@@ -506,31 +506,6 @@ final class SqlRows {
     }
 
     /**
-     * Checks a row's MACs. A row without {@code hmac} was written without a key and is accepted
-     * as it is (the Rust crate's rule); a row with one must match it, and must also carry a
-     * matching {@code value_exact_hmac} whenever either exact column is present, so that the
-     * exact value can be neither changed, added nor removed.
-     */
-    private static void verifyRustMacs(long seq, String address, String json, byte[] exact, long timestamp,
-            String hmac, String exactHmac, EntryMac mac) {
-        if (hmac == null) {
-            return;
-        }
-        if (!EntryMac.same(mac.rowMac(address, json, timestamp), hmac)) {
-            throw new JournalException.Integrity(seq, "HMAC mismatch");
-        }
-        if (exact == null && exactHmac == null) {
-            return;
-        }
-        if (exact == null || exactHmac == null) {
-            throw new JournalException.Integrity(seq, "value_exact and value_exact_hmac must both be present");
-        }
-        if (!EntryMac.same(mac.exactMac(address, exact, timestamp), exactHmac)) {
-            throw new JournalException.Integrity(seq, "HMAC mismatch on value_exact");
-        }
-    }
-
-    /**
      * Encodes a snapshot's params in both forms. Unlike an entry's, the exact form is always
      * written: besides values, a snapshot holds addresses and writers, whose text JSON cannot
      * always carry (unpaired surrogates), and snapshots are few.
@@ -543,6 +518,21 @@ final class SqlRows {
             return new EncodedSnapshot(RustJson.paramsToJson(params), ExactCbor.paramsToExact(params), mac);
         } catch (RuntimeException e) {
             throw new JournalException.Serialization("cannot encode the snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A stored snapshot row as a {@link Snapshot}: its params decoded and checked (see
+     * {@link #decodeSnapshot}), and the whole checked as {@code snapshot()} checks its input.
+     *
+     * @throws JournalException.Snapshot if the stored data is corrupt
+     */
+    static Snapshot snapshot(long seqAt, long createdAt, String dataJson, byte[] dataExact) {
+        List<ParamSnapshot> params = decodeSnapshot(seqAt, dataJson, dataExact);
+        try {
+            return new Snapshot(seqAt, createdAt, params);
+        } catch (RuntimeException e) {
+            throw new JournalException.Snapshot("the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
         }
     }
 

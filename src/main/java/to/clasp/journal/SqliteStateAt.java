@@ -75,12 +75,7 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
             verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4),
                     rs.getString(6));
         }
-        List<ParamSnapshot> params = SqlRows.decodeSnapshot(seqAt, rs.getString(3), rs.getBytes(4));
-        try {
-            return Optional.of(new Snapshot(seqAt, createdAt, params));
-        } catch (RuntimeException e) {
-            throw new JournalException.Snapshot("the snapshot at seq " + seqAt + " is corrupt: " + e.getMessage(), e);
-        }
+        return Optional.of(SqlRows.snapshot(seqAt, createdAt, rs.getString(3), rs.getBytes(4)));
     }
 
     @Override
