@@ -280,23 +280,18 @@ final class GroupCommitWriter {
     CompletableFuture<Long> snapshot(Supplier<SqlRows.EncodedSnapshot> encode) {
         MarkOp mark = new MarkOp();
         CompletableFuture<Long> marked = submit(mark);
-        if (marked.isDone() && marked.isCompletedExceptionally()) {
+        if (marked.isCompletedExceptionally()) {
             return marked; // closed, or interrupted while waiting for room: nothing was queued
         }
         CompletableFuture<Long> saved = new CompletableFuture<>();
-        CompletableFuture<SqlRows.EncodedSnapshot> encoded;
-        try {
-            encoded = CompletableFuture.supplyAsync(encode, completer);
-        } catch (RejectedExecutionException e) {
-            encoded = CompletableFuture.failedFuture(new JournalException.Closed("the journal " + name + " is closed"));
-        }
-        CompletableFuture<SqlRows.EncodedSnapshot> state = encoded;
-        CompletableFuture.allOf(marked, state, mark.rowBefore).whenComplete((v, error) -> {
+        // The pool outlives every snapshot in flight (close waits for them), so it takes this.
+        CompletableFuture<SqlRows.EncodedSnapshot> encoded = CompletableFuture.supplyAsync(encode, completer);
+        CompletableFuture.allOf(marked, encoded, mark.rowBefore).whenComplete((v, error) -> {
             if (error != null) {
                 saved.completeExceptionally(unwrap(error));
                 snapshotAbandoned();
             } else {
-                submitSnapshotRow(new SnapshotOp(state.join(), marked.join(), mark.createdAt, saved))
+                submitSnapshotRow(new SnapshotOp(encoded.join(), marked.join(), mark.createdAt, saved))
                         .whenComplete((seq, failure) -> {
                             if (failure != null) {
                                 saved.completeExceptionally(failure); // not queued: interrupted

@@ -247,7 +247,10 @@ final class SqliteCompaction {
 
     /** Ends a job with nothing left to remove: gives the space back to the file system. */
     private boolean finish(Job job) {
-        if (job.removed > 0 && onFile && !job.copiedInBackground) {
+        if (job.removed == 0 || !onFile) {
+            return true;
+        }
+        if (!job.copiedInBackground) {
             // The truncating checkpoint below runs on the writer, and appends wait for it: most
             // of the WAL is copied beside them first, so that it has only the rest to copy.
             job.copiedInBackground = true;
@@ -255,13 +258,11 @@ final class SqliteCompaction {
                 return false;
             }
         }
-        if (job.removed > 0 && onFile) {
-            try {
-                host.checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
-            } catch (SQLException e) {
-                job.error = storage(job.removed + " entries were removed, but their space could not be"
-                        + " given back to the file system", e);
-            }
+        try {
+            host.checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
+        } catch (SQLException e) {
+            job.error = storage(job.removed + " entries were removed, but their space could not be"
+                    + " given back to the file system", e);
         }
         return true;
     }
