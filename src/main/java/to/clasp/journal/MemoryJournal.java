@@ -321,13 +321,8 @@ public final class MemoryJournal implements Journal {
     /** The ring as {@link StateFold} reads it; used under the read lock, which the fold holds throughout. */
     private final class RingView implements StateFold.View<RuntimeException> {
         @Override
-        public long latestSeq() {
-            return latestSeq;
-        }
-
-        @Override
-        public long oldestHeld() {
-            return latestSeq - count + 1;
+        public StateFold.Bounds bounds() {
+            return new StateFold.Bounds(latestSeq, latestSeq - count + 1);
         }
 
         @Override

@@ -22,8 +22,6 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
     private final PostgresSchema schema;
     /** The Rust crate's MACs to check, or null without a key. */
     private final EntryMac mac;
-    private long latest = -1;
-    private long oldest;
 
     private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac) {
         this.connection = connection;
@@ -54,28 +52,13 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
     }
 
     @Override
-    public long latestSeq() throws SQLException {
-        readBounds();
-        return latest;
-    }
-
-    @Override
-    public long oldestHeld() throws SQLException {
-        readBounds();
-        return oldest;
-    }
-
-    private void readBounds() throws SQLException {
-        if (latest >= 0) {
-            return;
-        }
+    public StateFold.Bounds bounds() throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(schema.followBounds);
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
-            long last = rs.getLong(1);
-            long min = rs.getLong(2);
-            oldest = rs.wasNull() ? last + 1 : min;
-            latest = last;
+            long latest = rs.getLong(1);
+            long oldest = rs.getLong(2);
+            return new StateFold.Bounds(latest, rs.wasNull() ? latest + 1 : oldest);
         }
     }
 

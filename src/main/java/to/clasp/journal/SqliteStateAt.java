@@ -24,8 +24,6 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
     private final SqliteReadPool.Reader reader;
     /** Null without a key. */
     private final SignedLog.Verifier verifier;
-    private long latest = -1;
-    private long oldest;
 
     private SqliteStateAt(SqliteReadPool.Reader reader, SignedLog.Verifier verifier) {
         this.reader = reader;
@@ -49,7 +47,8 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
                 if (view.verifier != null) {
                     // Only compaction may remove entries from a signed journal: anything else is
                     // reported as the integrity failure it is, as a follower would see it.
-                    view.verifier.checkGap(gone.firstMissed() - 1, view.latest, view.oldest > view.latest);
+                    StateFold.Bounds bounds = view.bounds(); // the same transaction: the same state
+                    view.verifier.checkGap(gone.firstMissed() - 1, bounds.latest(), bounds.oldest() > bounds.latest());
                 }
                 throw gone;
             }
@@ -79,27 +78,12 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
     }
 
     @Override
-    public long latestSeq() throws SQLException {
-        readBounds();
-        return latest;
-    }
-
-    @Override
-    public long oldestHeld() throws SQLException {
-        readBounds();
-        return oldest;
-    }
-
-    private void readBounds() throws SQLException {
-        if (latest >= 0) {
-            return;
-        }
+    public StateFold.Bounds bounds() throws SQLException {
         try (ResultSet rs = reader.prepare(SqliteSchema.FOLLOW_BOUNDS).executeQuery()) {
             rs.next();
-            long last = rs.getLong(1);
-            long min = rs.getLong(2);
-            oldest = rs.wasNull() ? last + 1 : min;
-            latest = last;
+            long latest = rs.getLong(1);
+            long oldest = rs.getLong(2);
+            return new StateFold.Bounds(latest, rs.wasNull() ? latest + 1 : oldest);
         }
     }
 

@@ -34,12 +34,17 @@ final class StateFold {
      * or a lock held. Every method sees the same state, so a compaction or an append running
      * meanwhile cannot make the parts disagree.
      */
-    interface View<X extends Exception> {
-        /** The highest seq ever assigned, 0 for none. */
-        long latestSeq() throws X;
+    /**
+     * The ends of a journal's seqs.
+     *
+     * @param latest the highest seq ever assigned, 0 for none
+     * @param oldest the oldest seq held; {@code latest + 1} when the journal holds no entry
+     */
+    record Bounds(long latest, long oldest) {}
 
-        /** The oldest seq held; {@link #latestSeq()} + 1 when the journal holds no entry. */
-        long oldestHeld() throws X;
+    interface View<X extends Exception> {
+        /** The highest seq ever assigned and the oldest seq held, read together. */
+        Bounds bounds() throws X;
 
         /** The snapshot taken last among those kept with a seq at or below {@code seq}. */
         Optional<Snapshot> newestSnapshotAtOrBelow(long seq) throws X;
@@ -78,7 +83,8 @@ final class StateFold {
      */
     static <X extends Exception> Snapshot fold(View<X> view, long seq, int pageSize) throws X {
         checkSeq(seq);
-        long latest = view.latestSeq();
+        Bounds bounds = view.bounds();
+        long latest = bounds.latest();
         if (seq > latest) {
             throw new JournalException.InvalidInput("seq " + seq + " is above the latest seq " + latest);
         }
@@ -87,7 +93,7 @@ final class StateFold {
         if (baseSeq < seq) {
             // Only the oldest entries are ever removed, so one bound tells whether every entry
             // from baseSeq + 1 to seq is still there; an older snapshot could not do better.
-            long oldest = view.oldestHeld();
+            long oldest = bounds.oldest();
             if (oldest > baseSeq + 1) {
                 throw new JournalException.Truncated(baseSeq + 1, oldest);
             }
