@@ -55,20 +55,22 @@ import javax.sql.DataSource;
  *       the next one: no gaps. {@code latestSeq()} reads the counter, the highest seq ever
  *       assigned, which compaction never lowers.</li>
  * </ol>
- * The lock is cheap because each journal commits its appends in groups: one writer thread per
- * journal takes every waiting append (up to {@link Builder#maxBatchSize(int)}) into one
+ * The lock is cheap because each journal commits its appends in groups: its writer (the
+ * writer thread, or a caller that waits for its append while nothing is being committed, as on
+ * SQLite) takes every waiting append (up to {@link Builder#maxBatchSize(int)}) into one
  * transaction, so the lock is taken once per group, held for a few round trips, and a busy
  * router's appends wait for it together.
  *
  * <h2>Writing</h2>
- * An append's future completes, on a journal thread, once its transaction is committed. A lost
+ * An append's future completes once its transaction is committed; callbacks chained to it
+ * run on a journal thread, never on the one that committed it. A lost
  * connection or a server restart fails the affected futures with {@link JournalException.Storage}
  * and changes nothing; the writer takes a new connection for the next group, so the journal
  * recovers by itself when the server is back. Should the connection break during COMMIT itself,
  * the writer looks at the seqs the transaction had taken and completes the futures as the rows
  * there say; only if it cannot tell does the failure say that the outcome is unknown. Nothing is retried behind the caller's back, so
  * nothing is written twice. Snapshots are written by the same writer, in call order relative to
- * appends. Compaction runs beside the writer, in chunks of {@value #COMPACTION_CHUNK} rows per
+ * appends; their state is checked and encoded off the caller's thread. Compaction runs beside the writer, in chunks of {@value #COMPACTION_CHUNK} rows per
  * transaction, each starting where the one before it ended (so that the work per chunk does not
  * grow with the rows deleted before it), and takes no lock that appends wait for.
  *
@@ -130,7 +132,7 @@ public final class PostgresJournal implements Journal {
     private final PostgresSchema schema;
     private final EntryMac mac;
     /** Null when read-only. */
-    private final PostgresWriter writer;
+    private final GroupCommitWriter writer;
     private final ExecutorService compactor;
     private final FollowHub followers;
     /** Listens for other journals' commits; started by the first {@link #follow}. */
@@ -161,7 +163,7 @@ public final class PostgresJournal implements Journal {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         }
         this.writer = options.readOnly() ? null
-                : new PostgresWriter(dataSource, schema, name, options.maxBatchSize(), options.snapshotsToKeep());
+                : PostgresWriteBackend.start(dataSource, schema, name, options.maxBatchSize(), options.snapshotsToKeep());
         // Other journals' commits arrive through LISTEN/NOTIFY (changed()), this one's from the writer.
         this.followers = new FollowHub(name, new StorageSource(), latest, null);
         if (writer != null) {
@@ -396,17 +398,36 @@ public final class PostgresJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>Written by the writer thread in call order relative to this journal's appends; its seq
-     * is read under the counter lock, so it is exactly the highest seq committed by any journal
-     * on the schema before it.
+     * <p>The snapshot takes its place among this journal's writes when this method is called:
+     * its seq is read under the counter lock in the transaction of the writes queued before it,
+     * so it is exactly the highest seq committed by any journal on the schema by then (this
+     * journal's earlier appends included), and never covers an append called after it. The
+     * state is copied here (a list the caller changes afterwards changes nothing), then checked
+     * and encoded on another thread while the writes queued behind the snapshot go on; its row is
+     * written once encoded, so this method returns at once even for a large state. A state that
+     * fails the checks fails the future with {@link JournalException.InvalidInput} and writes
+     * nothing. Snapshots are stored in call order.
      */
     @Override
     public CompletableFuture<Long> snapshot(List<ParamSnapshot> state) {
         try {
             ensureOpen();
-            Validation.snapshot(state);
+            if (state == null) {
+                Validation.snapshot(state); // fails as every backend does for a null state
+            }
             ensureWritable("take a snapshot");
-            return writer.snapshot(SqlRows.encodeSnapshot(state, null));
+            // Checked with the encoding, off the caller's thread: for a large state both take
+            // milliseconds, which a router would otherwise spend holding its own writes back.
+            List<ParamSnapshot> params = new ArrayList<>(state);
+            return writer.snapshot(() -> {
+                try {
+                    Validation.snapshot(params);
+                    return SqlRows.encodeSnapshot(params, null);
+                } catch (JournalException e) {
+                    stats.failed(e);
+                    throw e;
+                }
+            });
         } catch (JournalException e) {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
@@ -929,7 +950,7 @@ public final class PostgresJournal implements Journal {
     }
 
     /** The writer's commit counter (for tests). */
-    PostgresWriter writer() {
+    GroupCommitWriter writer() {
         return writer;
     }
 }

@@ -97,7 +97,7 @@ final class SqliteCompaction {
     /**
      * Prepares the statements on the writer's connection.
      *
-     * @param txLock held around every chunk's transaction, or null (see {@link GroupCommitWriter})
+     * @param txLock held around every chunk's transaction, or null (see {@link SqliteJournal})
      */
     SqliteCompaction(Connection conn, String name, boolean onFile, boolean checkpointEachChunk,
             Lock txLock, Host host) throws SQLException {
@@ -150,7 +150,7 @@ final class SqliteCompaction {
         }
         long latest;
         try {
-            latest = GroupCommitWriter.readLatestSeq(sql.latestSeq);
+            latest = WriterStatements.readLatestSeq(sql.latestSeq);
         } catch (SQLException | RuntimeException e) {
             statementsSuspect = true;
             throw e;

@@ -81,7 +81,7 @@ final class SqliteOpener {
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteJournal::readLatestSeq);
             // Checkpoints run on a connection of their own, beside the commits (see WalCheckpointer).
-            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.options.maxBatchSize(),
+            GroupCommitWriter writer = SqliteWriteBackend.start(w, file, name, null, b.options.maxBatchSize(),
                     b.options.snapshotsToKeep(), writeConfig.createConnection(url));
             opened = true;
             return new SqliteJournal(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval);
@@ -172,7 +172,7 @@ final class SqliteOpener {
             SignedLog signedLog = signedLog(b, w);
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
-            GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
+            GroupCommitWriter writer = SqliteWriteBackend.start(w, null, name, tableLock.writeLock(),
                     b.options.maxBatchSize(), b.options.snapshotsToKeep(), null);
             opened = true;
             // Nothing but this journal writes to its private in-memory database: no polling.

@@ -11,9 +11,10 @@ import java.util.concurrent.locks.Lock;
 
 import to.clasp.journal.WriteOp.AppendOp;
 import to.clasp.journal.WriteOp.MarkOp;
+import to.clasp.journal.WriteOp.SnapshotOp;
 
 /**
- * How a SQLite journal's {@link GroupCommitWriter} writes a batch: in one transaction on the
+ * How a SQLite journal's {@link GroupCommitWriter} writes a batch (for {@link SqliteWriteBackend}): in one transaction on the
  * write connection, with its prepared statements ({@link WriterStatements}).
  *
  * <p>A batch first runs as plain statements in one transaction, where each run of
@@ -72,16 +73,6 @@ final class SqliteTransactions {
         this.snapshotsToKeep = snapshotsToKeep;
         this.listener = listener;
         this.sql = new WriterStatements(conn);
-    }
-
-    /** The statements the ops of a batch run with. */
-    WriterStatements statements() {
-        return sql;
-    }
-
-    /** How many snapshots a snapshot's row leaves kept. */
-    int snapshotsToKeep() {
-        return snapshotsToKeep;
     }
 
     /** Runs writes in transactions; afterwards each op holds its result or its error. */
@@ -148,7 +139,7 @@ final class SqliteTransactions {
                     appendRun(ops.subList(next, end));
                     next = end;
                 } else {
-                    ops.get(next++).runAndKeep(this);
+                    run(ops.get(next++));
                 }
             } catch (SQLException | RuntimeException e) {
                 endTransaction(); // also has the statements prepared again
@@ -159,6 +150,30 @@ final class SqliteTransactions {
             }
         }
         return commit(ops, began);
+    }
+
+    /** Runs one write in the open transaction, and keeps its result in it. */
+    private void run(WriteOp<?> op) throws SQLException {
+        if (op instanceof AppendOp append) {
+            SqlRows.bind(sql.insertEntry, append.entry, sql.chainHead);
+            try (ResultSet rs = sql.insertEntry.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("INSERT returned no seq");
+                }
+                append.result = rs.getLong(1);
+            }
+        } else if (op instanceof MarkOp mark) {
+            // Read inside the write transaction: no append can slip in between.
+            mark.fix(WriterStatements.readLatestSeq(sql.latestSeq));
+        } else if (op instanceof SnapshotOp snapshot) {
+            SqlRows.bindSnapshot(sql.insertSnapshot, snapshot.snapshot, snapshot.createdAt, snapshot.seqAt);
+            sql.insertSnapshot.executeUpdate();
+            sql.pruneSnapshots.setInt(1, snapshotsToKeep);
+            sql.pruneSnapshots.executeUpdate();
+            snapshot.result = snapshot.seqAt;
+        } else {
+            throw new IllegalStateException(op.describe() + ": it runs outside the batch's transactions");
+        }
     }
 
     /**
@@ -186,7 +201,7 @@ final class SqliteTransactions {
         } finally {
             insert.clearBatch();
         }
-        long last = GroupCommitWriter.readLatestSeq(sql.latestSeq);
+        long last = WriterStatements.readLatestSeq(sql.latestSeq);
         if (counts.length != run.size() || last - base != run.size()) {
             throw new SQLException("a batch of " + run.size() + " appends did not get consecutive seqs after "
                     + base + " (the highest seq is now " + last + ")");
@@ -222,7 +237,7 @@ final class SqliteTransactions {
         for (WriteOp<?> op : ops) {
             try {
                 sql.savepoint.execute();
-                op.runAndKeep(this);
+                run(op);
                 sql.release.execute();
             } catch (SQLException | RuntimeException e) {
                 op.error = e instanceof SQLException failure ? storage(op.describe(), failure)

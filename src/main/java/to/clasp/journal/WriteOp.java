@@ -1,20 +1,21 @@
 package to.clasp.journal;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One operation of a SQLite journal's {@link GroupCommitWriter}, queued by a caller and run by
- * whichever thread holds the committer role: an append, a snapshot's mark and its row, a
- * compaction or a vacuum. Writes run inside a batch's transaction ({@link SqliteTransactions})
- * and are completed after its COMMIT; each keeps its result or its error until then.
+ * One operation of a {@link GroupCommitWriter}, queued by a caller and run by whichever thread
+ * holds the committer role: an append, a snapshot's mark and its row, and the kinds only one
+ * backend takes (a SQLite compaction or vacuum, a PostgreSQL barrier). The kinds are closed: a
+ * backend's {@link GroupCommitWriter.Backend#write} tells them apart and refuses a kind it does
+ * not take. Writes run inside a batch's transaction and are completed after its COMMIT; each
+ * keeps its result or its error until then.
  *
  * <p>Not thread-safe by itself: the writer's queue lock hands an op from the caller to the
  * committer, and the completion of its future hands it on to whoever waits.
  */
-abstract class WriteOp<T> {
+abstract sealed class WriteOp<T> permits WriteOp.AppendOp, WriteOp.MarkOp, WriteOp.SnapshotOp,
+        WriteOp.CompactOp, WriteOp.VacuumOp, WriteOp.BarrierOp {
     /** Set once accepted, before the op is queued. */
     CompletableFuture<T> future;
 
@@ -25,13 +26,8 @@ abstract class WriteOp<T> {
     /** Set once the transaction that ran this op has committed. */
     boolean committed;
 
-    abstract T run(SqliteTransactions tx) throws SQLException;
-
+    /** What failed, as the start of an error message: "cannot append the entry for /a". */
     abstract String describe();
-
-    final void runAndKeep(SqliteTransactions tx) throws SQLException {
-        result = run(tx);
-    }
 
     final void clearResult() {
         result = null;
@@ -52,7 +48,6 @@ abstract class WriteOp<T> {
         }
     }
 
-
     /** Fails every op that has not failed already, committed ones included. */
     static void failAll(List<? extends WriteOp<?>> ops, JournalException e) {
         for (WriteOp<?> op : ops) {
@@ -63,6 +58,7 @@ abstract class WriteOp<T> {
         }
     }
 
+    /** An entry to append; its result is the seq the backend assigned. */
     static final class AppendOp extends WriteOp<Long> {
         final SqlRows.EncodedEntry entry;
 
@@ -76,17 +72,6 @@ abstract class WriteOp<T> {
         }
 
         @Override
-        Long run(SqliteTransactions tx) throws SQLException {
-            SqlRows.bind(tx.statements().insertEntry, entry, tx.statements().chainHead);
-            try (ResultSet rs = tx.statements().insertEntry.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("INSERT returned no seq");
-                }
-                return rs.getLong(1);
-            }
-        }
-
-        @Override
         String describe() {
             return "cannot append the entry for " + entry.entry().address();
         }
@@ -94,22 +79,20 @@ abstract class WriteOp<T> {
 
     /**
      * A snapshot's place among the writes (see {@link GroupCommitWriter#snapshot}): fixes the
-     * seq it covers, and writes nothing.
+     * seq it covers, read in its batch's transaction, and writes nothing.
      */
     static final class MarkOp extends WriteOp<Long> {
-        /** When the snapshot was taken; set by {@link #run}, read once the future completes. */
+        /** When the snapshot was taken; set by the backend, read once the future completes. */
         volatile long createdAt;
         /** Completes once this snapshot's row is queued, or the snapshot failed. */
         final CompletableFuture<Void> row = new CompletableFuture<>();
         /** The {@link #row} of the snapshot taken before; set when the mark is accepted. */
         CompletableFuture<Void> rowBefore;
 
-        @Override
-        Long run(SqliteTransactions tx) throws SQLException {
-            // Read inside the write transaction: no append can slip in between.
-            long seqAt = GroupCommitWriter.readLatestSeq(tx.statements().latestSeq);
-            createdAt = Micros.now();
-            return seqAt;
+        /** Records what the backend read in the mark's transaction. */
+        void fix(long seqAt) {
+            this.result = seqAt;
+            this.createdAt = Micros.now();
         }
 
         @Override
@@ -118,11 +101,11 @@ abstract class WriteOp<T> {
         }
     }
 
-    /** A snapshot's row, at the seq its mark fixed. */
+    /** A snapshot's row, at the seq its mark fixed; its result is that seq. */
     static final class SnapshotOp extends WriteOp<Long> {
-        private final SqlRows.EncodedSnapshot snapshot;
-        private final long seqAt;
-        private final long createdAt;
+        final SqlRows.EncodedSnapshot snapshot;
+        final long seqAt;
+        final long createdAt;
         /** The future the caller of {@link GroupCommitWriter#snapshot} holds. */
         private final CompletableFuture<Long> saved;
 
@@ -143,30 +126,21 @@ abstract class WriteOp<T> {
         }
 
         @Override
-        Long run(SqliteTransactions tx) throws SQLException {
-            SqlRows.bindSnapshot(tx.statements().insertSnapshot, snapshot, createdAt, seqAt);
-            tx.statements().insertSnapshot.executeUpdate();
-            tx.statements().pruneSnapshots.setInt(1, tx.snapshotsToKeep());
-            tx.statements().pruneSnapshots.executeUpdate();
-            return seqAt;
-        }
-
-        @Override
         String describe() {
             return "cannot save the snapshot";
         }
     }
 
     /**
-     * A compaction: started in its batch by {@link GroupCommitWriter#startCompaction}, then run
-     * chunk by chunk between batches, and completed on its own after the last chunk.
+     * A SQLite compaction: started in its batch by {@link SqliteWriteBackend}, then run chunk
+     * by chunk between batches, and completed on its own after the last chunk.
      */
     static final class CompactOp extends WriteOp<Long> {
         final long beforeSeq;
         final SignedLog signedLog;
         /** What it removes and how far it got; null until started, and when nothing is to be removed. */
         SqliteCompaction.Job job;
-        /** Whether it is in {@link GroupCommitWriter#compacting}: started, and not over. */
+        /** Whether it is started and not over: its future is completed after its last chunk. */
         boolean running;
 
         CompactOp(long beforeSeq, SignedLog signedLog) {
@@ -175,26 +149,27 @@ abstract class WriteOp<T> {
         }
 
         @Override
-        Long run(SqliteTransactions tx) {
-            throw new IllegalStateException("a compaction runs in transactions of its own");
-        }
-
-        @Override
         String describe() {
             return "cannot compact";
         }
     }
 
-    /** A VACUUM; never run in a transaction (see {@code GroupCommitWriter.runVacuum}). */
+    /** A SQLite VACUUM, run outside any transaction (see {@link SqliteWriteBackend}). */
     static final class VacuumOp extends WriteOp<Long> {
-        @Override
-        Long run(SqliteTransactions tx) {
-            throw new IllegalStateException("a vacuum runs outside the batch's transaction");
-        }
-
         @Override
         String describe() {
             return "cannot vacuum";
+        }
+    }
+
+    /**
+     * A PostgreSQL barrier: reached once every op queued before it has committed or failed; its
+     * result is the highest seq committed on the schema then (see {@link PostgresWriteBackend}).
+     */
+    static final class BarrierOp extends WriteOp<Long> {
+        @Override
+        String describe() {
+            return "cannot read the latest seq";
         }
     }
 }

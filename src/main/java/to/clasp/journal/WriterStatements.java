@@ -2,6 +2,7 @@ package to.clasp.journal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -70,6 +71,13 @@ final class WriterStatements {
             s.close();
         } catch (SQLException | RuntimeException ignored) {
             // closing anyway
+        }
+    }
+
+    /** Reads the highest seq ever assigned from sqlite_sequence; 0 before the first append. */
+    static long readLatestSeq(PreparedStatement latestSeq) throws SQLException {
+        try (ResultSet rs = latestSeq.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
         }
     }
 }

@@ -7,56 +7,50 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
+import to.clasp.journal.WriteOp.AppendOp;
+import to.clasp.journal.WriteOp.BarrierOp;
+import to.clasp.journal.WriteOp.MarkOp;
+import to.clasp.journal.WriteOp.SnapshotOp;
 
 /**
- * The single writer of a {@link PostgresJournal}: one thread holds one connection and commits
- * every append and snapshot in groups, the way {@link GroupCommitWriter} does for SQLite.
+ * PostgreSQL's part of the {@link GroupCommitWriter}: how a {@link PostgresJournal}'s batches
+ * are written on one connection taken from the data source, and what a failed commit means.
  *
- * <p>Each batch is one transaction that first locks the counter row and takes as many seqs as the
- * batch has appends. A batch of appends only is one statement ({@link PostgresSchema#appendGroup}:
- * counter, rows from arrays, notification) and a COMMIT, two round trips whatever its size. A
- * batch with snapshots takes the seqs ({@link PostgresSchema#reserve}), then inserts rows and
- * snapshots in queue order, so that each snapshot's seq is that of the last append before it.
- * The futures complete after COMMIT, in queue order, on a pool of daemon threads (never the
- * writer's).
+ * <p>Each transaction first locks the counter row and takes as many seqs as it has appends. A
+ * batch of appends only is one statement ({@link PostgresSchema#appendGroup}: counter, rows from
+ * arrays, notification) and a COMMIT, two round trips whatever its size. A batch with snapshots
+ * takes the seqs ({@link PostgresSchema#reserve}), then writes in queue order: a snapshot's mark
+ * fixes the seq of the last append before it (or, with none before it in the transaction, the
+ * highest seq committed by any journal on the schema), and a snapshot's row is inserted at the
+ * seq its mark fixed. A barrier ({@link BarrierOp}) splits the batch: what is queued after it is
+ * not committed when it reads the counter.
  *
- * <p>Failures. A batch that fails for its data (a constraint, a trigger) is rolled back whole,
+ * <p>Failures. A group that fails for its data (a constraint, a trigger) is rolled back whole,
  * which also gives its seqs back, and its operations are run again one per transaction, so that
- * only the bad one fails. A batch that loses its connection (a server restart, a network
+ * only the bad one fails. A group that loses its connection (a server restart, a network
  * failure) fails all its operations with {@link JournalException.Storage}; the connection is
  * dropped and the next batch takes a new one from the data source, so the journal recovers as
  * soon as the server is back. Nothing is retried on its own: an operation whose future failed
  * was rolled back. When the connection breaks during COMMIT itself, the server may or may not
- * have committed: the writer then looks, on a new connection, at the seqs the transaction had
- * taken, and completes the futures as the rows there say; only if it cannot tell (the server is
- * still away) does the failure say that the outcome is unknown. The writer thread survives any
- * failure.
+ * have committed: the backend then looks, on a new connection, at the seqs the transaction had
+ * taken, and leaves the operations as the rows there say ({@link #resolveInDoubt}); only if it
+ * cannot tell (the server is still away) does the failure say that the outcome is unknown.
  *
  * <p>Compaction does not pass through here: it needs no seq and takes no lock that appends
- * wait for (see {@link PostgresJournal#compact(long)}).
+ * wait for (see {@link PostgresJournal#compact(long)}). Used by whichever thread holds the
+ * writer's committer role (see {@link GroupCommitWriter.Backend}), but for {@link #closing}.
  */
-final class PostgresWriter {
+final class PostgresWriteBackend implements GroupCommitWriter.Backend {
 
     private final String name;
     private final DataSource dataSource;
     private final PostgresSchema schema;
-    private final int maxBatch;
     private final int snapshotsToKeep;
 
-    /** The writer thread's connection and statements; null until needed or after a failure. */
+    /** The connection and its statements; null until needed or after a failure. Committing thread. */
     private Connection conn;
     private PreparedStatement reserve;
     private PreparedStatement appendGroup;
@@ -64,194 +58,41 @@ final class PostgresWriter {
     private PreparedStatement insertSnapshot;
     private PreparedStatement pruneSnapshots;
 
-    private final LinkedBlockingQueue<Op<?>> queue;
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    private boolean closed;
     /** Set by close(): from then on, a server that cannot be reached fails what is left at once. */
     private volatile boolean closing;
-    /** Writer thread: the last attempt to get a connection failed. */
+    /** The last attempt to get a connection failed. Committing thread. */
     private boolean unreachable;
+    /** Set once, before the writer starts. */
+    private GroupCommitWriter writer;
 
-    private final Thread thread;
-    private final ThreadPoolExecutor completer;
-    private final ThreadLocal<Boolean> onCompleter = ThreadLocal.withInitial(() -> false);
-    private final AtomicLong commits = new AtomicLong();
-    /** Where commits, batch sizes, commit times and failures are counted. */
-    private volatile StatsRecorder stats = new StatsRecorder();
-    /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
-    private volatile Consumer<List<JournalEntry>> commitListener;
-
-    PostgresWriter(DataSource dataSource, PostgresSchema schema, String name, int maxBatch,
-            int snapshotsToKeep) {
+    private PostgresWriteBackend(DataSource dataSource, PostgresSchema schema, String name, int snapshotsToKeep) {
         this.name = name;
         this.dataSource = dataSource;
         this.schema = schema;
-        this.maxBatch = maxBatch;
         this.snapshotsToKeep = snapshotsToKeep;
-        this.queue = new LinkedBlockingQueue<>(Math.max(1024, maxBatch * 64));
-        AtomicInteger ids = new AtomicInteger();
-        this.completer = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "clasp-journal-pg-complete-" + ids.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        this.thread = new Thread(this::run, "clasp-journal-pg-writer");
-        this.thread.setDaemon(true);
-        this.thread.start();
-    }
-
-    /** Enqueues an append; the future gets the assigned seq. */
-    CompletableFuture<Long> append(SqlRows.EncodedEntry entry) {
-        return submit(new AppendOp(entry));
-    }
-
-    /** Enqueues a snapshot; the future gets the highest seq committed when it was taken. */
-    CompletableFuture<Long> snapshot(SqlRows.EncodedSnapshot snapshot) {
-        return submit(new SnapshotOp(snapshot));
     }
 
     /**
-     * Completes once every operation enqueued before it is committed (or failed), with the
-     * highest seq committed by any journal on the schema at that moment; nothing enqueued after
-     * it is committed yet then. Fails with {@code Storage} if that seq cannot be read.
+     * Starts a writer that takes its connection from {@code dataSource} when it first needs one.
+     *
+     * @param maxBatch the most operations per batch, 1 or more
+     * @param snapshotsToKeep how many snapshots a snapshot's row leaves kept
      */
-    CompletableFuture<Long> barrier() {
-        return submit(new BarrierOp());
+    static GroupCommitWriter start(DataSource dataSource, PostgresSchema schema, String name, int maxBatch,
+            int snapshotsToKeep) {
+        PostgresWriteBackend backend = new PostgresWriteBackend(dataSource, schema, name, snapshotsToKeep);
+        GroupCommitWriter writer = new GroupCommitWriter(backend, name, maxBatch, Math.max(1024, maxBatch * 64),
+                "clasp-journal-pg");
+        backend.writer = writer;
+        writer.start();
+        return writer;
     }
 
-    /**
-     * Sets who hears, right after each successful COMMIT and on the writer thread, which entries
-     * it made visible (with their seqs, ascending and contiguous). The listener must return
-     * quickly and never block: the writer waits for it. This is how followers learn of this
-     * journal's own appends without reading them back.
-     */
-    void onCommit(Consumer<List<JournalEntry>> listener) {
-        this.commitListener = listener;
-    }
-
-    /** Counts commits, batch sizes, commit times and failed operations in {@code recorder} from now on. */
-    void recordStatsIn(StatsRecorder recorder) {
-        this.stats = recorder;
-    }
-
-    /** The operations waiting for the writer now. */
-    int queued() {
-        return queue.size();
-    }
-
-    boolean onCompletionThread() {
-        return onCompleter.get();
-    }
-
-    /** The number of transactions committed so far (for tests). */
-    long commits() {
-        return commits.get();
-    }
-
-    private <T> CompletableFuture<T> submit(Op<T> op) {
-        Lock shared = gate.readLock();
-        shared.lock();
-        try {
-            if (closed) {
-                return CompletableFuture.failedFuture(
-                        new JournalException.Closed("the journal " + name + " is closed"));
-            }
-            // Only a full queue makes the caller wait, and only then can an interrupt stop it.
-            if (!queue.offer(op)) {
-                queue.put(op);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(new JournalException.Storage(
-                    name + ": interrupted while waiting for room in the write queue; nothing was written", e));
-        } finally {
-            shared.unlock();
-        }
-        return op.future;
-    }
-
-    /**
-     * Stops accepting operations, commits everything accepted before, waits until its futures
-     * are completed, stops the threads and gives the connection back. Idempotent.
-     */
-    void close() {
-        Lock exclusive = gate.writeLock();
-        exclusive.lock();
-        try {
-            if (!closed) {
-                closed = true;
-                closing = true;
-                boolean interrupted = false;
-                while (true) {
-                    try {
-                        queue.put(Stop.INSTANCE);
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        } finally {
-            exclusive.unlock();
-        }
-        boolean interrupted = Threads.joinUninterruptibly(thread);
-        completer.shutdown();
-        if (!onCompleter.get()) {
-            while (!completer.isTerminated()) {
-                try {
-                    completer.awaitTermination(1, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
-        List<Op<?>> batch = new ArrayList<>(Math.min(maxBatch, 1024));
-        boolean stop = false;
-        while (!stop) {
-            batch.clear();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // only close() stops the writer
-            }
-            queue.drainTo(batch, maxBatch - 1);
-            if (batch.get(batch.size() - 1) == Stop.INSTANCE) {
-                batch.remove(batch.size() - 1);
-                stop = true;
-            }
-            if (!batch.isEmpty()) {
-                List<Op<?>> ops = List.copyOf(batch);
-                try {
-                    execute(ops);
-                } catch (Throwable t) {
-                    dropConnection();
-                    for (Op<?> op : ops) {
-                        if (!op.committed && op.error == null) {
-                            op.result = null;
-                            op.error = storage("the writer failed", t);
-                        }
-                    }
-                }
-                complete(ops);
-            }
-        }
-        dropConnection();
-    }
-
-    private void execute(List<Op<?>> batch) {
+    @Override
+    public void write(WriteOp<?>[] batch) {
         // A barrier splits the batch: what follows it must not be committed when it is reached.
-        List<Op<?>> ops = new ArrayList<>(batch.size());
-        for (Op<?> op : batch) {
+        List<WriteOp<?>> ops = new ArrayList<>(batch.length);
+        for (WriteOp<?> op : batch) {
             if (op instanceof BarrierOp barrier) {
                 executeGroup(ops);
                 ops.clear();
@@ -260,7 +101,23 @@ final class PostgresWriter {
                 ops.add(op);
             }
         }
-        executeGroup(ops);
+        executeGroup(ops.size() == batch.length ? Arrays.asList(batch) : ops);
+    }
+
+    @Override
+    public void abandon(Throwable failure) {
+        dropConnection();
+    }
+
+    @Override
+    public void closing() {
+        closing = true;
+    }
+
+    @Override
+    public boolean stopped() {
+        dropConnection();
+        return false;
     }
 
     /** Reads the counter for a barrier, on the writer's connection. */
@@ -282,13 +139,13 @@ final class PostgresWriter {
                     dropConnection();
                 }
             }
-            barrier.result = null;
-            barrier.error = storage("cannot read the latest seq", e);
+            barrier.clearResult();
+            barrier.error = writer.storage("cannot read the latest seq", e);
         }
     }
 
     /** Runs a group in one transaction; on a failure of its data, each operation alone. */
-    private void executeGroup(List<Op<?>> ops) {
+    private void executeGroup(List<WriteOp<?>> ops) {
         if (ops.isEmpty()) {
             return;
         }
@@ -300,7 +157,7 @@ final class PostgresWriter {
             fail(ops, failure);
             return;
         }
-        for (Op<?> op : ops) {
+        for (WriteOp<?> op : ops) {
             Failure alone = runTransaction(List.of(op));
             if (alone != null) {
                 fail(List.of(op), alone);
@@ -308,34 +165,39 @@ final class PostgresWriter {
         }
     }
 
-    private void fail(List<Op<?>> ops, Failure failure) {
-        for (Op<?> op : ops) {
+    private void fail(List<WriteOp<?>> ops, Failure failure) {
+        for (WriteOp<?> op : ops) {
             if (op.error == null && !op.committed) {
-                op.result = null;
+                op.clearResult();
                 op.error = failure.inDoubt
-                        ? storage("the connection broke during COMMIT, so " + op.describe()
+                        ? writer.storage("the connection broke during COMMIT, so " + subject(op)
                                 + " may or may not have been written; look it up before writing it again",
                                 failure.cause)
-                        : storage(op.describe() + "; nothing was written", failure.cause);
+                        : writer.storage(subject(op) + "; nothing was written", failure.cause);
             }
         }
+    }
+
+    /** What an op writes, for a failure's message. */
+    private static String subject(WriteOp<?> op) {
+        return op instanceof AppendOp append ? "the entry for " + append.entry.entry().address() : "the snapshot";
     }
 
     /** Why a transaction failed. */
     private record Failure(SQLException cause, boolean connectionLost, boolean inDoubt) {}
 
     /** Runs one transaction; returns null once committed, else what went wrong (rolled back). */
-    private Failure runTransaction(List<Op<?>> ops) {
+    private Failure runTransaction(List<WriteOp<?>> ops) {
         boolean committing = false;
         long began = System.nanoTime();
         int appends = 0;
         try {
             connect();
             boolean snapshots = false;
-            for (Op<?> op : ops) {
+            for (WriteOp<?> op : ops) {
                 if (op instanceof AppendOp) {
                     appends++;
-                } else if (op instanceof SnapshotOp) {
+                } else {
                     snapshots = true;
                 }
             }
@@ -346,12 +208,7 @@ final class PostgresWriter {
             }
             committing = true;
             conn.commit();
-            commits.incrementAndGet();
-            for (Op<?> op : ops) {
-                op.committed = true;
-            }
-            stats.committed(ops.size(), appends, System.nanoTime() - began);
-            announceCommitted(ops);
+            committed(ops, appends, began);
             return null;
         } catch (SQLException e) {
             boolean lost = isConnectionLost(e);
@@ -369,21 +226,28 @@ final class PostgresWriter {
             if (inDoubt) {
                 Boolean written = resolveInDoubt(ops);
                 if (Boolean.TRUE.equals(written)) {
-                    commits.incrementAndGet();
-                    for (Op<?> op : ops) {
-                        op.committed = true;
-                    }
-                    stats.committed(ops.size(), appends, System.nanoTime() - began);
-                    announceCommitted(ops);
+                    committed(ops, appends, began);
                     return null;
                 }
                 inDoubt = written == null;
             }
-            for (Op<?> op : ops) {
-                op.result = null;
+            for (WriteOp<?> op : ops) {
+                op.clearResult();
             }
             return new Failure(e, lost, inDoubt);
         }
+    }
+
+    /** Marks a committed transaction's ops, counts it and tells followers at once (each commit is contiguous). */
+    private void committed(List<WriteOp<?>> ops, int appends, long began) {
+        int writes = 0;
+        for (WriteOp<?> op : ops) {
+            op.committed = true;
+            // A snapshot's mark writes nothing; its row counts as the snapshot's write.
+            writes += op instanceof MarkOp ? 0 : 1;
+        }
+        writer.committed(ops, ops.size(), writes, appends, System.nanoTime() - began);
+        writer.announceCommitted();
     }
 
     /**
@@ -392,11 +256,11 @@ final class PostgresWriter {
      * its snapshots), FALSE if they hold other rows or were never taken (it did not), null if
      * that cannot be told (no appends in it, the server still away, rows compacted meanwhile).
      */
-    private Boolean resolveInDoubt(List<Op<?>> ops) {
+    private Boolean resolveInDoubt(List<WriteOp<?>> ops) {
         java.util.Map<Long, SqlRows.EncodedEntry> bySeq = new java.util.HashMap<>();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        for (Op<?> op : ops) {
+        for (WriteOp<?> op : ops) {
             if (op instanceof AppendOp a && a.result != null) {
                 bySeq.put(a.result, a.entry);
                 first = Math.min(first, a.result);
@@ -448,28 +312,8 @@ final class PostgresWriter {
         return null;
     }
 
-    private void announceCommitted(List<Op<?>> ops) {
-        Consumer<List<JournalEntry>> listener = commitListener;
-        if (listener == null) {
-            return;
-        }
-        List<JournalEntry> entries = new ArrayList<>();
-        for (Op<?> op : ops) {
-            if (op instanceof AppendOp append) {
-                entries.add(append.entry.entry().withSeq(append.result));
-            }
-        }
-        if (!entries.isEmpty()) {
-            try {
-                listener.accept(entries);
-            } catch (RuntimeException ignored) {
-                // the commit stands; a listener's failure is its own
-            }
-        }
-    }
-
     /** Appends only: one round trip for the counter, the rows and the notification. */
-    private void appendAll(List<Op<?>> ops, int n) throws SQLException {
+    private void appendAll(List<WriteOp<?>> ops, int n) throws SQLException {
         Long[] ts = new Long[n];
         String[] author = new String[n];
         String[] address = new String[n];
@@ -515,13 +359,13 @@ final class PostgresWriter {
             last = rs.getLong(1);
         }
         long seq = last - n;
-        for (Op<?> op : ops) {
+        for (WriteOp<?> op : ops) {
             ((AppendOp) op).result = ++seq;
         }
     }
 
-    /** Appends and snapshots in queue order: each snapshot sees exactly the appends before it. */
-    private void writeInOrder(List<Op<?>> ops, int appends) throws SQLException {
+    /** Appends and snapshots in queue order: each mark sees exactly the appends before it. */
+    private void writeInOrder(List<WriteOp<?>> ops, int appends) throws SQLException {
         reserve.setInt(1, appends);
         long last;
         try (ResultSet rs = reserve.executeQuery()) {
@@ -532,25 +376,29 @@ final class PostgresWriter {
         }
         long seq = last - appends;
         int batched = 0;
-        for (Op<?> op : ops) {
+        for (WriteOp<?> op : ops) {
             if (op instanceof AppendOp a) {
                 a.result = ++seq;
                 bind(insertEntry, seq, a.entry);
                 insertEntry.addBatch();
                 batched++;
+            } else if (op instanceof MarkOp mark) {
+                mark.fix(seq);
             } else if (op instanceof SnapshotOp s) {
                 if (batched > 0) {
                     insertEntry.executeBatch();
                     batched = 0;
                 }
-                s.result = seq;
-                insertSnapshot.setLong(1, Micros.now());
-                insertSnapshot.setLong(2, seq);
+                insertSnapshot.setLong(1, s.createdAt);
+                insertSnapshot.setLong(2, s.seqAt);
                 insertSnapshot.setString(3, s.snapshot.dataJson());
                 setBytes(insertSnapshot, 4, s.snapshot.dataExact());
                 insertSnapshot.executeUpdate();
                 pruneSnapshots.setInt(1, snapshotsToKeep);
                 pruneSnapshots.executeUpdate();
+                s.result = s.seqAt;
+            } else {
+                throw new IllegalStateException(op.describe() + ": not an operation of a PostgreSQL journal's writer");
             }
         }
         if (batched > 0) {
@@ -677,94 +525,6 @@ final class PostgresWriter {
             ps.setBytes(index, b);
         } else {
             ps.setNull(index, Types.BINARY); // bytea; BLOB would mean a large object
-        }
-    }
-
-    private void complete(List<Op<?>> ops) {
-        for (Op<?> op : ops) {
-            if (op.error != null) {
-                stats.failed(op.error);
-            }
-        }
-        Runnable task = () -> {
-            onCompleter.set(true);
-            try {
-                for (Op<?> op : ops) {
-                    op.complete();
-                }
-            } finally {
-                onCompleter.set(false);
-            }
-        };
-        try {
-            completer.execute(task);
-        } catch (RejectedExecutionException | Error e) {
-            task.run(); // never leave a future hanging
-        }
-    }
-
-    private JournalException.Storage storage(String what, Throwable cause) {
-        return new JournalException.Storage(name + ": " + what + ": " + cause.getMessage(), cause);
-    }
-
-    // ---- operations ----
-
-    private abstract static class Op<T> {
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        T result;
-        JournalException error;
-        boolean committed;
-
-        abstract String describe();
-
-        final void complete() {
-            if (error != null) {
-                future.completeExceptionally(error);
-            } else {
-                future.complete(result);
-            }
-        }
-    }
-
-    private static final class AppendOp extends Op<Long> {
-        final SqlRows.EncodedEntry entry;
-
-        AppendOp(SqlRows.EncodedEntry entry) {
-            this.entry = entry;
-        }
-
-        @Override
-        String describe() {
-            return "the entry for " + entry.entry().address();
-        }
-    }
-
-    private static final class SnapshotOp extends Op<Long> {
-        final SqlRows.EncodedSnapshot snapshot;
-
-        SnapshotOp(SqlRows.EncodedSnapshot snapshot) {
-            this.snapshot = snapshot;
-        }
-
-        @Override
-        String describe() {
-            return "the snapshot";
-        }
-    }
-
-    private static final class BarrierOp extends Op<Long> {
-        @Override
-        String describe() {
-            return "a barrier";
-        }
-    }
-
-    private static final class Stop extends Op<Void> {
-        static final Stop INSTANCE = new Stop();
-
-        @Override
-        String describe() {
-            return "stop";
         }
     }
 }
