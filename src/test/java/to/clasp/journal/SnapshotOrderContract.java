@@ -87,6 +87,20 @@ interface SnapshotOrderContract {
     }
 
     @Test
+    default void aStateChangedAfterSnapshotReturnsChangesNothingStored() {
+        Journal journal = journal();
+        await(journal.append(set(0)));
+        List<ParamSnapshot> params = new ArrayList<>(state(5_000, 5));
+        CompletableFuture<Long> snapshot = journal.snapshot(params);
+        // Whatever the backend does with the state after returning, it works on its own copy.
+        params.clear();
+        params.add(new ParamSnapshot("/order/late", Value.of("late"), 1, "w", T0));
+        assertThat(await(snapshot)).isEqualTo(1L);
+        assertThat(await(journal.latestSnapshot())).get()
+                .satisfies(s -> assertThat(s.params()).isEqualTo(state(5_000, 5)));
+    }
+
+    @Test
     default void closeCompletesEverySnapshotTakenBeforeIt() {
         Journal journal = journal();
         CompletableFuture<Long> appended = journal.append(set(0));
