@@ -138,12 +138,12 @@ public final class PostgresJournal implements Journal {
     /** Listens for other journals' commits; started by the first {@link #follow}. */
     private PostgresListener listener;
     private final StatsRecorder stats = new StatsRecorder();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final CountDownLatch closeDone = new CountDownLatch(1);
+    private final JournalLifecycle lifecycle;
 
     private PostgresJournal(Builder b, DataSource dataSource, AutoCloseable ownedPool) {
         this.schema = new PostgresSchema(b.schema);
         this.name = "postgresql:" + b.schema;
+        this.lifecycle = new JournalLifecycle(name);
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         JournalOptions options = b.options;
@@ -482,7 +482,7 @@ public final class PostgresJournal implements Journal {
                     long from = Long.MIN_VALUE;
                     long n;
                     do {
-                        if (closed.get()) {
+                        if (lifecycle.isClosed()) {
                             // Stopped between chunks, as SQLite's is: what is removed stays removed.
                             result.completeExceptionally(new JournalException.Closed("the journal " + name
                                     + " was closed during the compaction, after it removed " + removed
@@ -600,14 +600,11 @@ public final class PostgresJournal implements Journal {
                 } else {
                     ps.setLong(2, limit);
                 }
-                List<JournalEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
-                    while (cursor.next()) {
-                        out.add(cursor.entry());
-                    }
+                    return Collections.unmodifiableList(
+                            new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null)
+                                    .drainInto(new ArrayList<>()));
                 }
-                return Collections.unmodifiableList(out);
             }
         });
     }
@@ -760,12 +757,7 @@ public final class PostgresJournal implements Journal {
 
     /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
     private CompletableFuture<List<JournalEntry>> readEntries(String what, Read<List<JournalEntry>> body) {
-        CompletableFuture<List<JournalEntry>> entries = read(what, body);
-        // Reads complete before they return; a failed one was counted by read().
-        if (entries.isDone() && !entries.isCompletedExceptionally()) {
-            stats.read(entries.join().size());
-        }
-        return entries;
+        return stats.countRead(read(what, body));
     }
 
     /**
@@ -793,7 +785,7 @@ public final class PostgresJournal implements Journal {
     @Override
     public Flow.Publisher<JournalEntry> follow(JournalQuery query, long afterSeq) {
         synchronized (followers) {
-            if (listener == null && !closed.get()) {
+            if (listener == null && !lifecycle.isClosed()) {
                 listener = new PostgresListener(dataSource, schema.channel, followers::changed, name);
             }
         }
@@ -884,10 +876,7 @@ public final class PostgresJournal implements Journal {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            if (writer == null || !writer.onCompletionThread()) {
-                awaitUninterruptibly(closeDone);
-            }
+        if (!lifecycle.beginClose(writer == null || !writer.onCompletionThread())) {
             return;
         }
         try {
@@ -916,37 +905,16 @@ public final class PostgresJournal implements Journal {
             }
             PostgresPools.closeQuietly(ownedPool);
         } finally {
-            closeDone.countDown();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            lifecycle.closeDone();
         }
     }
 
     private void ensureOpen() {
-        if (closed.get()) {
-            throw new JournalException.Closed("the journal " + name + " is closed");
-        }
+        lifecycle.ensureOpen();
     }
 
     private void ensureWritable(String what) {
-        ensureOpen();
-        if (writer == null) {
-            throw new JournalException.Storage(name + ": cannot " + what
-                    + ": the journal is open read-only; open it without readOnly(true) to write", null);
-        }
+        lifecycle.ensureWritable(writer != null, what, "open it without readOnly(true) to write");
     }
 
     /** The writer's commit counter (for tests). */

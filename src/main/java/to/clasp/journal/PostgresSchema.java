@@ -347,7 +347,7 @@ final class PostgresSchema {
      * that prefix, and every address is compared as it is stored ({@link #toStored}).
      */
     SqlSelect select(QueryPlan plan) {
-        StringBuilder sql = new StringBuilder(entryColumns);
+        String sql = entryColumns;
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
         QueryPlan.Address address = plan.address();
@@ -388,14 +388,6 @@ final class PostgresSchema {
             }
             where.add(in.append(')').toString());
         }
-        for (int i = 0; i < where.size(); i++) {
-            sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
-        }
-        sql.append(plan.descending() ? " ORDER BY seq DESC" : " ORDER BY seq");
-        if (plan.limit() >= 0) {
-            sql.append(" LIMIT ?");
-            params.add(plan.limit());
-        }
-        return new SqlSelect(sql.toString(), List.copyOf(params), plan.recheck());
+        return SqlSelect.of(sql, where, params, plan);
     }
 }

@@ -55,10 +55,7 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
     public StateFold.Bounds bounds() throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(schema.followBounds);
                 ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            long latest = rs.getLong(1);
-            long oldest = rs.getLong(2);
-            return new StateFold.Bounds(latest, rs.wasNull() ? latest + 1 : oldest);
+            return SqlRows.bounds(rs);
         }
     }
 
@@ -84,14 +81,10 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
             ps.setLong(1, afterSeq);
             ps.setLong(2, throughSeq);
             ps.setLong(3, max);
-            List<JournalEntry> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
-                while (cursor.next()) {
-                    out.add(cursor.entry());
-                }
+                return new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null)
+                        .drainInto(new ArrayList<>());
             }
-            return out;
         }
     }
 }

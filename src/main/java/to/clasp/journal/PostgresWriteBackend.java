@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -389,10 +388,7 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
                     insertEntry.executeBatch();
                     batched = 0;
                 }
-                insertSnapshot.setLong(1, s.createdAt);
-                insertSnapshot.setLong(2, s.seqAt);
-                insertSnapshot.setString(3, s.snapshot.dataJson());
-                setBytes(insertSnapshot, 4, s.snapshot.dataExact());
+                SqlRows.bindSnapshotColumns(insertSnapshot, s.snapshot, s.createdAt, s.seqAt);
                 insertSnapshot.executeUpdate();
                 pruneSnapshots.setInt(1, snapshotsToKeep);
                 pruneSnapshots.executeUpdate();
@@ -494,37 +490,7 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
 
     /** Binds an entry to {@link PostgresSchema#insertEntry}. */
     private static void bind(PreparedStatement ps, long seq, SqlRows.EncodedEntry e) throws SQLException {
-        JournalEntry entry = e.entry();
         ps.setLong(1, seq);
-        ps.setLong(2, entry.timestamp());
-        ps.setString(3, PostgresSchema.toStored(entry.author()));
-        ps.setString(4, PostgresSchema.toStored(entry.address()));
-        ps.setString(5, entry.signalType().wireName());
-        ps.setString(6, e.valueJson());
-        if (entry.revision().isPresent()) {
-            ps.setLong(7, entry.revision().getAsLong());
-        } else {
-            ps.setNull(7, Types.BIGINT);
-        }
-        ps.setInt(8, entry.msgType());
-        setString(ps, 9, e.hmac());
-        setBytes(ps, 10, e.valueExact());
-        setString(ps, 11, e.exactHmac());
-    }
-
-    private static void setString(PreparedStatement ps, int index, String s) throws SQLException {
-        if (s != null) {
-            ps.setString(index, s);
-        } else {
-            ps.setNull(index, Types.VARCHAR);
-        }
-    }
-
-    private static void setBytes(PreparedStatement ps, int index, byte[] b) throws SQLException {
-        if (b != null) {
-            ps.setBytes(index, b);
-        } else {
-            ps.setNull(index, Types.BINARY); // bytea; BLOB would mean a large object
-        }
+        SqlRows.bindEntryColumns(ps, 2, e, PostgresSchema::toStored);
     }
 }

@@ -72,24 +72,7 @@ final class SqlRows {
         } else {
             insert.setNull(1, Types.INTEGER);
         }
-        insert.setLong(2, entry.timestamp());
-        insert.setString(3, entry.author());
-        insert.setString(4, entry.address());
-        insert.setString(5, entry.signalType().wireName());
-        insert.setString(6, e.valueJson());
-        if (entry.revision().isPresent()) {
-            insert.setLong(7, entry.revision().getAsLong());
-        } else {
-            insert.setNull(7, Types.INTEGER);
-        }
-        insert.setInt(8, entry.msgType());
-        setNullableString(insert, 9, e.hmac());
-        if (e.valueExact() != null) {
-            insert.setBytes(10, e.valueExact());
-        } else {
-            insert.setNull(10, Types.BLOB);
-        }
-        setNullableString(insert, 11, e.exactHmac());
+        bindEntryColumns(insert, 2, e, UnaryOperator.identity());
         String entryMac = null;
         if (link != null) {
             Long revision = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
@@ -106,17 +89,46 @@ final class SqlRows {
      */
     static void bindSnapshot(PreparedStatement insert, EncodedSnapshot snapshot, long createdAt, long seqAt)
             throws SQLException {
-        insert.setLong(1, createdAt);
-        insert.setLong(2, seqAt);
-        insert.setString(3, snapshot.dataJson());
-        if (snapshot.dataExact() != null) {
-            insert.setBytes(4, snapshot.dataExact());
-        } else {
-            insert.setNull(4, Types.BLOB);
-        }
+        bindSnapshotColumns(insert, snapshot, createdAt, seqAt);
         setNullableString(insert, 5, snapshot.mac() == null ? null
                 : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection()), createdAt, seqAt,
                         snapshot.dataJson(), snapshot.dataExact()));
+    }
+
+    /**
+     * Binds the columns both SQL schemas store an entry in, in the same order, from
+     * {@code timestamp} to {@code value_exact_hmac}, as parameters {@code first} to
+     * {@code first + 9}; {@code text} turns the author and the address into their stored form.
+     */
+    static void bindEntryColumns(PreparedStatement ps, int first, EncodedEntry e, UnaryOperator<String> text)
+            throws SQLException {
+        JournalEntry entry = e.entry();
+        ps.setLong(first, entry.timestamp());
+        ps.setString(first + 1, text.apply(entry.author()));
+        ps.setString(first + 2, text.apply(entry.address()));
+        ps.setString(first + 3, entry.signalType().wireName());
+        ps.setString(first + 4, e.valueJson());
+        if (entry.revision().isPresent()) {
+            ps.setLong(first + 5, entry.revision().getAsLong());
+        } else {
+            ps.setNull(first + 5, Types.BIGINT);
+        }
+        ps.setInt(first + 6, entry.msgType());
+        setNullableString(ps, first + 7, e.hmac());
+        setNullableBytes(ps, first + 8, e.valueExact());
+        setNullableString(ps, first + 9, e.exactHmac());
+    }
+
+    /**
+     * Binds the columns both SQL schemas store a snapshot in, in the same order
+     * ({@code created_at}, {@code seq_at}, {@code data}, {@code data_exact}), as parameters 1 to 4.
+     */
+    static void bindSnapshotColumns(PreparedStatement ps, EncodedSnapshot snapshot, long createdAt, long seqAt)
+            throws SQLException {
+        ps.setLong(1, createdAt);
+        ps.setLong(2, seqAt);
+        ps.setString(3, snapshot.dataJson());
+        setNullableBytes(ps, 4, snapshot.dataExact());
     }
 
     private static void setNullableString(PreparedStatement ps, int index, String s) throws SQLException {
@@ -125,6 +137,27 @@ final class SqlRows {
         } else {
             ps.setNull(index, Types.VARCHAR);
         }
+    }
+
+    private static void setNullableBytes(PreparedStatement ps, int index, byte[] b) throws SQLException {
+        if (b != null) {
+            ps.setBytes(index, b);
+        } else {
+            ps.setNull(index, Types.BINARY); // bytea on PostgreSQL, where BLOB would mean a large object
+        }
+    }
+
+    /**
+     * The ends of a journal from the row of a bounds query (both schemas' {@code FOLLOW_BOUNDS}:
+     * the latest seq, then the oldest seq held or NULL when none is).
+     */
+    static StateFold.Bounds bounds(ResultSet rs) throws SQLException {
+        if (!rs.next()) {
+            throw new SQLException("the bounds query returned no row");
+        }
+        long latest = rs.getLong(1);
+        long oldest = rs.getLong(2);
+        return new StateFold.Bounds(latest, rs.wasNull() ? latest + 1 : oldest);
     }
 
     /**
@@ -273,6 +306,20 @@ final class SqlRows {
             this.storedText = storedText;
             this.addresses = rawText ? new TextCache(ADDRESS_SLOTS) : null;
             this.authors = rawText ? new TextCache(AUTHOR_SLOTS) : null;
+        }
+
+        /**
+         * Decodes (and verifies) every row left, in order, into {@code out}.
+         *
+         * @return {@code out}
+         * @throws JournalException.Integrity if a row fails a check
+         * @throws JournalException.Serialization if a row cannot be decoded
+         */
+        List<JournalEntry> drainInto(List<JournalEntry> out) throws SQLException {
+            while (next()) {
+                out.add(entry());
+            }
+            return out;
         }
 
         /** Moves to the next row; false after the last. */

@@ -15,6 +15,27 @@ import java.util.List;
  */
 record SqlSelect(String sql, List<Object> params, boolean recheck) {
 
+    /**
+     * Ends a schema's SELECT of a plan the way both dialects write it: its conditions joined
+     * with AND, then the plan's order by seq and its limit (a last parameter).
+     *
+     * @param select the schema's {@code SELECT … FROM …}
+     * @param where the schema's conditions for the plan, in its own dialect
+     * @param params their parameters, in order; the limit's is added
+     */
+    static SqlSelect of(String select, List<String> where, List<Object> params, QueryPlan plan) {
+        StringBuilder sql = new StringBuilder(select);
+        for (int i = 0; i < where.size(); i++) {
+            sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
+        }
+        sql.append(plan.descending() ? " ORDER BY seq DESC" : " ORDER BY seq");
+        if (plan.limit() >= 0) {
+            sql.append(" LIMIT ?");
+            params.add(plan.limit());
+        }
+        return new SqlSelect(sql.toString(), List.copyOf(params), plan.recheck());
+    }
+
     /** Binds the parameters to a statement prepared from {@link #sql()}. */
     void bind(PreparedStatement ps) throws SQLException {
         for (int i = 0; i < params.size(); i++) {

@@ -161,8 +161,7 @@ public final class SqliteJournal implements Journal {
     private final SqliteReadPool readers;
     private final FollowHub followers;
     private final StatsRecorder stats = new StatsRecorder();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final CountDownLatch closeDone = new CountDownLatch(1);
+    private final JournalLifecycle lifecycle;
 
     /** Read-only only: whether closing lets SQLite remove the -wal and -shm files (set once, before use). */
     volatile boolean removeWalFilesOnClose;
@@ -170,6 +169,7 @@ public final class SqliteJournal implements Journal {
     SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration pollInterval) {
         this.name = name;
+        this.lifecycle = new JournalLifecycle(name);
         this.file = file;
         this.signedLog = signedLog;
         this.writeConnection = writeConnection;
@@ -719,15 +719,10 @@ public final class SqliteJournal implements Journal {
             PreparedStatement ps = prepareSince(r);
             ps.setLong(1, seq);
             ps.setLong(2, limit == null ? -1L : limit.longValue());
-            List<JournalEntry> out = new ArrayList<>();
             SignedLog.Verifier verifier = verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
-                SqlRows.Cursor cursor = cursor(r, rs, verifier);
-                while (cursor.next()) {
-                    out.add(cursor.entry());
-                }
+                return Collections.unmodifiableList(cursor(r, rs, verifier).drainInto(new ArrayList<>()));
             }
-            return Collections.unmodifiableList(out);
         });
     }
 
@@ -786,12 +781,7 @@ public final class SqliteJournal implements Journal {
     /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
     private CompletableFuture<List<JournalEntry>> readEntries(String what,
             SqliteReadPool.Read<List<JournalEntry>> body) {
-        CompletableFuture<List<JournalEntry>> entries = read(what, body);
-        // Reads complete before they return; a failed one was counted by read().
-        if (entries.isDone() && !entries.isCompletedExceptionally()) {
-            stats.read(entries.join().size());
-        }
-        return entries;
+        return stats.countRead(read(what, body));
     }
 
     /**
@@ -863,7 +853,7 @@ public final class SqliteJournal implements Journal {
      *     {@link JournalException.Storage} if the file cannot be read.
      */
     public CompletableFuture<Long> verifyIntegrity() {
-        if (signedLog == null && !closed.get()) {
+        if (signedLog == null && !lifecycle.isClosed()) {
             return CompletableFuture.failedFuture(new JournalException.InvalidInput(
                     "the journal " + name + " was opened without an HMAC key: there is nothing to verify with"));
         }
@@ -903,10 +893,9 @@ public final class SqliteJournal implements Journal {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            // Another thread is closing: return only once it is done, as the contract says. That
-            // thread never waits for callbacks, so a callback may wait for it.
-            awaitUninterruptibly(closeDone);
+        // Another thread is closing: return only once it is done, as the contract says. That
+        // thread never waits for callbacks, so a callback may wait for it.
+        if (!lifecycle.beginClose(true)) {
             return;
         }
         try {
@@ -923,31 +912,14 @@ public final class SqliteJournal implements Journal {
                 SqliteOpener.removeWalFiles(name);
             }
         } finally {
-            closeDone.countDown();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            lifecycle.closeDone();
         }
     }
 
     // ---------------------------------------------------------------- helpers
 
     void ensureOpen() {
-        if (closed.get()) {
-            throw new JournalException.Closed("the journal " + name + " is closed");
-        }
+        lifecycle.ensureOpen();
     }
 
     /** The checks of one read, or null without a key. */
@@ -956,11 +928,7 @@ public final class SqliteJournal implements Journal {
     }
 
     private void ensureWritable(String what) {
-        ensureOpen();
-        if (writer == null) {
-            throw new JournalException.Storage(name + ": cannot " + what
-                    + ": the journal is open read-only; open it with SqliteJournal.open to write", null);
-        }
+        lifecycle.ensureWritable(writer != null, what, "open it with SqliteJournal.open to write");
     }
 
     JournalException.Storage storage(String what, SQLException e) {

@@ -428,7 +428,7 @@ final class SqliteSchema {
      * prefix range on the address index holds exactly the strings that start with the prefix.
      */
     static SqlSelect select(QueryPlan plan) {
-        StringBuilder sql = new StringBuilder(ENTRY_COLUMNS);
+        String sql = ENTRY_COLUMNS;
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
         QueryPlan.Address address = plan.address();
@@ -475,15 +475,7 @@ final class SqliteSchema {
             }
             where.add(in.append(')').toString());
         }
-        for (int i = 0; i < where.size(); i++) {
-            sql.append(i == 0 ? " WHERE " : " AND ").append(where.get(i));
-        }
-        sql.append(plan.descending() ? " ORDER BY seq DESC" : " ORDER BY seq");
-        if (plan.limit() >= 0) {
-            sql.append(" LIMIT ?");
-            params.add(plan.limit());
-        }
-        return new SqlSelect(sql.toString(), List.copyOf(params), plan.recheck());
+        return SqlSelect.of(sql, where, params, plan);
     }
 
     /**

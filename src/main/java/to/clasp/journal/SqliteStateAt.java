@@ -80,10 +80,7 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
     @Override
     public StateFold.Bounds bounds() throws SQLException {
         try (ResultSet rs = reader.prepare(SqliteSchema.FOLLOW_BOUNDS).executeQuery()) {
-            rs.next();
-            long latest = rs.getLong(1);
-            long oldest = rs.getLong(2);
-            return new StateFold.Bounds(latest, rs.wasNull() ? latest + 1 : oldest);
+            return SqlRows.bounds(rs);
         }
     }
 
@@ -108,14 +105,9 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
         ps.setLong(1, afterSeq);
         ps.setLong(2, throughSeq);
         ps.setLong(3, max);
-        List<JournalEntry> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-            SqlRows.Cursor cursor = new SqlRows.Cursor(rs, reader.utf8Text(), verifier, null, null,
-                    usual ? reader.prepare(SqliteSchema.ENTRY_AT) : null);
-            while (cursor.next()) {
-                out.add(cursor.entry());
-            }
+            return new SqlRows.Cursor(rs, reader.utf8Text(), verifier, null, null,
+                    usual ? reader.prepare(SqliteSchema.ENTRY_AT) : null).drainInto(new ArrayList<>());
         }
-        return out;
     }
 }

@@ -1,6 +1,8 @@
 package to.clasp.journal;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -37,6 +39,19 @@ final class StatsRecorder {
             largest = largestBatch.get();
         }
         commitTimes.record(nanos);
+    }
+
+    /**
+     * Counts a query or since that has completed as it returned, with the entries it found; a
+     * failed one is the caller's to count.
+     *
+     * @return {@code entries}
+     */
+    CompletableFuture<List<JournalEntry>> countRead(CompletableFuture<List<JournalEntry>> entries) {
+        if (entries.isDone() && !entries.isCompletedExceptionally()) {
+            read(entries.join().size());
+        }
+        return entries;
     }
 
     /** A query or since returned {@code entries} entries. */
