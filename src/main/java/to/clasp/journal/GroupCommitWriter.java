@@ -268,6 +268,29 @@ final class GroupCommitWriter {
     }
 
     /**
+     * Enqueues a snapshot of {@code state}, copied here (a list the caller changes afterwards
+     * changes nothing) and then checked and encoded on another thread, as {@link #snapshot(Supplier)}
+     * says: for a large state both take milliseconds, which a router would otherwise spend
+     * holding its own writes back. A state that fails the checks fails the future with
+     * {@link JournalException.InvalidInput}, counted as rejected, and writes nothing.
+     *
+     * @param state the params, not null (the caller checks that, on its thread)
+     * @param mac signs the snapshot's row, or null
+     */
+    CompletableFuture<Long> snapshot(List<ParamSnapshot> state, EntryMac mac) {
+        List<ParamSnapshot> params = new ArrayList<>(state);
+        return snapshot(() -> {
+            try {
+                Validation.snapshot(params);
+                return SqlRows.encodeSnapshot(params, mac);
+            } catch (JournalException e) {
+                stats.failed(e);
+                throw e;
+            }
+        });
+    }
+
+    /**
      * Enqueues a snapshot whose state is encoded by {@code encode} on another thread, so that
      * neither the caller nor the writes queued behind it wait for the encoding (nor for the
      * checks that go with it: {@code encode} throws a {@link JournalException} for a bad state).

@@ -390,8 +390,7 @@ public final class PostgresJournal implements Journal {
             ensureWritable("append");
             return writer.append(SqlRows.encode(entry, mac));
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
     }
 
@@ -416,21 +415,9 @@ public final class PostgresJournal implements Journal {
                 Validation.snapshot(state); // fails as every backend does for a null state
             }
             ensureWritable("take a snapshot");
-            // Checked with the encoding, off the caller's thread: for a large state both take
-            // milliseconds, which a router would otherwise spend holding its own writes back.
-            List<ParamSnapshot> params = new ArrayList<>(state);
-            return writer.snapshot(() -> {
-                try {
-                    Validation.snapshot(params);
-                    return SqlRows.encodeSnapshot(params, null);
-                } catch (JournalException e) {
-                    stats.failed(e);
-                    throw e;
-                }
-            });
+            return writer.snapshot(state, null);
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
     }
 
@@ -527,8 +514,7 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.query(query);
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
         int limit = query.maxResults().orElse(-1);
         SqlSelect plan = schema.select(PostgresSchema.plan(query));
@@ -586,8 +572,7 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
         return readEntries("read failed", c -> {
             if (limit != null && limit == 0) {
@@ -746,12 +731,10 @@ public final class PostgresJournal implements Journal {
                 return CompletableFuture.completedFuture(body.run(c));
             }
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         } catch (SQLException | RuntimeException e) {
             JournalException failure = new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
-            stats.failed(failure);
-            return CompletableFuture.failedFuture(failure);
+            return stats.failedFuture(failure);
         }
     }
 

@@ -347,7 +347,6 @@ final class PostgresSchema {
      * that prefix, and every address is compared as it is stored ({@link #toStored}).
      */
     SqlSelect select(QueryPlan plan) {
-        String sql = entryColumns;
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
         QueryPlan.Address address = plan.address();
@@ -388,6 +387,6 @@ final class PostgresSchema {
             }
             where.add(in.append(')').toString());
         }
-        return SqlSelect.of(sql, where, params, plan);
+        return SqlSelect.of(entryColumns, where, params, plan);
     }
 }

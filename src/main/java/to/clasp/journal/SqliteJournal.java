@@ -424,8 +424,7 @@ public final class SqliteJournal implements Journal {
             Validation.entry(entry);
             return writer.append(SqlRows.encode(entry, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
     }
 
@@ -449,22 +448,9 @@ public final class SqliteJournal implements Journal {
             if (state == null) {
                 Validation.snapshot(state); // fails as every backend does for a null state
             }
-            // Checked with the encoding, off the caller's thread: for a large state both take
-            // milliseconds, which a router would otherwise spend holding its own writes back.
-            List<ParamSnapshot> params = new ArrayList<>(state);
-            EntryMac mac = signedLog == null ? null : signedLog.mac();
-            return writer.snapshot(() -> {
-                try {
-                    Validation.snapshot(params);
-                    return SqlRows.encodeSnapshot(params, mac);
-                } catch (JournalException e) {
-                    stats.failed(e);
-                    throw e;
-                }
-            });
+            return writer.snapshot(state, signedLog == null ? null : signedLog.mac());
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
     }
 
@@ -502,8 +488,7 @@ public final class SqliteJournal implements Journal {
             ensureWritable("compact");
             return writer.compact(beforeSeq, signedLog);
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
     }
 
@@ -533,8 +518,7 @@ public final class SqliteJournal implements Journal {
             ensureWritable("vacuum");
             return writer.vacuum();
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
     }
 
@@ -611,8 +595,7 @@ public final class SqliteJournal implements Journal {
             ensureOpen(); // after close every call answers Closed, bad arguments included
             Validation.query(query);
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
         QueryPlan plan = SqliteSchema.plan(query);
         return readEntries("query failed", r -> {
@@ -709,8 +692,7 @@ public final class SqliteJournal implements Journal {
             ensureOpen();
             Validation.limit(limit);
         } catch (JournalException e) {
-            stats.failed(e);
-            return CompletableFuture.failedFuture(e);
+            return stats.failedFuture(e);
         }
         return readEntries("read failed", r -> {
             if (limit != null && limit == 0) {
@@ -774,8 +756,7 @@ public final class SqliteJournal implements Journal {
         } catch (RuntimeException e) {
             failure = new JournalException.Storage(name + ": " + what + ": " + e, e);
         }
-        stats.failed(failure);
-        return CompletableFuture.failedFuture(failure);
+        return stats.failedFuture(failure);
     }
 
     /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */

@@ -428,7 +428,6 @@ final class SqliteSchema {
      * prefix range on the address index holds exactly the strings that start with the prefix.
      */
     static SqlSelect select(QueryPlan plan) {
-        String sql = ENTRY_COLUMNS;
         List<Object> params = new ArrayList<>(6);
         List<String> where = new ArrayList<>(4);
         QueryPlan.Address address = plan.address();
@@ -475,7 +474,7 @@ final class SqliteSchema {
             }
             where.add(in.append(')').toString());
         }
-        return SqlSelect.of(sql, where, params, plan);
+        return SqlSelect.of(ENTRY_COLUMNS, where, params, plan);
     }
 
     /**

@@ -60,6 +60,12 @@ final class StatsRecorder {
         entriesRead.add(entries);
     }
 
+    /** Counts a failed operation (see {@link #failed}) and returns a future failed with it. */
+    <T> CompletableFuture<T> failedFuture(JournalException e) {
+        failed(e);
+        return CompletableFuture.failedFuture(e);
+    }
+
     /**
      * Counts a failed operation by its cause: bad input as rejected, a closed journal not at
      * all, anything else as a failure.
