@@ -93,8 +93,8 @@ final class GroupCommitWriter {
          * needs. On return each op is committed with its result ({@link WriteOp#committed}) or
          * holds its error. Reports each COMMIT with {@link GroupCommitWriter#committed}.
          *
-         * @throws Throwable anything: the writer then calls {@link #abandon} and fails every
-         *     op not committed
+         * @throws Exception anything, an {@link Error} too: the writer then calls
+         *     {@link #abandon} and fails every op not committed
          */
         void write(WriteOp<?>[] ops) throws Exception;
 
@@ -115,7 +115,7 @@ final class GroupCommitWriter {
             return false;
         }
 
-        /** Whether that work waits for now (the writer looks again every {@link #HELD_BACK_NANOS}). */
+        /** Whether that work waits for now (the writer looks again every {@link GroupCommitWriter#HELD_BACK_NANOS}). */
         default boolean workHeldBack() {
             return false;
         }

@@ -450,4 +450,18 @@ class PostgresJournalTest {
                 .isInstanceOf(JournalException.Storage.class)
                 .hasMessageContaining("not a PostgreSQL JDBC URL").hasMessageNotContaining("secret");
     }
+
+    @Test
+    void aLoneCallerWaitingForEachAppendCommitsItOnItsOwnThreadAsOnSqlite() throws Exception {
+        try (PostgresJournal journal = open(PostgresTestSupport.freshSchema())) {
+            for (int i = 0; i < 50; i++) {
+                CompletableFuture<Long> seq = journal.append(JournalEntry.fromSet("/own", Value.of(i), i + 1, "me", T0));
+                assertThat(i % 2 == 0 ? seq.join() : seq.get()).isEqualTo(i + 1L);
+            }
+            // The shared writer: the writer thread may win the race for a batch now and then.
+            assertThat(journal.writer().batchesRunByCallers()).isGreaterThan(10);
+            assertThat(journal.writer().commits()).isEqualTo(50);
+            assertThat(await(journal.size())).isEqualTo(50);
+        }
+    }
 }
