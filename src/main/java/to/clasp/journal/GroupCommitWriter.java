@@ -82,10 +82,14 @@ import to.clasp.journal.WriteOp.VacuumOp;
 final class GroupCommitWriter {
 
     /**
-     * What a backend supplies to the writer. Every method but {@link #closing} is called by the
-     * thread that holds the committer role, one call at a time, or, for the work between batches,
-     * by the writer thread while it holds the role; {@link #hasWorkBetweenBatches} also under the
-     * writer's lock while nobody holds the role.
+     * What a backend supplies to the writer: how a batch is written and committed (and so how
+     * seqs are taken), what a failure leaves to clean up, and the work it runs between batches.
+     * The writing and the work between batches are called by the thread that holds the committer
+     * role, one call at a time (the work between batches by the writer thread only), so a
+     * backend's connection and statements need no lock of their own; {@link #hasWorkBetweenBatches}
+     * is also called under the writer's lock while nobody holds the role. {@link #closing},
+     * {@link #stopped} and {@link #closeStatements} are called by the thread that closes the
+     * writer, the last two once nothing runs any more.
      */
     interface Backend {
         /**
