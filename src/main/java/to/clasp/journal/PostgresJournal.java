@@ -453,6 +453,7 @@ public final class PostgresJournal implements Journal {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             if (bound > 1) {
+                PostgresCheckpoint.lock(c, schema, closed::get, name);
                 try (PreparedStatement delete = c.prepareStatement(schema.compactChunk)) {
                     // Each chunk starts after the last seq the one before deleted: the deleted
                     // rows stay in the primary key index until vacuum, and an index scan from
@@ -481,15 +482,65 @@ public final class PostgresJournal implements Journal {
                         }
                         removed += n;
                     } while (n == COMPACTION_CHUNK);
+                } finally {
+                    PostgresCheckpoint.unlock(c, schema);
                 }
             }
             result.complete(removed);
+        } catch (JournalException.Closed e) {
+            result.completeExceptionally(e);
         } catch (SQLException | RuntimeException e) {
             JournalException failure = new JournalException.Storage(name + ": compaction failed after removing "
                     + removed + " entries: " + e.getMessage(), e);
             stats.failed(failure);
             result.completeExceptionally(failure);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the journal's maintenance thread, which also runs its compactions, under the
+     * schema's maintenance lock (an advisory lock, on a connection of its own): checkpoints and
+     * compactions of every journal on the schema take turns, so a checkpoint that waited for
+     * another's starts from the snapshot that one stored. The fold is one REPEATABLE READ,
+     * read-only transaction that reads the counter and the rows: every write transaction holds
+     * the counter row's lock from its first statement until it commits, and PostgreSQL makes a
+     * transaction visible before it releases its locks, so a snapshot that sees the counter at
+     * {@code N} sees every transaction that took a seq up to {@code N}. The server picks, of the
+     * SETs after the starting snapshot, the one per address the fold keeps (the highest revision,
+     * the first applied of equal ones), so only as many rows as addresses are sent and decoded.
+     * The row is then written by the writer in turn with this journal's appends, under the
+     * counter lock only for the insert, as a snapshot is. Appends never wait for the fold.
+     */
+    @Override
+    public CompletableFuture<Snapshot> checkpoint() {
+        try {
+            ensureWritable("take a checkpoint");
+        } catch (JournalException e) {
+            stats.failed(e);
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Snapshot> result = new CompletableFuture<>();
+        try {
+            compactor.execute(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    c.setAutoCommit(true);
+                    result.complete(PostgresCheckpoint.take(c, schema, mac, writer, closed::get, name));
+                } catch (JournalException e) {
+                    stats.failed(e);
+                    result.completeExceptionally(e);
+                } catch (SQLException | RuntimeException e) {
+                    JournalException failure = new JournalException.Storage(name + ": the checkpoint failed: "
+                            + e.getMessage(), e);
+                    stats.failed(failure);
+                    result.completeExceptionally(failure);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new JournalException.Closed("the journal " + name + " is closed"));
+        }
+        return result;
     }
 
     // ---------------------------------------------------------------- reading
@@ -865,7 +916,7 @@ public final class PostgresJournal implements Journal {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             if (writer == null || !writer.onCompletionThread()) {
-                awaitUninterruptibly(closeDone);
+                Threads.awaitUninterruptibly(closeDone);
             }
             return;
         }
@@ -896,21 +947,6 @@ public final class PostgresJournal implements Journal {
             PostgresPools.closeQuietly(ownedPool);
         } finally {
             closeDone.countDown();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

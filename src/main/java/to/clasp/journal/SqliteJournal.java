@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A durable journal in a SQLite file, or in memory; files are interchangeable with the Rust
@@ -842,6 +843,31 @@ public final class SqliteJournal implements Journal {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Taken in the two steps of {@link #snapshot(List)}: a mark among the writes fixes the
+     * seq (the latest seq in its batch's write transaction: every write queued before, and all
+     * other processes committed to the file); once the mark has committed, the state at that
+     * seq is folded on a journal thread, in one read transaction on a read connection (in WAL
+     * mode a read sees one commit, which holds every seq up to the mark's), then its row is
+     * written in turn with the writes, after the rows of the snapshots taken before. Appends
+     * never wait for the fold; on an in-memory database the read holds writes back while it
+     * folds. {@link #close()} waits for a checkpoint whose mark it found.
+     */
+    @Override
+    public CompletableFuture<Snapshot> checkpoint() {
+        try {
+            ensureWritable("take a checkpoint");
+            AtomicReference<Snapshot> taken = new AtomicReference<>();
+            return writer.checkpoint((seq, createdAt) -> SqliteStateAt.checkpoint(this, seq, createdAt, taken::set))
+                    .thenApply(seq -> taken.get());
+        } catch (JournalException e) {
+            stats.failed(e);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Checks the whole journal against its HMAC key: the full check for an operator, where a
      * read checks only what it returns. Every entry is checked as a read checks it (each column,
      * its seq and its link to the entry before, so no entry is missing between the first one
@@ -906,7 +932,7 @@ public final class SqliteJournal implements Journal {
         if (!closed.compareAndSet(false, true)) {
             // Another thread is closing: return only once it is done, as the contract says. That
             // thread never waits for callbacks, so a callback may wait for it.
-            awaitUninterruptibly(closeDone);
+            Threads.awaitUninterruptibly(closeDone);
             return;
         }
         try {
@@ -924,21 +950,6 @@ public final class SqliteJournal implements Journal {
             }
         } finally {
             closeDone.countDown();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -963,11 +974,21 @@ public final class SqliteJournal implements Journal {
         }
     }
 
+    /** The journal's key and integrity mode, or null without a key. */
+    SignedLog signedLog() {
+        return signedLog;
+    }
+
+    /** Counts a failure in {@link #stats()}. */
+    void failed(JournalException e) {
+        stats.failed(e);
+    }
+
     JournalException.Storage storage(String what, SQLException e) {
         return new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
     }
 
-    /** The read pool (for tests). */
+    /** The read pool (for tests, and a checkpoint's fold). */
     SqliteReadPool readers() {
         return readers;
     }

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * {@link SqliteJournal#stateAt(long)}: {@link StateFold} on a SQLite file, in one read
@@ -55,6 +56,31 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
         } finally {
             reader.prepare(SqliteSchema.COMMIT).execute();
         }
+    }
+
+    /**
+     * The fold of {@link SqliteJournal#checkpoint()} at the seq its mark fixed: the state as
+     * {@link #fold} computes it on a read connection of {@code journal}, handed to
+     * {@code taken} with {@code createdAt}, and encoded (signed with the key, if any) for its row.
+     * Runs on a journal thread, also while the journal closes (its read pool outlives the writer).
+     *
+     * @throws JournalException as {@link Journal#stateAt} fails, counted in the journal's stats
+     */
+    static SqlRows.EncodedSnapshot checkpoint(SqliteJournal journal, long seq, long createdAt,
+            Consumer<Snapshot> taken) {
+        JournalException failure;
+        try {
+            Snapshot state = journal.readers().read(r -> fold(r, journal.signedLog(), seq));
+            taken.accept(new Snapshot(seq, createdAt, state.params()));
+            SignedLog signedLog = journal.signedLog();
+            return SqlRows.encodeSnapshot(state.params(), signedLog == null ? null : signedLog.mac());
+        } catch (JournalException e) {
+            failure = e;
+        } catch (SQLException e) {
+            failure = journal.storage("taking a checkpoint failed", e);
+        }
+        journal.failed(failure);
+        throw failure;
     }
 
     /**
