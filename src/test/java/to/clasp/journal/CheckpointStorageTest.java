@@ -160,6 +160,47 @@ class CheckpointStorageTest {
         }
 
         @Test
+        void checkpointsAndCompactionsWaitForTheSchemasMaintenanceLock() throws Exception {
+            String schema = PostgresTestSupport.freshSchema();
+            PostgresSchema sql = new PostgresSchema(schema);
+            try (PostgresJournal journal = open(schema, false);
+                    java.sql.Connection other = PostgresTestSupport.dataSource().getConnection()) {
+                appendSets(journal, 10);
+                // Another journal's checkpoint or compaction, as the server sees it.
+                try (java.sql.ResultSet rs = other.createStatement().executeQuery(sql.tryMaintenanceLock)) {
+                    assertThat(rs.next() && rs.getBoolean(1)).isTrue();
+                }
+                CompletableFuture<Snapshot> checkpoint = journal.checkpoint();
+                CompletableFuture<Long> compaction = journal.compact(5);
+                Thread.sleep(300);
+                assertThat(checkpoint).isNotDone();
+                assertThat(compaction).isNotDone();
+                // Appends do not wait for it.
+                appendSets(journal, 1);
+                other.createStatement().executeQuery(sql.maintenanceUnlock).close();
+                assertThat(done(checkpoint).seq()).isBetween(10L, 11L);
+                assertThat(done(compaction)).isEqualTo(4);
+            }
+        }
+
+        @Test
+        void closingStopsACheckpointWaitingForTheLock() throws Exception {
+            String schema = PostgresTestSupport.freshSchema();
+            PostgresSchema sql = new PostgresSchema(schema);
+            try (java.sql.Connection other = PostgresTestSupport.dataSource().getConnection()) {
+                CompletableFuture<Snapshot> checkpoint;
+                try (PostgresJournal journal = open(schema, false)) {
+                    appendSets(journal, 3);
+                    other.createStatement().executeQuery(sql.tryMaintenanceLock).close();
+                    checkpoint = journal.checkpoint();
+                    Thread.sleep(100);
+                }
+                failsWith(checkpoint, JournalException.Closed.class);
+                other.createStatement().executeQuery(sql.maintenanceUnlock).close();
+            }
+        }
+
+        @Test
         void aKeyedJournalChecksTheEntriesItFolds() {
             byte[] key = new byte[32];
             Arrays.fill(key, (byte) 5);
