@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import to.clasp.journal.Journal;
 import to.clasp.journal.MemoryJournal;
 import to.clasp.journal.ParamSnapshot;
 import to.clasp.journal.Snapshot;
+import to.clasp.journal.SqliteJournal;
 import to.clasp.journal.Value;
 
 /** {@link RouterJournalHook.Builder#sharedJournal(boolean)}: snapshots become the journal's checkpoints. */
@@ -34,6 +36,26 @@ class SharedJournalHookTest {
             assertThat(stored.params()).containsExactly(new ParamSnapshot("/a", Value.of(1), 1, "a", T0),
                     new ParamSnapshot("/b", Value.of(2), 1, "b", T0));
             assertThat(a.toString()).contains("shared");
+        }
+    }
+
+    /** The example of docs/router.md: two hooks on one SQLite file, each with the shared policy. */
+    @Test
+    void theRouterDocsExample(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path file = dir.resolve("shared.db");
+        try (Journal journal = SqliteJournal.open(file); Journal otherRouters = SqliteJournal.open(file)) {
+            InMemoryParamStore params = new InMemoryParamStore();
+            RouterJournalHook hook = RouterJournalHook.builder(journal)
+                    .sharedJournal(true)   // other routers write to this journal too
+                    .snapshotPolicy(SnapshotPolicy.every(50_000, params).compactingKeeping(100_000))
+                    .build();
+            RouterJournalHook other = new RouterJournalHook(otherRouters);
+            other.recordSet("/other", Value.of(1), 1, "o").join();
+            params.set("/mine", Value.of(2), 1, "m", T0);
+            hook.recordSet("/mine", Value.of(2), 1, "m").join();
+            assertThat(hook.saveSnapshot(params).join()).isEqualTo(2);
+            assertThat(otherRouters.latestSnapshot().join().orElseThrow().params())
+                    .extracting(ParamSnapshot::address).containsExactly("/mine", "/other");
         }
     }
 
