@@ -259,8 +259,9 @@ public interface Journal extends AutoCloseable {
      *       when the checkpoint was stored (microseconds since the epoch), the params one per
      *       address, sorted by address; equal to {@code stateAt(seq)} but for createdAt, and,
      *       when stored, to what {@link #latestSnapshot()} reports next.</li>
-     *   <li><b>Appends</b> are not held back while the state is computed: the fold runs off the
-     *       writer, and only the row is written in turn with the appends.</li>
+     *   <li><b>Appends</b> on a durable backend are not held back while the state is computed:
+     *       the fold runs off the writer, and only the row is written in turn with the appends
+     *       (a {@link MemoryJournal} folds under its lock, as {@link #stateAt(long)} does).</li>
      *   <li><b>Threads</b>: may be called from any thread; the backends say where the work
      *       runs.</li>
      * </ul>

@@ -131,6 +131,7 @@ public final class PostgresJournal implements Journal {
     private final EntryMac mac;
     /** Null when read-only. */
     private final PostgresWriter writer;
+    /** The maintenance thread: compactions and checkpoints, one at a time, off the writer. */
     private final ExecutorService compactor;
     private final FollowHub followers;
     /** Listens for other journals' commits; started by the first {@link #follow}. */
