@@ -33,21 +33,22 @@ final class PostgresCheckpoint {
      * while another journal holds it.
      *
      * @param closed tells whether the journal was closed meanwhile; the wait then ends
-     * @throws JournalException.Closed if the journal was closed before the lock was taken
+     * @return true once the lock is held; false if the journal was closed while waiting (the
+     *     lock is not held then)
+     * @throws JournalException.Storage if the thread was interrupted while waiting
      * @throws SQLException if asking fails
      */
-    static void lock(Connection c, PostgresSchema schema, BooleanSupplier closed, String name) throws SQLException {
+    static boolean lock(Connection c, PostgresSchema schema, BooleanSupplier closed, String name) throws SQLException {
         long pause = FIRST_RETRY_MILLIS;
         try (PreparedStatement tryLock = c.prepareStatement(schema.tryMaintenanceLock)) {
             while (true) {
-                if (closed.getAsBoolean()) {
-                    throw new JournalException.Closed("the journal " + name + " was closed while waiting for"
-                            + " another journal's checkpoint or compaction on the schema");
-                }
                 try (ResultSet rs = tryLock.executeQuery()) {
                     if (rs.next() && rs.getBoolean(1)) {
-                        return;
+                        return true;
                     }
+                }
+                if (closed.getAsBoolean()) {
+                    return false;
                 }
                 try {
                     Thread.sleep(pause);
@@ -88,7 +89,10 @@ final class PostgresCheckpoint {
      */
     static Snapshot take(Connection c, PostgresSchema schema, EntryMac mac, PostgresWriter writer,
             BooleanSupplier closed, String name) throws SQLException {
-        lock(c, schema, closed, name);
+        if (!lock(c, schema, closed, name)) {
+            throw new JournalException.Closed("the journal " + name + " was closed while its checkpoint waited for"
+                    + " another journal's checkpoint or compaction on the schema; nothing was stored");
+        }
         try {
             Snapshot state = PostgresStateAt.foldLatest(c, schema, mac);
             // Snapshots are not signed on PostgreSQL (only entries carry the Rust crate's MACs).

@@ -454,7 +454,12 @@ public final class PostgresJournal implements Journal {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             if (bound > 1) {
-                PostgresCheckpoint.lock(c, schema, closed::get, name);
+                if (!PostgresCheckpoint.lock(c, schema, closed::get, name)) {
+                    result.completeExceptionally(new JournalException.Closed("the journal " + name
+                            + " was closed while the compaction waited for another journal's checkpoint or"
+                            + " compaction on the schema, after it removed 0 entries"));
+                    return;
+                }
                 try (PreparedStatement delete = c.prepareStatement(schema.compactChunk)) {
                     // Each chunk starts after the last seq the one before deleted: the deleted
                     // rows stay in the primary key index until vacuum, and an index scan from
@@ -488,8 +493,6 @@ public final class PostgresJournal implements Journal {
                 }
             }
             result.complete(removed);
-        } catch (JournalException.Closed e) {
-            result.completeExceptionally(e);
         } catch (SQLException | RuntimeException e) {
             JournalException failure = new JournalException.Storage(name + ": compaction failed after removing "
                     + removed + " entries: " + e.getMessage(), e);

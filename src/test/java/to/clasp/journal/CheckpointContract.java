@@ -109,11 +109,18 @@ interface CheckpointContract {
     default void aCheckpointIsTheStateAtTheLatestSeqAndBecomesTheLatestSnapshot() {
         Random rnd = new Random(101);
         List<JournalEntry> entries = new ArrayList<>(appendAll(mixed(rnd, 60, 0)));
-        // A snapshot the entries do not explain: the checkpoint must start from it.
+        // A snapshot the entries do not explain: the checkpoint must start from it. Its /c/tie
+        // ties with a later SET at revision 4, which must not replace it (applied first).
         List<ParamSnapshot> marked = List.of(new ParamSnapshot("/c/z", Value.of("snap"), 1_000, "snap", CHECKPOINT_T0),
+                new ParamSnapshot("/c/tie", Value.of("tie"), 4, "snap", CHECKPOINT_T0),
                 new ParamSnapshot("/snap/only", Value.of(1), 4, "snap", CHECKPOINT_T0));
         long snapSeq = done(journal().snapshot(marked));
         entries.addAll(appendAll(mixed(rnd, 40, 60)));
+        entries.addAll(appendAll(List.of(JournalEntry.fromSet("/c/tie", Value.of("later"), 4, "w", CHECKPOINT_T0),
+                JournalEntry.fromSet("/c/null", Value.NULL, 2, "w", CHECKPOINT_T0),
+                JournalEntry.fromSet("/c/null", Value.of("lower"), 1, "w", CHECKPOINT_T0),
+                JournalEntry.fromSet("/c/twice", Value.of("first"), 3, "w", CHECKPOINT_T0),
+                JournalEntry.fromSet("/c/twice", Value.of("second"), 3, "w", CHECKPOINT_T0))));
         long latest = done(journal().latestSeq());
 
         Snapshot checkpoint = done(journal().checkpoint());
@@ -122,6 +129,9 @@ interface CheckpointContract {
         List<ParamSnapshot> expected = foldOf(marked,
                 entries.stream().filter(e -> e.seq() > snapSeq).toList(), latest);
         assertThat(checkpoint.params()).isEqualTo(expected);
+        assertThat(checkpoint.params()).contains(new ParamSnapshot("/c/null", Value.NULL, 2, "w", CHECKPOINT_T0));
+        assertThat(checkpoint.params()).contains(new ParamSnapshot("/c/tie", Value.of("tie"), 4, "snap", CHECKPOINT_T0),
+                new ParamSnapshot("/c/twice", Value.of("first"), 3, "w", CHECKPOINT_T0));
         assertThat(checkpoint.params()).extracting(ParamSnapshot::address).isSorted().doesNotHaveDuplicates();
         assertThat(checkpoint.createdAt()).isPositive();
         assertThat(done(journal().stateAt(latest)).params()).isEqualTo(checkpoint.params());
