@@ -90,7 +90,7 @@ import javax.sql.DataSource;
  * <h2>Read-only and existing journals</h2>
  * {@link Builder#readOnly(boolean)} opens a journal for inspection: it creates and changes
  * nothing (not even the counter row), the schema's tables must already exist, and
- * {@link #append}, {@link #snapshot} and {@link #compact} fail with
+ * {@link #append}, {@link #snapshot}, {@link #checkpoint} and {@link #compact} fail with
  * {@link JournalException.Storage} saying that the journal is read-only; a database user that
  * may only read the tables can open it. {@link Builder#createIfAbsent(boolean) createIfAbsent(false)}
  * opens an existing journal for writing and creates nothing either. When the tables are missing,

@@ -98,9 +98,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <h2>Read-only</h2>
  * {@link #openReadOnly(Path)} (or {@link Builder#readOnly(boolean)}) opens a file for
  * inspection only: it never creates, migrates or changes the file, a Rust file included, and
- * every write ({@link #append}, {@link #snapshot}, {@link #compact}, {@link #vacuum}) fails with
- * {@link JournalException.Storage} saying that the journal is read-only. Reads see what other
- * processes commit to the file meanwhile.
+ * every write ({@link #append}, {@link #snapshot}, {@link #checkpoint}, {@link #compact},
+ * {@link #vacuum}) fails with {@link JournalException.Storage} saying that the journal is
+ * read-only. Reads see what other processes commit to the file meanwhile.
  *
  * <h2>Errors and threads</h2>
  * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other
@@ -331,7 +331,7 @@ public final class SqliteJournal implements Journal {
          * Opens the file for reading only (off by default). A read-only journal never creates,
          * migrates or changes the file: the file must exist and hold a journal, a Rust file is
          * read as it is (missing columns read as NULL), and {@code append}, {@code snapshot},
-         * {@code compact} and {@code vacuum} fail with {@link JournalException.Storage}. An HMAC
+         * {@code checkpoint}, {@code compact} and {@code vacuum} fail with {@code Storage}. An HMAC
          * key still verifies every entry read. The durability, snapshot and batch options do
          * not apply. As for any SQLite reader of a WAL file, SQLite may create the
          * {@code -wal} and {@code -shm} files beside it (empty of data) while the journal is
