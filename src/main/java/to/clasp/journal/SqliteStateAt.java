@@ -60,27 +60,17 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
 
     /**
      * The fold of {@link SqliteJournal#checkpoint()} at the seq its mark fixed: the state as
-     * {@link #fold} computes it on a read connection of {@code journal}, handed to
-     * {@code taken} with {@code createdAt}, and encoded (signed with the key, if any) for its row.
-     * Runs on a journal thread, also while the journal closes (its read pool outlives the writer).
+     * {@link #fold} computes it on a connection of {@code readers}, handed to {@code taken} with
+     * {@code createdAt}, and encoded (signed with the key, if any) for its row.
      *
-     * @throws JournalException as {@link Journal#stateAt} fails, counted in the journal's stats
+     * @param signedLog the journal's key and integrity mode, or null without a key
+     * @throws JournalException as {@link Journal#stateAt} fails
      */
-    static SqlRows.EncodedSnapshot checkpoint(SqliteJournal journal, long seq, long createdAt,
-            Consumer<Snapshot> taken) {
-        JournalException failure;
-        try {
-            Snapshot state = journal.readers().read(r -> fold(r, journal.signedLog(), seq));
-            taken.accept(new Snapshot(seq, createdAt, state.params()));
-            SignedLog signedLog = journal.signedLog();
-            return SqlRows.encodeSnapshot(state.params(), signedLog == null ? null : signedLog.mac());
-        } catch (JournalException e) {
-            failure = e;
-        } catch (SQLException e) {
-            failure = journal.storage("taking a checkpoint failed", e);
-        }
-        journal.failed(failure);
-        throw failure;
+    static SqlRows.EncodedSnapshot checkpoint(SqliteReadPool readers, SignedLog signedLog, long seq, long createdAt,
+            Consumer<Snapshot> taken) throws SQLException {
+        Snapshot state = readers.read(r -> fold(r, signedLog, seq));
+        taken.accept(new Snapshot(seq, createdAt, state.params()));
+        return SqlRows.encodeSnapshot(state.params(), signedLog == null ? null : signedLog.mac());
     }
 
     /**
