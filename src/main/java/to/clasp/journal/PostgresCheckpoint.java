@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -101,7 +102,7 @@ final class PostgresCheckpoint {
             CompletableFuture<Boolean> stored = writer.checkpoint(encoded, state.seq(), createdAt);
             try {
                 stored.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 throw e.getCause() instanceof JournalException j ? j
                         : new JournalException.Storage(name + ": cannot store the checkpoint: " + e.getCause(), e);
             }

@@ -109,7 +109,8 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
 
     @Override
     public List<JournalEntry> setsBetween(long afterSeq, long throughSeq, int max) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(keptOnly ? schema.latestSetPerAddress : schema.setsBetween)) {
+        String sql = keptOnly ? schema.latestSetPerAddress : schema.setsBetween;
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setLong(1, afterSeq);
             ps.setLong(2, throughSeq);
             ps.setLong(3, max);

@@ -3,9 +3,13 @@ package to.clasp.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -21,7 +25,7 @@ class CheckpointStorageTest {
     private static final long T0 = 1_708_500_000_000_000L;
 
     private static <T> T done(CompletableFuture<T> future) {
-        return future.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+        return future.orTimeout(30, TimeUnit.SECONDS).join();
     }
 
     private static void appendSets(Journal journal, int n) {
@@ -31,7 +35,7 @@ class CheckpointStorageTest {
     }
 
     private static void failsWith(CompletableFuture<?> future, Class<? extends JournalException> type) {
-        assertThat(future).failsWithin(java.time.Duration.ofSeconds(30)).withThrowableThat()
+        assertThat(future).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
                 .havingCause().isInstanceOf(type);
     }
 
@@ -164,10 +168,10 @@ class CheckpointStorageTest {
             String schema = PostgresTestSupport.freshSchema();
             PostgresSchema sql = new PostgresSchema(schema);
             try (PostgresJournal journal = open(schema, false);
-                    java.sql.Connection other = PostgresTestSupport.dataSource().getConnection()) {
+                    Connection other = PostgresTestSupport.dataSource().getConnection()) {
                 appendSets(journal, 10);
                 // Another journal's checkpoint or compaction, as the server sees it.
-                try (java.sql.ResultSet rs = other.createStatement().executeQuery(sql.tryMaintenanceLock)) {
+                try (ResultSet rs = other.createStatement().executeQuery(sql.tryMaintenanceLock)) {
                     assertThat(rs.next() && rs.getBoolean(1)).isTrue();
                 }
                 CompletableFuture<Snapshot> checkpoint = journal.checkpoint();
@@ -187,7 +191,7 @@ class CheckpointStorageTest {
         void closingStopsACheckpointWaitingForTheLock() throws Exception {
             String schema = PostgresTestSupport.freshSchema();
             PostgresSchema sql = new PostgresSchema(schema);
-            try (java.sql.Connection other = PostgresTestSupport.dataSource().getConnection()) {
+            try (Connection other = PostgresTestSupport.dataSource().getConnection()) {
                 CompletableFuture<Snapshot> checkpoint;
                 try (PostgresJournal journal = open(schema, false)) {
                     appendSets(journal, 3);

@@ -2,8 +2,10 @@ package to.clasp.journal.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import to.clasp.journal.Journal;
 import to.clasp.journal.MemoryJournal;
 import to.clasp.journal.ParamSnapshot;
@@ -41,8 +43,8 @@ class SharedJournalHookTest {
 
     /** The example of docs/router.md: two hooks on one SQLite file, each with the shared policy. */
     @Test
-    void theRouterDocsExample(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        java.nio.file.Path file = dir.resolve("shared.db");
+    void theRouterDocsExample(@TempDir Path dir) {
+        Path file = dir.resolve("shared.db");
         try (Journal journal = SqliteJournal.open(file); Journal otherRouters = SqliteJournal.open(file)) {
             InMemoryParamStore params = new InMemoryParamStore();
             RouterJournalHook hook = RouterJournalHook.builder(journal)
