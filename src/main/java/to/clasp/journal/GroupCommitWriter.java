@@ -14,10 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import to.clasp.journal.WriteOp.AppendOp;
 import to.clasp.journal.WriteOp.BarrierOp;
+import to.clasp.journal.WriteOp.CheckpointOp;
 import to.clasp.journal.WriteOp.CompactOp;
 import to.clasp.journal.WriteOp.MarkOp;
 import to.clasp.journal.WriteOp.SnapshotOp;
@@ -310,20 +313,34 @@ final class GroupCommitWriter {
      * @return a future of the seq the snapshot covers, completed once its row has committed
      */
     CompletableFuture<Long> snapshot(Supplier<SqlRows.EncodedSnapshot> encode) {
+        // The pool outlives every snapshot in flight (close waits for them), so it takes this.
+        return snapshot(mark -> CompletableFuture.supplyAsync(encode, completer), false);
+    }
+
+    /**
+     * Enqueues a checkpoint (SQLite's backend): a snapshot whose state {@code fold} computes, on another thread once
+     * the mark has committed, at the seq and creation time the mark fixed; its row is left out
+     * if a snapshot at a higher seq is the newest by then (another journal on the file stored it).
+     */
+    CompletableFuture<Long> checkpoint(BiFunction<Long, Long, SqlRows.EncodedSnapshot> fold) {
+        return snapshot(mark -> mark.future.thenApplyAsync(seq -> fold.apply(seq, mark.createdAt), completer), true);
+    }
+
+    private CompletableFuture<Long> snapshot(Function<MarkOp, CompletableFuture<SqlRows.EncodedSnapshot>> encoding,
+            boolean unlessSuperseded) {
         MarkOp mark = new MarkOp();
         CompletableFuture<Long> marked = submit(mark);
         if (marked.isCompletedExceptionally()) {
             return marked; // closed, or interrupted while waiting for room: nothing was queued
         }
         CompletableFuture<Long> saved = new CompletableFuture<>();
-        // The pool outlives every snapshot in flight (close waits for them), so it takes this.
-        CompletableFuture<SqlRows.EncodedSnapshot> encoded = CompletableFuture.supplyAsync(encode, completer);
+        CompletableFuture<SqlRows.EncodedSnapshot> encoded = encoding.apply(mark);
         CompletableFuture.allOf(marked, encoded, mark.rowBefore).whenComplete((v, error) -> {
             if (error != null) {
                 saved.completeExceptionally(unwrap(error));
                 snapshotAbandoned();
             } else {
-                submit(new SnapshotOp(encoded.join(), marked.join(), mark.createdAt, saved), true)
+                submit(new SnapshotOp(encoded.join(), marked.join(), mark.createdAt, saved, unlessSuperseded), true)
                         .whenComplete((seq, failure) -> {
                             if (failure != null) {
                                 saved.completeExceptionally(failure); // not queued: interrupted
@@ -333,6 +350,17 @@ final class GroupCommitWriter {
             mark.row.complete(null);
         });
         return saved;
+    }
+
+    /**
+     * Enqueues a checkpoint's row (PostgreSQL's backend only) at the seq its fold read; the
+     * future gets whether it was stored: it is not when the newest snapshot is at a higher seq
+     * by then. Like a snapshot, it is written under the counter lock, which every snapshot of
+     * every journal on the schema takes, so no other snapshot is stored between the check and
+     * the row.
+     */
+    CompletableFuture<Boolean> checkpoint(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt) {
+        return submit(new CheckpointOp(snapshot, seqAt, createdAt));
     }
 
     /**

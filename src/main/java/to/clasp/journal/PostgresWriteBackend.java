@@ -11,6 +11,7 @@ import java.util.List;
 import javax.sql.DataSource;
 import to.clasp.journal.WriteOp.AppendOp;
 import to.clasp.journal.WriteOp.BarrierOp;
+import to.clasp.journal.WriteOp.CheckpointOp;
 import to.clasp.journal.WriteOp.MarkOp;
 import to.clasp.journal.WriteOp.SnapshotOp;
 
@@ -179,7 +180,10 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
 
     /** What an op writes, for a failure's message. */
     private static String subject(WriteOp<?> op) {
-        return op instanceof AppendOp append ? "the entry for " + append.entry.entry().address() : "the snapshot";
+        if (op instanceof AppendOp append) {
+            return "the entry for " + append.entry.entry().address();
+        }
+        return op instanceof CheckpointOp ? "the checkpoint" : "the snapshot";
     }
 
     /** Why a transaction failed. */
@@ -393,6 +397,12 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
                 pruneSnapshots.setInt(1, snapshotsToKeep);
                 pruneSnapshots.executeUpdate();
                 s.result = s.seqAt;
+            } else if (op instanceof CheckpointOp c) {
+                if (batched > 0) {
+                    insertEntry.executeBatch();
+                    batched = 0;
+                }
+                c.result = storeCheckpoint(c);
             } else {
                 throw new IllegalStateException(op.describe() + ": not an operation of a PostgreSQL journal's writer");
             }
@@ -400,6 +410,20 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
         if (batched > 0) {
             insertEntry.executeBatch();
         }
+    }
+
+    /** Inserts a checkpoint's row unless a newer snapshot is stored; whether it was. */
+    private boolean storeCheckpoint(CheckpointOp c) throws SQLException {
+        try (PreparedStatement insert = conn.prepareStatement(schema.insertCheckpoint)) {
+            SqlRows.bindSnapshotColumns(insert, c.snapshot, c.createdAt, c.seqAt);
+            insert.setLong(5, c.seqAt);
+            if (insert.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        pruneSnapshots.setInt(1, snapshotsToKeep);
+        pruneSnapshots.executeUpdate();
+        return true;
     }
 
     /** Whether the failure broke the connection (or it was never there), rather than the data. */

@@ -166,6 +166,15 @@ final class SqliteTransactions {
             // Read inside the write transaction: no append can slip in between.
             mark.fix(WriterStatements.readLatestSeq(sql.latestSeq));
         } else if (op instanceof SnapshotOp snapshot) {
+            snapshot.result = snapshot.seqAt;
+            if (snapshot.unlessSuperseded) {
+                // In the write transaction, so no other journal on the file stores one meanwhile.
+                try (ResultSet rs = sql.newestSnapshotSeq.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > snapshot.seqAt) {
+                        return; // stored behind a newer one, it would hide it from recovery
+                    }
+                }
+            }
             SqlRows.bindSnapshot(sql.insertSnapshot, snapshot.snapshot, snapshot.createdAt, snapshot.seqAt);
             sql.insertSnapshot.executeUpdate();
             sql.pruneSnapshots.setInt(1, snapshotsToKeep);

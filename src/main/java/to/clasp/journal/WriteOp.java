@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One operation of a {@link GroupCommitWriter}, queued by a caller and run by whichever thread
  * holds the committer role: an append, a snapshot's mark and its row, and the kinds only one
- * backend takes (a SQLite compaction or vacuum, a PostgreSQL barrier). The kinds are closed: a
+ * backend takes (a SQLite compaction or vacuum, a PostgreSQL barrier or checkpoint row). The kinds are closed: a
  * backend's {@link GroupCommitWriter.Backend#write} tells them apart and refuses a kind it does
  * not take. Writes run inside a batch's transaction and are completed after its COMMIT; each
  * keeps its result or its error until then.
@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * committer, and the completion of its future hands it on to whoever waits.
  */
 abstract sealed class WriteOp<T> permits WriteOp.AppendOp, WriteOp.MarkOp, WriteOp.SnapshotOp,
-        WriteOp.CompactOp, WriteOp.VacuumOp, WriteOp.BarrierOp {
+        WriteOp.CompactOp, WriteOp.VacuumOp, WriteOp.BarrierOp, WriteOp.CheckpointOp {
     /** Set once accepted, before the op is queued. */
     CompletableFuture<T> future;
 
@@ -108,12 +108,16 @@ abstract sealed class WriteOp<T> permits WriteOp.AppendOp, WriteOp.MarkOp, Write
         final long createdAt;
         /** The future the caller of {@link GroupCommitWriter#snapshot} holds. */
         private final CompletableFuture<Long> saved;
+        /** A checkpoint's: not stored when a snapshot at a higher seq is the newest. */
+        final boolean unlessSuperseded;
 
-        SnapshotOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt, CompletableFuture<Long> saved) {
+        SnapshotOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt, CompletableFuture<Long> saved,
+                boolean unlessSuperseded) {
             this.snapshot = snapshot;
             this.seqAt = seqAt;
             this.createdAt = createdAt;
             this.saved = saved;
+            this.unlessSuperseded = unlessSuperseded;
         }
 
         @Override
@@ -170,6 +174,27 @@ abstract sealed class WriteOp<T> permits WriteOp.AppendOp, WriteOp.MarkOp, Write
         @Override
         String describe() {
             return "cannot read the latest seq";
+        }
+    }
+
+    /**
+     * A PostgreSQL checkpoint's row, at the seq its fold read; its result is whether it was
+     * stored (see {@link PostgresWriteBackend}).
+     */
+    static final class CheckpointOp extends WriteOp<Boolean> {
+        final SqlRows.EncodedSnapshot snapshot;
+        final long seqAt;
+        final long createdAt;
+
+        CheckpointOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt) {
+            this.snapshot = snapshot;
+            this.seqAt = seqAt;
+            this.createdAt = createdAt;
+        }
+
+        @Override
+        String describe() {
+            return "cannot store the checkpoint";
         }
     }
 }
