@@ -377,8 +377,10 @@ public final class PostgresJournal implements Journal {
     /**
      * {@inheritDoc}
      *
-     * <p>The value is encoded on the calling thread; the future completes, on a journal thread,
-     * once the entry is committed. It fails with {@link JournalException.Storage} if the
+     * <p>The value is encoded on the calling thread; the future completes once the entry is
+     * committed, by the writer thread or, if the caller waits for it with {@code join()} or
+     * {@code get()} while nothing is being committed, by the caller itself; callbacks chained
+     * before then run on a journal thread. It fails with {@link JournalException.Storage} if the
      * database rejects the entry or cannot be reached.
      */
     @Override
