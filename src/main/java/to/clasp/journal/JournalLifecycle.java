@@ -56,18 +56,7 @@ final class JournalLifecycle {
             return true;
         }
         if (waitForFirst) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    closeDone.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.awaitUninterruptibly(closeDone);
         }
         return false;
     }
