@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,35 +19,40 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
 
     private final Connection connection;
     private final PostgresSchema schema;
-    /** The Rust crate's MACs to check, or null without a key. */
+    /** The Rust crate's MACs to check, or null without a key or with a verifier. */
     private final EntryMac mac;
+    /** The chain's checks, in the fold's transaction; null without a signed log. */
+    private final SignedLog.Verifier verifier;
 
-    private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac) {
+    private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac, SignedLog signedLog) {
         this.connection = connection;
         this.schema = schema;
         this.mac = mac;
+        this.verifier = signedLog == null ? null : signedLog.verifier(PostgresChain.reads(connection));
     }
 
     /**
      * Folds the state as of {@code seq} on {@code connection}, which is in auto-commit mode,
      * and leaves it so.
+     *
+     * @param mac the Rust crate's MACs to check each row with, or null
+     * @param signedLog the chain to check instead, or null
      */
-    static Snapshot fold(Connection connection, PostgresSchema schema, EntryMac mac, long seq) throws SQLException {
+    static Snapshot fold(Connection connection, PostgresSchema schema, EntryMac mac, SignedLog signedLog, long seq)
+            throws SQLException {
         StateFold.checkSeq(seq);
-        connection.setAutoCommit(false);
-        try {
-            try (Statement st = connection.createStatement()) {
-                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        return PostgresChain.inSnapshot(connection, c -> {
+            PostgresStateAt view = new PostgresStateAt(c, schema, mac, signedLog);
+            try {
+                return StateFold.fold(view, seq, StateFold.PAGE_SIZE);
+            } catch (JournalException.Truncated gone) {
+                if (view.verifier != null) {
+                    // Only compaction removes entries from a signed journal (as on SQLite).
+                    view.verifier.checkTruncation(gone, view.bounds());
+                }
+                throw gone;
             }
-            Snapshot state = StateFold.fold(new PostgresStateAt(connection, schema, mac), seq, StateFold.PAGE_SIZE);
-            connection.commit();
-            return state;
-        } finally {
-            if (!connection.getAutoCommit()) {
-                connection.rollback();
-                connection.setAutoCommit(true);
-            }
-        }
+        });
     }
 
     @Override
@@ -67,26 +71,21 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
         try (PreparedStatement ps = connection.prepareStatement(schema.snapshotAtOrBelow)) {
             ps.setLong(1, seq);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                // Decoded as PostgresJournal.latestSnapshot() decodes the newest.
-                long seqAt = rs.getLong(1);
-                long createdAt = rs.getLong(2);
-                return Optional.of(SqlRows.snapshot(seqAt, createdAt, rs.getString(3), rs.getBytes(4)));
+                return rs.next() ? Optional.of(PostgresJournal.snapshot(rs, verifier)) : Optional.empty();
             }
         }
     }
 
     @Override
     public List<JournalEntry> setsBetween(long afterSeq, long throughSeq, int max) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(schema.setsBetween)) {
+        try (PreparedStatement ps = connection.prepareStatement(
+                verifier == null ? schema.setsBetween : schema.setsBetweenVerified)) {
             ps.setLong(1, afterSeq);
             ps.setLong(2, throughSeq);
             ps.setLong(3, max);
             List<JournalEntry> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
+                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, verifier, mac, PostgresSchema::fromStored, null);
                 while (cursor.next()) {
                     out.add(cursor.entry());
                 }
