@@ -169,7 +169,11 @@ final class PostgresChain {
         pending = null;
     }
 
+    /** Takes the counter lock, then reads the head (see {@link PostgresSchema#chainHead} for why in two statements). */
     private SignedLog.Link lockHead(Connection c) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement(schema.lockCounter)) {
+            lock.executeQuery().close();
+        }
         try (PreparedStatement ps = c.prepareStatement(schema.chainHead)) {
             return SignedLog.nextLink(ps);
         }

@@ -91,9 +91,12 @@ final class PostgresSchema {
      */
     final String appendGroupChained;
     /**
-     * What the next signed append links to ({@link SignedLog#nextLink}), locking the counter
-     * row until commit: the highest seq ever assigned, whether its entry exists, its
-     * entry_mac, and the record's low_water, low_water_link and keyed_from (NULLs without one).
+     * What the next signed append links to ({@link SignedLog#nextLink}): the highest seq ever
+     * assigned, whether its entry exists, its entry_mac, and the record's low_water,
+     * low_water_link and keyed_from (NULLs without one). Run after {@link #lockCounter}, in a
+     * statement of its own: under READ COMMITTED a statement sees what committed before it
+     * began, and a single statement that waited for the lock would see the counter row as the
+     * writer before it left it, but not that writer's entries.
      */
     final String chainHead;
     /** Parameters: seq, timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac. */
@@ -190,7 +193,7 @@ final class PostgresSchema {
         this.chainHead = "SELECT q.last_seq, e.seq IS NOT NULL, e.entry_mac, r.low_water, r.low_water_link,"
                 + " r.keyed_from FROM " + s + "journal_seq q LEFT JOIN " + s + "journal_entries e"
                 + " ON e.seq = q.last_seq LEFT JOIN " + s + "journal_integrity r ON r.id = 1"
-                + " WHERE q.id = 1 FOR UPDATE OF q";
+                + " WHERE q.id = 1";
         this.insertEntry = "INSERT INTO " + s + "journal_entries (seq, timestamp, author, address, "
                 + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
