@@ -134,19 +134,6 @@ final class SqlRows {
     }
 
     /**
-     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns (with
-     * {@link SqliteSchema#withPreviousMac} when there is a verifier). For a single row; a loop
-     * over many reads them through a {@link Cursor}.
-     *
-     * @param verifier the checks of this read, or null to verify nothing
-     * @throws JournalException.Integrity if the row fails a check
-     * @throws JournalException.Serialization if the row cannot be decoded
-     */
-    static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
-        return new Cursor(rs, false, verifier, null, null, null).entry();
-    }
-
-    /**
      * Reads one page for a follower from a SELECT of the entry columns after {@code afterSeq} in
      * seq order, shared by the SQL backends' {@link FollowSource}s: only rows whose address can
      * match are decoded, and a bad row ends the page just before it (so that the entries before
