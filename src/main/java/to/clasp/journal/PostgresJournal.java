@@ -82,7 +82,9 @@ import javax.sql.DataSource;
  * <h2>Storage</h2>
  * The SQLite format's columns in a schema of their own (see {@link Builder#schema(String)}),
  * created if absent: {@code value_json} holds the Rust crate's JSON, the exact value sits beside
- * it where that JSON loses something, and {@code hmac} is the Rust crate's MAC. PostgreSQL text
+ * it where that JSON loses something, and {@code hmac} is the Rust crate's MAC; with a key,
+ * entries also form the SQLite format's chain and snapshots carry its MACs (see
+ * {@link Builder#hmacKey(byte[])} and {@link #verifyIntegrity()}). PostgreSQL text
  * cannot hold the character U+0000, so addresses and authors holding U+0000 or U+0001 are stored
  * with those two escaped, in a way that keeps their order and prefixes (see docs/postgresql.md).
  *
@@ -301,9 +303,13 @@ public final class PostgresJournal implements Journal {
         }
 
         /**
-         * Sets the HMAC-SHA256 key that signs every entry written and verifies every entry read,
-         * as for {@link SqliteJournal.Builder#hmacKey(byte[])}. Every journal sharing the schema
-         * should use the same key.
+         * Sets the HMAC-SHA256 key that signs every entry and snapshot written and verifies every
+         * one read, as for {@link SqliteJournal.Builder#hmacKey(byte[])}: the Rust crate's MACs,
+         * the entry chain, snapshot MACs and the signed record (table {@code journal_integrity}),
+         * with the same guarantees (docs/integrity.md). Every journal sharing the schema must use
+         * the same key: entries and snapshots written without it once signing began fail the
+         * checks. Opening a schema an earlier version created for writing adds the chain's
+         * columns; its rows count as written before signing began.
          *
          * @param key exactly 32 bytes, copied; or null for no key (the default)
          * @return this builder

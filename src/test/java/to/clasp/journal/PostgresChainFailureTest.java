@@ -78,7 +78,12 @@ class PostgresChainFailureTest {
                 failed += lost;
                 acknowledged += futures.size() - lost;
             }
-            // The writer keeps its connection: a round's kill fails that round's groups or the next's.
+            // The writer keeps its connection: a kill that came after a round's last commit fails
+            // the next group (nothing is retried behind the caller's back).
+            List<CompletableFuture<Long>> next = burst(victim, "/next/", 20);
+            int lost = settle(next);
+            failed += lost;
+            acknowledged += next.size() - lost;
             assertThat(failed).as("appends the terminated connections failed").isPositive();
             assertThat(await(victim.append(JournalEntry.fromSet("/after", Value.of(1), 1, "me", T0)))).isPositive();
             assertThat(await(other.append(JournalEntry.fromSet("/after", Value.of(2), 2, "me", T0)))).isPositive();
