@@ -11,8 +11,10 @@ import javax.sql.DataSource;
 /**
  * One run of {@link PostgresJournal#compact(long)}: the rows below a bound deleted in chunks of
  * {@link PostgresJournal#COMPACTION_CHUNK}, each in a transaction of its own and starting where
- * the one before it ended, beside the writer and holding no lock that appends wait for. With a
- * key, each chunk also moves the integrity record's low-water mark ({@link PostgresChain#compactChunk}).
+ * the one before it ended, beside the writer and holding no lock that appends wait for, under
+ * the schema's maintenance lock ({@link PostgresCheckpoint#lock}), so that checkpoints and
+ * compactions of every journal on the schema take turns. With a key, each chunk also moves the
+ * integrity record's low-water mark ({@link PostgresChain#compactChunk}).
  *
  * @param closed whether the journal was closed: the run stops between chunks
  * @param chain the journal's chain, or null without a key
@@ -31,6 +33,12 @@ record PostgresCompaction(String name, DataSource dataSource, PostgresSchema sch
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             if (bound > 1) {
+                if (!PostgresCheckpoint.lock(c, schema, closed, name)) {
+                    result.completeExceptionally(new JournalException.Closed("the journal " + name
+                            + " was closed while the compaction waited for another journal's checkpoint or"
+                            + " compaction on the schema, after it removed 0 entries"));
+                    return;
+                }
                 try (PreparedStatement delete = c.prepareStatement(schema.compactChunk)) {
                     // Each chunk starts after the last seq the one before deleted: the deleted
                     // rows stay in the primary key index until vacuum, and an index scan from
@@ -57,6 +65,8 @@ record PostgresCompaction(String name, DataSource dataSource, PostgresSchema sch
                         }
                         removed += n;
                     } while (n == PostgresJournal.COMPACTION_CHUNK);
+                } finally {
+                    PostgresCheckpoint.unlock(c, schema);
                 }
             }
             result.complete(removed);

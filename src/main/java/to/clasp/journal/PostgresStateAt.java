@@ -23,12 +23,16 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
     private final EntryMac mac;
     /** The chain's checks, in the fold's transaction; null without a signed log. */
     private final SignedLog.Verifier verifier;
+    /** Whether {@link #setsBetween} reads only the SETs a fold keeps ({@link PostgresSchema#latestSetPerAddress}). */
+    private final boolean keptOnly;
 
-    private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac, SignedLog signedLog) {
+    private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac, SignedLog signedLog,
+            boolean keptOnly) {
         this.connection = connection;
         this.schema = schema;
         this.mac = mac;
         this.verifier = signedLog == null ? null : signedLog.verifier(PostgresChain.reads(connection));
+        this.keptOnly = keptOnly;
     }
 
     /**
@@ -42,7 +46,7 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
             throws SQLException {
         StateFold.checkSeq(seq);
         return PostgresChain.inSnapshot(connection, c -> {
-            PostgresStateAt view = new PostgresStateAt(c, schema, mac, signedLog);
+            PostgresStateAt view = new PostgresStateAt(c, schema, mac, signedLog, false);
             try {
                 return StateFold.fold(view, seq, StateFold.PAGE_SIZE);
             } catch (JournalException.Truncated gone) {
@@ -52,6 +56,26 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
                 }
                 throw gone;
             }
+        });
+    }
+
+    /**
+     * Folds the state at the latest seq, for {@link PostgresJournal#checkpoint()}, on
+     * {@code connection} (in auto-commit mode, and left so). The counter and the rows come from
+     * one REPEATABLE READ snapshot, which holds every seq up to the counter it sees (see the
+     * class comment). The server picks, of the SETs after the starting snapshot, the one per
+     * address that the fold keeps; the fold applies those, which gives what applying every SET
+     * gives: per address the highest revision, of equal revisions the first applied (the
+     * snapshot's, then the lowest seq). Only those rows are sent, decoded and checked (with a
+     * key, each against the chain: its MACs and the entry before it; a SET the fold does not
+     * keep is not read, so a deletion is left to {@link PostgresJournal#verifyIntegrity()}).
+     */
+    static Snapshot foldLatest(Connection connection, PostgresSchema schema, EntryMac mac, SignedLog signedLog)
+            throws SQLException {
+        return PostgresChain.inSnapshot(connection, c -> {
+            PostgresStateAt view = new PostgresStateAt(c, schema, mac, signedLog, true);
+            // One page: as many rows as addresses, which is the size of the state anyway.
+            return StateFold.fold(view, view.bounds().latest(), Integer.MAX_VALUE);
         });
     }
 
@@ -78,8 +102,13 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
 
     @Override
     public List<JournalEntry> setsBetween(long afterSeq, long throughSeq, int max) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                verifier == null ? schema.setsBetween : schema.setsBetweenVerified)) {
+        String sql;
+        if (keptOnly) {
+            sql = verifier == null ? schema.latestSetPerAddress : schema.latestSetPerAddressVerified;
+        } else {
+            sql = verifier == null ? schema.setsBetween : schema.setsBetweenVerified;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setLong(1, afterSeq);
             ps.setLong(2, throughSeq);
             ps.setLong(3, max);

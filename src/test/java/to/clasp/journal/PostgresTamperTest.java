@@ -258,6 +258,32 @@ class PostgresTamperTest {
         }
     }
 
+    @Test
+    void aCheckpointIsSignedAndNeverSignsATamperedEntry() throws Exception {
+        String schema = signedJournal();
+        try (PostgresJournal journal = openSigned(schema)) {
+            await(journal.append(JournalEntry.fromSet("/a", Value.of(7), 9, "me", T0 + 7)));
+            Snapshot checkpoint = await(journal.checkpoint());
+            assertThat(checkpoint.seq()).isEqualTo(7);
+            assertThat(await(journal.latestSnapshot())).get().extracting(Snapshot::seq).isEqualTo(7L);
+            assertThat(await(journal.verifyIntegrity())).isEqualTo(7);
+        }
+        sql(schema, "UPDATE snapshots SET seq_at = 6 WHERE seq_at = 7");
+        try (PostgresJournal journal = openSigned(schema)) {
+            assertFails(journal.latestSnapshot(), JournalException.Snapshot.class);
+        }
+        // The SET the fold keeps for /a (seq 7, after the snapshot at seq 6) is checked before it is signed.
+        String tampered = signedJournal();
+        try (PostgresJournal journal = openSigned(tampered)) {
+            await(journal.append(JournalEntry.fromSet("/a", Value.of(7), 9, "me", T0 + 7)));
+        }
+        sql(tampered, "UPDATE journal_entries SET value_json = '70', hmac = NULL WHERE seq = 7");
+        try (PostgresJournal journal = openSigned(tampered)) {
+            assertThat(assertFails(journal.checkpoint(), JournalException.Integrity.class).seq()).isEqualTo(7);
+            assertThat(await(journal.latestSnapshot())).get().extracting(Snapshot::seq).isEqualTo(6L);
+        }
+    }
+
     // ---------------------------------------------------------------- the full check
 
     @Test
