@@ -164,7 +164,7 @@ public final class PostgresJournal implements Journal {
             if (!options.readOnly()) {
                 schema.create(c);
             }
-            if (keyMac != null && hasIntegrityTables(c)) {
+            if (keyMac != null && schema.hasIntegrityTables(c)) {
                 log = new SignedLog(keyMac, IntegrityMode.CHAIN, schema.integrity, PostgresSchema::fromStored);
                 if (!options.readOnly()) {
                     PostgresChain.establish(c, schema, log);
@@ -196,13 +196,6 @@ public final class PostgresJournal implements Journal {
                 });
         c.allowCoreThreadTimeOut(true);
         this.compactor = c;
-    }
-
-    /** Whether a schema created before the chain was opened read-only, and so lacks its columns. */
-    private boolean hasIntegrityTables(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(schema.hasIntegrityTables); ResultSet rs = ps.executeQuery()) {
-            return rs.next() && rs.getBoolean(1);
-        }
     }
 
     /**
@@ -725,25 +718,11 @@ public final class PostgresJournal implements Journal {
         return readChecked("reading the snapshot failed", c -> {
             try (PreparedStatement ps = c.prepareStatement(schema.latestSnapshot);
                     ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(snapshot(rs, verifier(c))) : Optional.<Snapshot>empty();
+                return rs.next() ? Optional.of(PostgresStateAt.snapshot(rs, verifier(c))) : Optional.<Snapshot>empty();
             }
         });
     }
 
-    /**
-     * Decodes the current row of {@link PostgresSchema#latestSnapshot}'s columns, checking it
-     * first with {@code verifier} when there is one.
-     *
-     * @throws JournalException.Snapshot if it fails the check or cannot be decoded
-     */
-    static Snapshot snapshot(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
-        long seqAt = rs.getLong(1);
-        long createdAt = rs.getLong(2);
-        if (verifier != null) {
-            verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4), rs.getString(6));
-        }
-        return SqlRows.snapshot(seqAt, createdAt, rs.getString(3), rs.getBytes(4));
-    }
 
     /**
      * {@inheritDoc}

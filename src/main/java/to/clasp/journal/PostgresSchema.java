@@ -133,7 +133,7 @@ final class PostgresSchema {
     final String latestSeq;
     final String count;
     /** Whether the tables have the integrity columns and record table (a read-only journal may open an older schema). */
-    final String hasIntegrityTables;
+    final String integrityTablesQuery;
     /** The integrity statements in PostgreSQL's dialect. */
     final IntegritySql integrity;
     /** {@link #since} with the columns a verified read needs ({@link #withPreviousMac}). */
@@ -260,7 +260,7 @@ final class PostgresSchema {
         this.sinceVerified = withPreviousMac(since);
         this.setsBetweenVerified = withPreviousMac(setsBetween);
         this.snapshotAtOrBelow = snapshotColumns + "snapshots WHERE seq_at <= ? ORDER BY id DESC LIMIT 1";
-        this.hasIntegrityTables = "SELECT to_regclass('" + s + "journal_integrity') IS NOT NULL"
+        this.integrityTablesQuery = "SELECT to_regclass('" + s + "journal_integrity') IS NOT NULL"
                 + " AND (SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema + "'"
                 + " AND ((table_name = 'journal_entries' AND column_name = 'entry_mac')"
                 + " OR (table_name = 'snapshots' AND column_name = 'data_mac'))) = 2";
@@ -451,7 +451,7 @@ final class PostgresSchema {
                 exists = rs.next() && rs.getBoolean(1);
             }
             if (exists) {
-                try (ResultSet rs = st.executeQuery(hasIntegrityTables)) {
+                try (ResultSet rs = st.executeQuery(integrityTablesQuery)) {
                     exists = rs.next() && rs.getBoolean(1); // else: a schema to migrate
                 }
             }
@@ -468,6 +468,16 @@ final class PostgresSchema {
             throw e;
         } finally {
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Whether the tables have the entry chain's columns and record table: false only for a
+     * schema an earlier version created that no journal has opened for writing since.
+     */
+    boolean hasIntegrityTables(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(integrityTablesQuery)) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 

@@ -79,6 +79,21 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
         });
     }
 
+    /**
+     * Decodes the current row of {@link PostgresSchema#latestSnapshot}'s columns, checking it
+     * first with {@code verifier} when there is one.
+     *
+     * @throws JournalException.Snapshot if it fails the check or cannot be decoded
+     */
+    static Snapshot snapshot(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
+        long seqAt = rs.getLong(1);
+        long createdAt = rs.getLong(2);
+        if (verifier != null) {
+            verifier.checkSnapshot(rs.getLong(5), createdAt, seqAt, rs.getString(3), rs.getBytes(4), rs.getString(6));
+        }
+        return SqlRows.snapshot(seqAt, createdAt, rs.getString(3), rs.getBytes(4));
+    }
+
     @Override
     public StateFold.Bounds bounds() throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(schema.followBounds);
@@ -95,7 +110,7 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
         try (PreparedStatement ps = connection.prepareStatement(schema.snapshotAtOrBelow)) {
             ps.setLong(1, seq);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(PostgresJournal.snapshot(rs, verifier)) : Optional.empty();
+                return rs.next() ? Optional.of(snapshot(rs, verifier)) : Optional.empty();
             }
         }
     }
