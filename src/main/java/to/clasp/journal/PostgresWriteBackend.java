@@ -49,6 +49,8 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
     private final DataSource dataSource;
     private final PostgresSchema schema;
     private final int snapshotsToKeep;
+    /** Signs each batch into the entry chain; null without a key. */
+    private final PostgresChain chain;
 
     /** The connection and its statements; null until needed or after a failure. Committing thread. */
     private Connection conn;
@@ -65,7 +67,9 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
     /** Set once, before the writer starts. */
     private GroupCommitWriter writer;
 
-    private PostgresWriteBackend(DataSource dataSource, PostgresSchema schema, String name, int snapshotsToKeep) {
+    private PostgresWriteBackend(DataSource dataSource, PostgresSchema schema, String name, int snapshotsToKeep,
+            PostgresChain chain) {
+        this.chain = chain;
         this.name = name;
         this.dataSource = dataSource;
         this.schema = schema;
@@ -77,10 +81,11 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
      *
      * @param maxBatch the most operations per batch, 1 or more
      * @param snapshotsToKeep how many snapshots a snapshot's row leaves kept
+     * @param chain what signs the entries and snapshots of a journal opened with a key, or null
      */
     static GroupCommitWriter start(DataSource dataSource, PostgresSchema schema, String name, int maxBatch,
-            int snapshotsToKeep) {
-        PostgresWriteBackend backend = new PostgresWriteBackend(dataSource, schema, name, snapshotsToKeep);
+            int snapshotsToKeep, PostgresChain chain) {
+        PostgresWriteBackend backend = new PostgresWriteBackend(dataSource, schema, name, snapshotsToKeep, chain);
         GroupCommitWriter writer = new GroupCommitWriter(backend, name, maxBatch, Math.max(1024, maxBatch * 64),
                 "clasp-journal-pg");
         backend.writer = writer;
@@ -211,6 +216,9 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
             }
             committing = true;
             conn.commit();
+            if (chain != null) {
+                chain.committed(); // chain call site: what this transaction signed is the head now
+            }
             committed(ops, appends, began);
             return null;
         } catch (SQLException e) {
@@ -229,10 +237,16 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
             if (inDoubt) {
                 Boolean written = resolveInDoubt(ops);
                 if (Boolean.TRUE.equals(written)) {
+                    if (chain != null) {
+                        chain.committed(); // chain call site: the rows found are the head
+                    }
                     committed(ops, appends, began);
                     return null;
                 }
                 inDoubt = written == null;
+            }
+            if (chain != null) {
+                chain.abandoned(); // chain call site: nothing this transaction signed is the head
             }
             for (WriteOp<?> op : ops) {
                 op.clearResult();
@@ -341,25 +355,32 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
             exact[i] = e.valueExact();
             exactHmac[i] = e.exactHmac();
         }
-        PreparedStatement ps = appendGroup;
-        ps.setInt(1, n);
-        ps.setInt(2, n);
-        ps.setArray(3, conn.createArrayOf("bigint", ts));
-        ps.setArray(4, conn.createArrayOf("text", author));
-        ps.setArray(5, conn.createArrayOf("text", address));
-        ps.setArray(6, conn.createArrayOf("text", type));
-        ps.setArray(7, conn.createArrayOf("text", json));
-        ps.setArray(8, conn.createArrayOf("bigint", revision));
-        ps.setArray(9, conn.createArrayOf("int4", msgType));
-        ps.setArray(10, conn.createArrayOf("text", hmac));
-        ps.setArray(11, conn.createArrayOf("bytea", exact));
-        ps.setArray(12, conn.createArrayOf("text", exactHmac));
+        java.sql.Array[] columns = {conn.createArrayOf("bigint", ts), conn.createArrayOf("text", author),
+            conn.createArrayOf("text", address), conn.createArrayOf("text", type), conn.createArrayOf("text", json),
+            conn.createArrayOf("bigint", revision), conn.createArrayOf("int4", msgType),
+            conn.createArrayOf("text", hmac), conn.createArrayOf("bytea", exact),
+            conn.createArrayOf("text", exactHmac)};
         long last;
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw new SQLException("the counter row of " + schema.schema() + ".journal_seq is missing");
+        if (chain != null) {
+            // chain call site: the group is signed for the chain's head, under the counter lock
+            List<SqlRows.EncodedEntry> entries = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                entries.add(((AppendOp) ops.get(i)).entry);
             }
-            last = rs.getLong(1);
+            last = chain.appendGroup(conn, entries, columns);
+        } else {
+            PreparedStatement ps = appendGroup;
+            ps.setInt(1, n);
+            ps.setInt(2, n);
+            for (int i = 0; i < columns.length; i++) {
+                ps.setArray(3 + i, columns[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("the counter row of " + schema.schema() + ".journal_seq is missing");
+                }
+                last = rs.getLong(1);
+            }
         }
         long seq = last - n;
         for (WriteOp<?> op : ops) {
@@ -369,6 +390,9 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
 
     /** Appends and snapshots in queue order: each mark sees exactly the appends before it. */
     private void writeInOrder(List<WriteOp<?>> ops, int appends) throws SQLException {
+        if (chain != null) {
+            chain.beginInOrder(conn); // chain call site: locks the counter and reads the head first
+        }
         reserve.setInt(1, appends);
         long last;
         try (ResultSet rs = reserve.executeQuery()) {
@@ -383,6 +407,8 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
             if (op instanceof AppendOp a) {
                 a.result = ++seq;
                 bind(insertEntry, seq, a.entry);
+                // chain call site: each entry links to the one before it in this batch
+                SqlRows.setNullableString(insertEntry, 12, chain == null ? null : chain.nextEntryMac(a.entry, seq));
                 insertEntry.addBatch();
                 batched++;
             } else if (op instanceof MarkOp mark) {
@@ -393,6 +419,9 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
                     batched = 0;
                 }
                 SqlRows.bindSnapshotColumns(insertSnapshot, s.snapshot, s.createdAt, s.seqAt);
+                // chain call site: the snapshot's data_mac
+                SqlRows.setNullableString(insertSnapshot, 5,
+                        chain == null ? null : chain.snapshotMac(conn, s.createdAt, s.seqAt, s.snapshot));
                 insertSnapshot.executeUpdate();
                 pruneSnapshots.setInt(1, snapshotsToKeep);
                 pruneSnapshots.executeUpdate();
@@ -416,7 +445,10 @@ final class PostgresWriteBackend implements GroupCommitWriter.Backend {
     private boolean storeCheckpoint(CheckpointOp c) throws SQLException {
         try (PreparedStatement insert = conn.prepareStatement(schema.insertCheckpoint)) {
             SqlRows.bindSnapshotColumns(insert, c.snapshot, c.createdAt, c.seqAt);
-            insert.setLong(5, c.seqAt);
+            // chain call site: the checkpoint's data_mac, as a snapshot's
+            SqlRows.setNullableString(insert, 5,
+                    chain == null ? null : chain.snapshotMac(conn, c.createdAt, c.seqAt, c.snapshot));
+            insert.setLong(6, c.seqAt);
             if (insert.executeUpdate() == 0) {
                 return false;
             }

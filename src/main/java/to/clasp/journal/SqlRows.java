@@ -65,7 +65,6 @@ final class SqlRows {
      */
     static void bind(PreparedStatement insert, EncodedEntry e, PreparedStatement chainHead)
             throws SQLException {
-        JournalEntry entry = e.entry();
         SignedLog.Link link = e.mac() == null ? null : SignedLog.nextLink(chainHead);
         if (link != null) {
             insert.setLong(1, link.seq());
@@ -73,14 +72,20 @@ final class SqlRows {
             insert.setNull(1, Types.INTEGER);
         }
         bindEntryColumns(insert, 2, e, UnaryOperator.identity());
-        String entryMac = null;
-        if (link != null) {
-            Long revision = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
-            entryMac = e.mac().entryMac(link.keyedFrom(), link.seq(), entry.timestamp(), entry.author(), entry.address(),
-                    entry.signalType().wireName(), e.valueJson(), revision, entry.msgType(),
-                    e.valueExact(), e.hmac(), e.exactHmac(), link.link());
-        }
-        setNullableString(insert, 12, entryMac);
+        setNullableString(insert, 12, link == null ? null : entryMac(e, link));
+    }
+
+    /**
+     * The {@code entry_mac} of a signed entry stored at {@code link.seq()}, linking to
+     * {@code link.link()}: over the entry as written (a backend that escapes text when storing
+     * it still signs the original).
+     */
+    static String entryMac(EncodedEntry e, SignedLog.Link link) {
+        JournalEntry entry = e.entry();
+        Long revision = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
+        return e.mac().entryMac(link.keyedFrom(), link.seq(), entry.timestamp(), entry.author(), entry.address(),
+                entry.signalType().wireName(), e.valueJson(), revision, entry.msgType(),
+                e.valueExact(), e.hmac(), e.exactHmac(), link.link());
     }
 
     /**
@@ -91,7 +96,7 @@ final class SqlRows {
             throws SQLException {
         bindSnapshotColumns(insert, snapshot, createdAt, seqAt);
         setNullableString(insert, 5, snapshot.mac() == null ? null
-                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection()), createdAt, seqAt,
+                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection(), SqliteSchema.INTEGRITY), createdAt, seqAt,
                         snapshot.dataJson(), snapshot.dataExact()));
     }
 
@@ -131,7 +136,7 @@ final class SqlRows {
         setNullableBytes(ps, 4, snapshot.dataExact());
     }
 
-    private static void setNullableString(PreparedStatement ps, int index, String s) throws SQLException {
+    static void setNullableString(PreparedStatement ps, int index, String s) throws SQLException {
         if (s != null) {
             ps.setString(index, s);
         } else {
@@ -158,19 +163,6 @@ final class SqlRows {
         long latest = rs.getLong(1);
         long oldest = rs.getLong(2);
         return new StateFold.Bounds(latest, rs.wasNull() ? latest + 1 : oldest);
-    }
-
-    /**
-     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns (with
-     * {@link SqliteSchema#withPreviousMac} when there is a verifier). For a single row; a loop
-     * over many reads them through a {@link Cursor}.
-     *
-     * @param verifier the checks of this read, or null to verify nothing
-     * @throws JournalException.Integrity if the row fails a check
-     * @throws JournalException.Serialization if the row cannot be decoded
-     */
-    static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
-        return new Cursor(rs, false, verifier, null, null, null).entry();
     }
 
     /**
@@ -395,7 +387,10 @@ final class SqlRows {
             if (verifier != null) {
                 long storedRevision = rs.getLong(SqliteSchema.COL_REVISION);
                 Long revision = rs.wasNull() ? null : storedRevision;
-                verifier.checkEntry(seq, timestamp, rs.getString(SqliteSchema.COL_AUTHOR), address,
+                String storedAuthor = rs.getString(SqliteSchema.COL_AUTHOR);
+                // The MACs cover the author as written, as they cover the address.
+                verifier.checkEntry(seq, timestamp, storedAuthor == null || storedText == null ? storedAuthor
+                        : storedText.apply(storedAuthor), address,
                         rs.getString(SqliteSchema.COL_SIGNAL_TYPE), json, revision,
                         rs.getLong(SqliteSchema.COL_MSG_TYPE), exact, rs.getString(SqliteSchema.COL_HMAC),
                         rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),
