@@ -32,7 +32,8 @@ import to.clasp.journal.JournalException;
             "Every command that takes JOURNAL takes a file or a jdbc:postgresql:// URL, with --user, --password "
                 + "(or PGUSER, PGPASSWORD) and --schema."},
         subcommands = {DemoCommand.class, StatsCommand.class, QueryCommand.class, SinceCommand.class,
-                LatestCommand.class, SnapshotCommand.class, TailCommand.class, CompactCommand.class,
+                LatestCommand.class, SnapshotCommand.class, StateCommand.class, DiffCommand.class, PlotCommand.class,
+                TailCommand.class, CompactCommand.class,
                 VerifyCommand.class, ExportCommand.class, ImportCommand.class, DemoRouterCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
