@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.Journal;
 import to.clasp.journal.ParamSnapshot;
@@ -24,7 +25,7 @@ import to.clasp.journal.Snapshot;
             "Without --to or --to-seq the later moment is the latest seq."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal diff journal.db --from 2024-02-21T07:20:00.025Z --to 2024-02-21T07:20:00.027Z",
-            "  clasp-journal diff journal.db --from-seq 26"})
+            "  clasp-journal diff journal.db '/lights/**' --from-seq 26"})
 final class DiffCommand implements Callable<Integer> {
 
     @Spec
@@ -32,6 +33,10 @@ final class DiffCommand implements Callable<Integer> {
 
     @Mixin
     JournalLocation journal;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATTERN", converter = Args.PatternArg.class,
+            defaultValue = "/**", description = "Only params whose address matches (default /**: every param).")
+    String pattern;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     From from;
@@ -79,8 +84,8 @@ final class DiffCommand implements Callable<Integer> {
             }
             Snapshot before = Moments.state(j, display, earlier);
             Snapshot after = Moments.state(j, display, later);
-            List<String[]> rows = changes(before.params(), after.params());
-            out.println("diff of " + display + " from " + earlier.description() + " to " + later.description() + ": "
+            List<String[]> rows = changes(Moments.matching(before, pattern), Moments.matching(after, pattern));
+            out.println("diff of " + display + (Moments.ALL.equals(pattern) ? "" : ", " + pattern + ",") + " from " + earlier.description() + " to " + later.description() + ": "
                     + summary(rows));
             if (!rows.isEmpty()) {
                 rows.add(0, new String[] {"ADDRESS", "CHANGE", "FROM", "TO", "REV"});

@@ -3,10 +3,12 @@ package to.clasp.journal.cli;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import to.clasp.journal.AddressPattern;
 import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.JournalException;
 import to.clasp.journal.JournalQuery;
+import to.clasp.journal.ParamSnapshot;
 import to.clasp.journal.Snapshot;
 
 /**
@@ -17,7 +19,19 @@ import to.clasp.journal.Snapshot;
  */
 final class Moments {
 
+    /** The pattern that matches every address, the default of the commands' PATTERN. */
+    static final String ALL = "/**";
+
     private Moments() {}
+
+    /** The state's params whose address matches {@code pattern}, in address order. */
+    static List<ParamSnapshot> matching(Snapshot state, String pattern) {
+        if (ALL.equals(pattern)) {
+            return state.params();
+        }
+        AddressPattern p = AddressPattern.compile(pattern);
+        return state.params().stream().filter(param -> p.matches(param.address())).toList();
+    }
 
     /**
      * A seq and how it was chosen, for the line that heads an output.

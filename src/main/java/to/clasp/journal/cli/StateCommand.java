@@ -8,11 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import to.clasp.journal.Journal;
 import to.clasp.journal.JournalEntry;
 import to.clasp.journal.ParamSnapshot;
-import to.clasp.journal.Snapshot;
 
 @Command(name = "state", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints the params' state at a moment: what a router recovering from the journal cut",
@@ -22,6 +22,7 @@ import to.clasp.journal.Snapshot;
             "(numbered 1..N in address order, as a journal holding just this state would number them)."},
         footerHeading = "%nExamples:%n",
         footer = {"  clasp-journal state journal.db --at 2024-02-21T07:20:00.025Z",
+            "  clasp-journal state journal.db '/lights/**' --seq 27",
             "  clasp-journal state journal.db --seq 28 --json > state.jsonl",
             "  clasp-journal import restored.db --in state.jsonl"})
 final class StateCommand implements Callable<Integer> {
@@ -31,6 +32,10 @@ final class StateCommand implements Callable<Integer> {
 
     @Mixin
     JournalLocation journal;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATTERN", converter = Args.PatternArg.class,
+            defaultValue = "/**", description = "Only params whose address matches (default /**: every param).")
+    String pattern;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     When when;
@@ -58,16 +63,16 @@ final class StateCommand implements Callable<Integer> {
             if (moment == null) {
                 moment = Moments.ofTime(j, journal.display(), "--at", when.at);
             }
-            Snapshot state = Moments.state(j, journal.display(), moment);
+            List<ParamSnapshot> params = Moments.matching(Moments.state(j, journal.display(), moment), pattern);
             if (json) {
-                printJson(out, state.params());
+                printJson(out, params);
                 return ClaspJournalCli.OK;
             }
-            int n = state.params().size();
-            out.println("state of " + journal.display() + " at " + moment.description() + ": " + Args.count(n)
-                    + (n == 1 ? " param" : " params"));
+            int n = params.size();
+            out.println("state of " + journal.display() + (Moments.ALL.equals(pattern) ? "" : ", " + pattern + ",")
+                    + " at " + moment.description() + ": " + Args.count(n) + (n == 1 ? " param" : " params"));
             if (n > 0) {
-                EntryTable.params(state.params()).forEach(out::println);
+                EntryTable.params(params).forEach(out::println);
             }
         }
         return ClaspJournalCli.OK;

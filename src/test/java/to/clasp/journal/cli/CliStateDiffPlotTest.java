@@ -114,6 +114,29 @@ class CliStateDiffPlotTest {
     }
 
     @Test
+    void aPatternNarrowsStateAndDiff() {
+        Cli.Result state = run("state", "/mix/{a,d}", "--seq", "9");
+        assertThat(state.code()).as(state.toString()).isZero();
+        assertThat(state.out().lines()).containsExactly(
+                "state of " + file + ", /mix/{a,d}, at seq 9: 2 params",
+                "ADDRESS  VALUE              REV  WRITER    TIME (UTC)",
+                "/mix/a   3                  2    router-a  " + iso(at(4)),
+                "/mix/d   {\"$bytes\":\"AQI=\"}  1    router-a  " + iso(at(9)));
+        Cli.Result json = run("state", "/mix/d", "--seq", "9", "--json");
+        assertThat(json.out().lines()).hasSize(1).allMatch(l -> l.startsWith("{\"seq\":1,") && l.contains("/mix/d"));
+
+        Cli.Result diff = run("diff", "/mix/?", "--from-seq", "2", "--to-seq", "4");
+        assertThat(diff.out().lines()).as(diff.toString()).containsExactly(
+                "diff of " + file + ", /mix/?, from seq 2 to seq 4: 1 changed, 0 added, 0 removed",
+                "ADDRESS  CHANGE   FROM  TO  REV",
+                "/mix/a   changed  1     3   1 -> 2");
+        Cli.Result none = run("diff", "/cue/**", "--from-seq", "2", "--to-seq", "9");
+        assertThat(none.out().lines()).containsExactly("diff of " + file
+                + ", /cue/**, from seq 2 to seq 9: no param's value differs");
+        assertThat(run("state", "mix", "--seq", "1").err()).contains("'mix' can never match");
+    }
+
+    @Test
     void stateAsJsonImportsToTheSameState() throws Exception {
         Cli.Result r = run("state", "--seq", "9", "--json");
         assertThat(r.code()).as(r.toString()).isZero();
