@@ -87,7 +87,8 @@ final class PlotCommand implements Callable<Integer> {
         List<ParamLine> numeric = plot.lines.values().stream().filter(l -> l.numbers > 0).toList();
         if (numeric.isEmpty()) {
             throw CliException.failure("nothing to plot: no SET of " + display + " matching " + pattern
-                    + " holds a number in the range" + (plot.lines.isEmpty() ? "" : " (" + leftOutValues(plot) + ")")
+                    + " holds a number in the range"
+                    + (plot.lines.isEmpty() ? "" : " (" + leftOutValues(plot.lines.values()) + ")")
                     + "; " + out + " was not written");
         }
         List<ParamLine> drawn = numeric.subList(0, Math.min(maxSeries, numeric.size()));
@@ -100,8 +101,11 @@ final class PlotCommand implements Callable<Integer> {
         report.println("plotted " + drawn.size() + (drawn.size() == 1 ? " param" : " params") + " (" + Args.count(values)
                 + " values) of " + display + " matching " + pattern + ", " + Args.iso(plot.startMicros) + " .. "
                 + Args.iso(plot.endMicros) + ", into " + out + " (" + format + ", " + width + "x" + height + ")");
-        if (plot.lines.values().stream().anyMatch(l -> !l.kinds.isEmpty())) {
-            report.println("left out " + leftOutValues(plot));
+        // The params beyond --max-series are left out whole and named below; of the others, every value.
+        List<ParamLine> shown = plot.lines.values().stream()
+                .filter(l -> l.numbers == 0 || drawn.contains(l)).filter(l -> !l.kinds.isEmpty()).toList();
+        if (!shown.isEmpty()) {
+            report.println("left out " + leftOutValues(shown));
         }
         if (numeric.size() > drawn.size()) {
             List<String> rest = numeric.subList(drawn.size(), numeric.size()).stream().map(l -> l.address).toList();
@@ -207,11 +211,11 @@ final class PlotCommand implements Callable<Integer> {
         }
     }
 
-    /** What values were left out, by param: "3 values that are not numbers: /a (string, bytes), ...". */
-    private static String leftOutValues(Plot plot) {
+    /** What values of these params were left out: "3 values that are not numbers: /a (string, bytes), ...". */
+    private static String leftOutValues(java.util.Collection<ParamLine> lines) {
         List<String> named = new ArrayList<>();
         long count = 0;
-        for (ParamLine l : plot.lines.values()) {
+        for (ParamLine l : lines) {
             if (!l.kinds.isEmpty()) {
                 count += l.others;
                 named.add(l.address + " (" + String.join(", ", l.kinds) + ")");

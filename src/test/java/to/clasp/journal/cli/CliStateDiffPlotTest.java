@@ -287,8 +287,10 @@ class CliStateDiffPlotTest {
         Cli.Result r = run("plot", "/mix/*", "--out", svg.toString(), "--max-series", "2", "--width", "600",
                 "--height", "300");
         assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out().lines()).hasSize(3);
         assertThat(r.out()).contains("plotted 2 params (4 values)", "(SVG, 600x300)",
-                "left out 1 more param beyond --max-series 2: /mix/c (raise --max-series or narrow the pattern)");
+                "\nleft out 1 value that is not a number: /mix/d (bytes)\n",
+                "\nleft out 1 more param beyond --max-series 2: /mix/c (raise --max-series or narrow the pattern)\n");
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         Document doc = f.newDocumentBuilder().parse(svg.toFile());
