@@ -180,7 +180,9 @@ class CliPostgresTest {
         List<String[]> commands = List.of(new String[] {"stats"}, new String[] {"query", "/**"},
                 new String[] {"since", "0"}, new String[] {"latest"}, new String[] {"snapshot"},
                 new String[] {"tail"}, new String[] {"export"}, new String[] {"compact", "--before", "5"},
-                new String[] {"verify", "--key-file", Cli.key(dir, 1).toString()});
+                new String[] {"verify", "--key-file", Cli.key(dir, 1).toString()},
+                new String[] {"state", "--seq", "0"}, new String[] {"diff", "--from-seq", "0"},
+                new String[] {"plot", "/**", "--out", dir.resolve("p.png").toString()});
         for (String[] c : commands) {
             String[] more = java.util.Arrays.copyOfRange(c, 1, c.length);
             Cli.Result r = run(schema, c[0], more);
