@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -212,7 +213,7 @@ final class PlotCommand implements Callable<Integer> {
     }
 
     /** What values of these params were left out: "3 values that are not numbers: /a (string, bytes), ...". */
-    private static String leftOutValues(java.util.Collection<ParamLine> lines) {
+    private static String leftOutValues(Collection<ParamLine> lines) {
         List<String> named = new ArrayList<>();
         long count = 0;
         for (ParamLine l : lines) {
