@@ -204,7 +204,29 @@ class CliStateDiffPlotTest {
         Cli.Result diff = run("diff", "--from", iso(at(2)), "--to", iso(at(8)));
         assertThat(diff.code()).isEqualTo(1);
         assertThat(diff.err()).contains("--from " + iso(at(2)) + " is before the oldest entry");
+
+        Path png = dir.resolve("rest.png");
+        Cli.Result plot = run("plot", "/mix/**", "--out", png.toString());
+        assertThat(plot.code()).as(plot.toString()).isZero();
+        assertThat(plot.out().lines()).containsExactly(
+                "note: the entries up to seq 6 were compacted, so each line starts at its param's first SET; give"
+                        + " --from to start from the state at a moment",
+                "plotted 2 params (2 values) of " + file + " matching /mix/**, " + iso(at(7)) + " .. " + iso(at(9))
+                        + ", into " + png + " (PNG, 1000x500)",
+                "left out 1 value that is not a number: /mix/d (bytes)");
         assertUnchanged();
+    }
+
+    @Test
+    void aJournalWhoseEntriesWereAllCompactedPlacesNoTime() {
+        try (SqliteJournal j = SqliteJournal.open(file)) {
+            j.compact(10).join();
+        }
+        Cli.Result r = run("state", "--at", iso(at(5)));
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("clasp-journal state: " + file + " holds no entries (all 9 were compacted), so no"
+                + " time can be placed; give --seq instead\n");
+        assertThat(run("state", "--seq", "6").out()).startsWith("state of " + file + " at seq 6: 3 params");
     }
 
     @Test
