@@ -14,17 +14,24 @@ final class SqliteFollowSource implements FollowSource {
     /** The most rows one read looks at, so that a sparse pattern cannot hold a reader long. */
     private static final int SCAN = 4_096;
 
-    private final SqliteJournal journal;
+    private final String name;
+    private final SqliteReadPool readers;
+    private final SqliteRowReads rows;
+    /** Throws {@link JournalException.Closed} once the journal is closed. */
+    private final Runnable ensureOpen;
 
-    SqliteFollowSource(SqliteJournal journal) {
-        this.journal = journal;
+    SqliteFollowSource(String name, SqliteReadPool readers, SqliteRowReads rows, Runnable ensureOpen) {
+        this.name = name;
+        this.readers = readers;
+        this.rows = rows;
+        this.ensureOpen = ensureOpen;
     }
 
     @Override
     public Page read(JournalQuery query, long afterSeq, int max) {
-        journal.ensureOpen();
+        ensureOpen.run();
         try {
-            return journal.readers().read(r -> {
+            return readers.read(r -> {
                 r.prepare(SqliteSchema.BEGIN_READ).execute();
                 try {
                     return page(r, query, afterSeq, max);
@@ -33,7 +40,7 @@ final class SqliteFollowSource implements FollowSource {
                 }
             });
         } catch (SQLException e) {
-            throw journal.storage("reading entries to follow failed", e);
+            throw storage("reading entries to follow failed", e);
         }
     }
 
@@ -50,28 +57,32 @@ final class SqliteFollowSource implements FollowSource {
             }
         }
         // Inside the read transaction: the record is read from the same state as the rows.
-        SignedLog.Verifier verifier = journal.verifier(r);
+        SignedLog.Verifier verifier = rows.verifier(r);
         if (latest > afterSeq && oldest > afterSeq + 1) {
             if (verifier != null) {
                 verifier.checkGap(afterSeq, latest, oldest > latest);
             }
             throw new JournalException.Truncated(afterSeq + 1, oldest);
         }
-        PreparedStatement ps = journal.prepareSince(r);
+        PreparedStatement ps = rows.prepareSince(r);
         ps.setLong(1, afterSeq);
         ps.setLong(2, SCAN);
         try (ResultSet rs = ps.executeQuery()) {
-            return SqlRows.followPage(journal.cursor(r, rs, verifier), query, afterSeq, max, SCAN, latest);
+            return SqlRows.followPage(rows.cursor(r, rs, verifier), query, afterSeq, max, SCAN, latest);
         }
     }
 
     @Override
     public long latestSeq() {
-        journal.ensureOpen();
+        ensureOpen.run();
         try {
-            return journal.readers().read(SqliteJournal::readLatestSeq);
+            return readers.read(SqliteRowReads::latestSeq);
         } catch (SQLException e) {
-            throw journal.storage("reading the latest seq failed", e);
+            throw storage("reading the latest seq failed", e);
         }
+    }
+
+    private JournalException.Storage storage(String what, SQLException e) {
+        return new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
     }
 }

@@ -164,18 +164,21 @@ public final class SqliteJournal implements Journal {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
-    /** Read-only only: whether closing lets SQLite remove the -wal and -shm files (set once, before use). */
-    volatile boolean removeWalFilesOnClose;
+    /** Read-only only: whether closing lets SQLite remove the -wal and -shm files. */
+    private final boolean removeWalFilesOnClose;
+    private final SqliteRowReads rows;
 
-    SqliteJournal(String name, Path file, SignedLog signedLog, Connection writeConnection,
-            GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration pollInterval) {
-        this.name = name;
-        this.file = file;
-        this.signedLog = signedLog;
-        this.writeConnection = writeConnection;
-        this.writer = writer;
-        this.readers = readers;
-        this.followers = new FollowHub(name, new SqliteFollowSource(this), latestSeq, pollInterval);
+    private SqliteJournal(SqliteOpener.Opened opened) {
+        this.name = opened.name();
+        this.file = opened.file();
+        this.signedLog = opened.signedLog();
+        this.writeConnection = opened.writeConnection();
+        this.writer = opened.writer();
+        this.readers = opened.readers();
+        this.removeWalFilesOnClose = opened.removeWalFilesOnClose();
+        this.rows = new SqliteRowReads(signedLog);
+        this.followers = new FollowHub(name, new SqliteFollowSource(name, readers, rows, this::ensureOpen),
+                opened.latestSeq(), opened.followPollInterval());
         if (writer != null) {
             writer.onCommit(followers::committed);
             writer.recordStatsIn(stats);
@@ -219,7 +222,7 @@ public final class SqliteJournal implements Journal {
      * @throws JournalException.Storage if SQLite cannot be started
      */
     public static SqliteJournal inMemory() {
-        return SqliteOpener.openMemory(new Builder(null));
+        return new SqliteJournal(SqliteOpener.openMemory(new Builder(null).settings()));
     }
 
     /**
@@ -238,13 +241,13 @@ public final class SqliteJournal implements Journal {
      * this builder.
      */
     public static final class Builder {
-        final Path file;
-        final JournalOptions options =
+        private final Path file;
+        private final JournalOptions options =
                 new JournalOptions(DEFAULT_SNAPSHOTS_TO_KEEP, DEFAULT_MAX_BATCH_SIZE, MAX_BATCH_SIZE);
-        IntegrityMode integrityMode = IntegrityMode.CHAIN;
-        Durability durability = Durability.NORMAL;
-        Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
-        long memoryMapSize = DEFAULT_MEMORY_MAP_SIZE;
+        private IntegrityMode integrityMode = IntegrityMode.CHAIN;
+        private Durability durability = Durability.NORMAL;
+        private Duration followPollInterval = DEFAULT_FOLLOW_POLL_INTERVAL;
+        private long memoryMapSize = DEFAULT_MEMORY_MAP_SIZE;
 
         private Builder(Path file) {
             this.file = file;
@@ -402,7 +405,14 @@ public final class SqliteJournal implements Journal {
          *     read-only also if the file does not exist or holds no journal
          */
         public SqliteJournal build() {
-            return options.readOnly() ? SqliteOpener.openFileReadOnly(this) : SqliteOpener.openFile(this);
+            SqliteOpener.Settings settings = settings();
+            return new SqliteJournal(options.readOnly() ? SqliteOpener.openFileReadOnly(settings)
+                    : SqliteOpener.openFile(settings));
+        }
+
+        private SqliteOpener.Settings settings() {
+            return new SqliteOpener.Settings(file, options.hmacKey(), integrityMode, durability,
+                    options.maxBatchSize(), options.snapshotsToKeep(), followPollInterval, memoryMapSize);
         }
     }
 
@@ -629,56 +639,20 @@ public final class SqliteJournal implements Journal {
         });
     }
 
-    /**
-     * Prepares a SELECT of entries for this journal's reads: with a key, with the column that
-     * verifying needs ({@link SqliteSchema#withPreviousMac}); otherwise, where text can be read
-     * as its bytes, with only the columns a row of the usual shape needs
-     * ({@link SqliteSchema#withUsualColumns}). {@link #cursor} reads what it returns.
-     */
-    private PreparedStatement prepareEntries(SqliteReadPool.Reader r, String entrySelect) throws SQLException {
-        if (signedLog != null) {
-            return r.prepare(SqliteSchema.withPreviousMac(entrySelect));
-        }
-        return r.prepare(usualColumns(r) ? SqliteSchema.withUsualColumns(entrySelect) : entrySelect);
-    }
-
-    /** Whether reads on {@code r} select only the usual columns: without a key, on UTF-8 text. */
-    private boolean usualColumns(SqliteReadPool.Reader r) throws SQLException {
-        return signedLog == null && r.utf8Text();
-    }
-
-    /**
-     * {@link #prepareEntries} of {@link SqliteSchema#SINCE}, with SQL built once: a statement
-     * is found in the reader's cache by its text, and a SELECT built anew is hashed anew.
-     */
-    PreparedStatement prepareSince(SqliteReadPool.Reader r) throws SQLException {
-        if (signedLog != null) {
-            return r.prepare(SqliteSchema.SINCE_VERIFIED);
-        }
-        return r.prepare(usualColumns(r) ? SqliteSchema.SINCE_USUAL : SqliteSchema.SINCE);
-    }
-
-    /** The cursor over the rows of a SELECT that {@link #prepareEntries} prepared. */
-    SqlRows.Cursor cursor(SqliteReadPool.Reader r, ResultSet rs, SignedLog.Verifier verifier)
-            throws SQLException {
-        return new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null,
-                usualColumns(r) ? r.prepare(SqliteSchema.ENTRY_AT) : null);
-    }
-
     /** A {@link SqliteQueryRunner.Rows}: reads, verifies and decodes the rows of a plan. */
     private long select(SqliteReadPool.Reader r, QueryPlan plan, int limit, List<JournalEntry> out)
             throws SQLException {
         SqlSelect select = SqliteSchema.select(plan);
         AddressPattern pattern = plan.query().addressPattern();
-        PreparedStatement ps = prepareEntries(r, select.sql());
+        PreparedStatement ps = rows.prepareEntries(r, select.sql());
         // Per statement: the record is then read in the same read transaction as the rows.
-        SignedLog.Verifier verifier = verifier(r);
+        SignedLog.Verifier verifier = rows.verifier(r);
         select.bind(ps);
-        long rows = 0;
+        long scanned = 0;
         try (ResultSet rs = ps.executeQuery()) {
-            SqlRows.Cursor cursor = cursor(r, rs, verifier);
+            SqlRows.Cursor cursor = rows.cursor(r, rs, verifier);
             while (cursor.next()) {
-                rows++;
+                scanned++;
                 // Time bounds and types are in the SQL; the pattern is checked before decoding,
                 // so that only entries returned are decoded (and verified). A NULL address (a
                 // foreign file) is left for decode to report with its seq.
@@ -694,7 +668,7 @@ public final class SqliteJournal implements Journal {
                 }
             }
         }
-        return rows;
+        return scanned;
     }
 
     /**
@@ -716,13 +690,13 @@ public final class SqliteJournal implements Journal {
             if (limit != null && limit == 0) {
                 return List.of();
             }
-            PreparedStatement ps = prepareSince(r);
+            PreparedStatement ps = rows.prepareSince(r);
             ps.setLong(1, seq);
             ps.setLong(2, limit == null ? -1L : limit.longValue());
             List<JournalEntry> out = new ArrayList<>();
-            SignedLog.Verifier verifier = verifier(r);
+            SignedLog.Verifier verifier = rows.verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
-                SqlRows.Cursor cursor = cursor(r, rs, verifier);
+                SqlRows.Cursor cursor = rows.cursor(r, rs, verifier);
                 while (cursor.next()) {
                     out.add(cursor.entry());
                 }
@@ -750,12 +724,6 @@ public final class SqliteJournal implements Journal {
     @Override
     public CompletableFuture<Long> size() {
         return readLong(SqliteSchema.COUNT);
-    }
-
-    static long readLatestSeq(SqliteReadPool.Reader r) throws SQLException {
-        try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SEQ).executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0L;
-        }
     }
 
     private CompletableFuture<Long> readLong(String sql) {
@@ -826,7 +794,7 @@ public final class SqliteJournal implements Journal {
     public CompletableFuture<Optional<Snapshot>> latestSnapshot() {
         return read("reading the snapshot failed", r -> {
             try (ResultSet rs = r.prepare(SqliteSchema.LATEST_SNAPSHOT).executeQuery()) {
-                return SqliteStateAt.snapshot(rs, verifier(r));
+                return SqliteStateAt.snapshot(rs, rows.verifier(r));
             }
         });
     }
@@ -944,15 +912,10 @@ public final class SqliteJournal implements Journal {
 
     // ---------------------------------------------------------------- helpers
 
-    void ensureOpen() {
+    private void ensureOpen() {
         if (closed.get()) {
             throw new JournalException.Closed("the journal " + name + " is closed");
         }
-    }
-
-    /** The checks of one read, or null without a key. */
-    SignedLog.Verifier verifier(SqliteReadPool.Reader r) {
-        return signedLog == null ? null : signedLog.verifier(r);
     }
 
     private void ensureWritable(String what) {
@@ -963,7 +926,7 @@ public final class SqliteJournal implements Journal {
         }
     }
 
-    JournalException.Storage storage(String what, SQLException e) {
+    private JournalException.Storage storage(String what, SQLException e) {
         return new JournalException.Storage(name + ": " + what + ": " + e.getMessage(), e);
     }
 

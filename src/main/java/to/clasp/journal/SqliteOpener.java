@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -27,6 +28,19 @@ final class SqliteOpener {
 
     private SqliteOpener() {}
 
+    /** What {@link SqliteJournal.Builder} was told; {@code file} is null for an in-memory journal. */
+    record Settings(Path file, byte[] hmacKey, IntegrityMode integrityMode, SqliteJournal.Durability durability,
+            int maxBatchSize, int snapshotsToKeep, Duration followPollInterval, long memoryMapSize) {}
+
+    /**
+     * What an open journal is made of. {@code writeConnection} and {@code writer} are null when
+     * read-only, {@code signedLog} without a key, {@code file} and {@code followPollInterval}
+     * in memory (nothing else writes there, so nothing is polled).
+     */
+    record Opened(String name, Path file, SignedLog signedLog, Connection writeConnection,
+            GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration followPollInterval,
+            boolean removeWalFilesOnClose) {}
+
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     /**
      * The page cache of the write connection of a file journal, in KiB. A large batch touches a
@@ -40,8 +54,8 @@ final class SqliteOpener {
     static final int READ_CACHE_KIB = 8 * 1024;
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
-    static SqliteJournal openFile(SqliteJournal.Builder b) {
-        Path file = b.file.toAbsolutePath().normalize();
+    static Opened openFile(Settings b) {
+        Path file = b.file().toAbsolutePath().normalize();
         String name = file.toString();
         boolean existed = Files.exists(file);
         if (existed) {
@@ -68,7 +82,7 @@ final class SqliteOpener {
                     throw new JournalException.Storage(name + ": " + problem, null);
                 }
             }
-            SqliteSchema.prepare(w, true, b.durability.name());
+            SqliteSchema.prepare(w, true, b.durability().name());
             SignedLog signedLog = signedLog(b, w);
             SQLiteConfig readConfig = new SQLiteConfig();
             readConfig.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
@@ -76,15 +90,15 @@ final class SqliteOpener {
             // Rows a query returns are spread over the file; SQLite's default 2 MiB cache
             // rereads their pages from the OS on every query.
             readConfig.setCacheSize(-READ_CACHE_KIB);
-            readConfig.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
+            readConfig.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize()));
             withoutSqliteMutex(readConfig);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
-            long latestSeq = pool.read(SqliteJournal::readLatestSeq);
+            long latestSeq = pool.read(SqliteRowReads::latestSeq);
             // Checkpoints run on a connection of their own, beside the commits (see WalCheckpointer).
-            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.options.maxBatchSize(),
-                    b.options.snapshotsToKeep(), writeConfig.createConnection(url));
+            GroupCommitWriter writer = new GroupCommitWriter(w, file, name, null, b.maxBatchSize(),
+                    b.snapshotsToKeep(), writeConfig.createConnection(url));
             opened = true;
-            return new SqliteJournal(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval);
+            return new Opened(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval(), false);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -100,8 +114,8 @@ final class SqliteOpener {
         }
     }
 
-    static SqliteJournal openFileReadOnly(SqliteJournal.Builder b) {
-        Path file = b.file.toAbsolutePath().normalize();
+    static Opened openFileReadOnly(Settings b) {
+        Path file = b.file().toAbsolutePath().normalize();
         String name = file.toString();
         if (!Files.exists(file)) {
             throw new JournalException.Storage(name + ": no such file (a read-only open never creates one)", null);
@@ -115,7 +129,7 @@ final class SqliteOpener {
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.setCacheSize(-READ_CACHE_KIB); // as for the read connections of a writable journal
-        config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize));
+        config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(b.memoryMapSize()));
         withoutSqliteMutex(config);
         List<String> views;
         try (Connection probe = config.createConnection(url)) {
@@ -140,22 +154,19 @@ final class SqliteOpener {
         // Another process writes the file: followers find its commits by polling.
         long latestSeq;
         try {
-            latestSeq = pool.read(SqliteJournal::readLatestSeq);
+            latestSeq = pool.read(SqliteRowReads::latestSeq);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e instanceof JournalException je ? je
                     : new JournalException.Storage(name + ": cannot read the journal: " + e.getMessage(), e);
         }
         // Read-only: the integrity record is used when present, never created.
-        byte[] key = b.options.hmacKey();
-        SqliteJournal journal = new SqliteJournal(name, file,
-                key == null ? null : new SignedLog(new EntryMac(key), b.integrityMode),
-                null, null, pool, latestSeq, b.followPollInterval);
-        journal.removeWalFilesOnClose = !walFilesExisted && Files.isWritable(file);
-        return journal;
+        byte[] key = b.hmacKey();
+        return new Opened(name, file, key == null ? null : new SignedLog(new EntryMac(key), b.integrityMode()),
+                null, null, pool, latestSeq, b.followPollInterval(), !walFilesExisted && Files.isWritable(file));
     }
 
-    static SqliteJournal openMemory(SqliteJournal.Builder b) {
+    static Opened openMemory(Settings b) {
         String name = "in-memory journal clasp-mem-" + UUID.randomUUID();
         String url = "jdbc:sqlite:file:" + name.substring(name.indexOf("clasp-mem-"))
                 + "?mode=memory&cache=shared";
@@ -173,10 +184,10 @@ final class SqliteOpener {
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
             GroupCommitWriter writer = new GroupCommitWriter(w, null, name, tableLock.writeLock(),
-                    b.options.maxBatchSize(), b.options.snapshotsToKeep(), null);
+                    b.maxBatchSize(), b.snapshotsToKeep(), null);
             opened = true;
             // Nothing but this journal writes to its private in-memory database: no polling.
-            return new SqliteJournal(name, null, signedLog, w, writer, pool, 0, null);
+            return new Opened(name, null, signedLog, w, writer, pool, 0, null, false);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -200,11 +211,11 @@ final class SqliteOpener {
     }
 
     /** The integrity rules for a key, with the file's record found or created; null without a key. */
-    private static SignedLog signedLog(SqliteJournal.Builder b, Connection w) throws SQLException {
-        if (b.options.hmacKey() == null) {
+    private static SignedLog signedLog(Settings b, Connection w) throws SQLException {
+        if (b.hmacKey() == null) {
             return null;
         }
-        SignedLog log = new SignedLog(new EntryMac(b.options.hmacKey()), b.integrityMode);
+        SignedLog log = new SignedLog(new EntryMac(b.hmacKey()), b.integrityMode());
         log.establish(w);
         return log;
     }
