@@ -100,7 +100,7 @@ final class PlotCommand implements Callable<Integer> {
         write(format, pattern + " in " + display, lines);
         long values = drawn.stream().mapToLong(l -> l.numbers).sum();
         report.println("plotted " + drawn.size() + (drawn.size() == 1 ? " param" : " params") + " (" + Args.count(values)
-                + " values) of " + display + " matching " + pattern + ", " + Args.iso(plot.startMicros) + " .. "
+                + (values == 1 ? " value) of " : " values) of ") + display + " matching " + pattern + ", " + Args.iso(plot.startMicros) + " .. "
                 + Args.iso(plot.endMicros) + ", into " + out + " (" + format + ", " + width + "x" + height + ")");
         // The params beyond --max-series are left out whole and named below; of the others, every value.
         List<ParamLine> shown = plot.lines.values().stream()

@@ -355,6 +355,9 @@ class CliStateDiffPlotTest {
         assertThat(order.err()).contains("--from is after --to");
         Cli.Result series = run("plot", "/mix/**", "--max-series", "0", "--out", png.toString());
         assertThat(series.code()).isEqualTo(2);
+        Cli.Result one = run("plot", "/mix/a", "--to", iso(at(2)), "--out", png.toString());
+        assertThat(one.out()).as(one.toString()).startsWith("plotted 1 param (1 value) of ");
+        Files.delete(png);
         Cli.Result nothing = run("plot", "/mix/d", "--out", png.toString());
         assertThat(nothing.code()).as(nothing.toString()).isEqualTo(1);
         assertThat(nothing.err()).isEqualTo("clasp-journal plot: nothing to plot: no SET of " + file + " matching /mix/d"
