@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import to.clasp.journal.WriteOp.AppendOp;
 import to.clasp.journal.WriteOp.CompactOp;
 import to.clasp.journal.WriteOp.MarkOp;
@@ -278,20 +280,35 @@ final class GroupCommitWriter {
      * @return a future of the seq the snapshot covers, completed once its row has committed
      */
     CompletableFuture<Long> snapshot(Supplier<SqlRows.EncodedSnapshot> encode) {
+        // The pool outlives every snapshot in flight (close waits for them), so it takes this.
+        return snapshot(mark -> CompletableFuture.supplyAsync(encode, completer), false);
+    }
+
+    /**
+     * Enqueues a checkpoint: a snapshot whose state {@code fold} computes, on another thread once
+     * the mark has committed, at the seq and creation time the mark fixed; its row is left out
+     * if a snapshot at a higher seq is the newest by then (another journal on the file stored it).
+     */
+    CompletableFuture<Long> checkpoint(BiFunction<Long, Long, SqlRows.EncodedSnapshot> fold) {
+        return snapshot(mark -> mark.future.thenApplyAsync(seq -> fold.apply(seq, mark.createdAt), completer), true);
+    }
+
+    private CompletableFuture<Long> snapshot(Function<MarkOp, CompletableFuture<SqlRows.EncodedSnapshot>> encoding,
+            boolean unlessSuperseded) {
         MarkOp mark = new MarkOp();
         CompletableFuture<Long> marked = submit(mark);
         if (marked.isCompletedExceptionally()) {
             return marked; // closed, or interrupted while waiting for room: nothing was queued
         }
         CompletableFuture<Long> saved = new CompletableFuture<>();
-        // The pool outlives every snapshot in flight (close waits for them), so it takes this.
-        CompletableFuture<SqlRows.EncodedSnapshot> encoded = CompletableFuture.supplyAsync(encode, completer);
+        CompletableFuture<SqlRows.EncodedSnapshot> encoded = encoding.apply(mark);
         CompletableFuture.allOf(marked, encoded, mark.rowBefore).whenComplete((v, error) -> {
             if (error != null) {
                 saved.completeExceptionally(unwrap(error));
                 snapshotAbandoned();
             } else {
-                submitSnapshotRow(new SnapshotOp(encoded.join(), marked.join(), mark.createdAt, saved))
+                submitSnapshotRow(new SnapshotOp(encoded.join(), marked.join(), mark.createdAt, saved,
+                        unlessSuperseded))
                         .whenComplete((seq, failure) -> {
                             if (failure != null) {
                                 saved.completeExceptionally(failure); // not queued: interrupted

@@ -237,6 +237,46 @@ public interface Journal extends AutoCloseable {
     CompletableFuture<Snapshot> stateAt(long seq);
 
     /**
+     * Computes the journal's own state at its highest committed seq and stores it as a
+     * snapshot at that seq: what {@link #snapshot(List)} stores, but folded by the journal from
+     * its own newest snapshot and the SETs after it (the rules of {@link #stateAt(long)}), so
+     * that it is right however many writers share the storage (a cluster of routers on one
+     * PostgreSQL schema, several processes on one SQLite file), where no single writer's params
+     * are the whole state.
+     *
+     * <ul>
+     *   <li><b>Seq</b>: the checkpoint covers every append whose future completed before this
+     *       call, and every entry any other writer had committed by then; the state and the seq
+     *       come from one consistent read of the storage, so no entry at or below the seq is
+     *       missing from the state.</li>
+     *   <li><b>Stored</b>: with an HMAC key the row is signed as {@link #snapshot(List)} signs
+     *       it, and only the newest snapshots are kept, as after {@link #snapshot(List)}.
+     *       Snapshots stay in seq order: if a snapshot at a higher seq was stored meanwhile (by
+     *       another writer), this one is not stored, and the future still gets the state it
+     *       computed; if the newest stored snapshot is already at the seq, the state is that
+     *       snapshot's. Recovery and compaction up to the returned seq are safe either way.</li>
+     *   <li><b>Result</b>: {@link Snapshot#seq()} is the seq covered, {@link Snapshot#createdAt()}
+     *       when the checkpoint was stored (microseconds since the epoch), the params one per
+     *       address, sorted by address; equal to {@code stateAt(seq)} but for createdAt, and,
+     *       when stored, to what {@link #latestSnapshot()} reports next.</li>
+     *   <li><b>Appends</b> on a durable backend are not held back while the state is computed:
+     *       the fold runs off the writer, and only the row is written in turn with the appends
+     *       (a {@link MemoryJournal} folds under its lock, as {@link #stateAt(long)} does).</li>
+     *   <li><b>Threads</b>: may be called from any thread; the backends say where the work
+     *       runs.</li>
+     * </ul>
+     *
+     * @return a future of the checkpoint. It fails with {@link JournalException.Storage} on a
+     *     read-only journal or if storing fails (nothing is stored then); with
+     *     {@link JournalException.Truncated} when entries the fold needs were compacted or
+     *     evicted past the newest snapshot; with {@link JournalException.Snapshot},
+     *     {@link JournalException.Serialization} or {@link JournalException.Integrity} when a
+     *     snapshot or entry read is corrupt; and with {@link JournalException.Closed} after
+     *     {@link #close()}
+     */
+    CompletableFuture<Snapshot> checkpoint();
+
+    /**
      * Returns what this journal has done since it was opened: appends, commits and their batch
      * sizes and times, the writer's queue depth, reads, failures and rejected calls (see
      * {@link JournalStats} for what each figure counts).

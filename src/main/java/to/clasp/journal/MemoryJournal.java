@@ -318,6 +318,29 @@ public final class MemoryJournal implements Journal {
         return read(() -> StateFold.fold(new RingView(), seq, StateFold.PAGE_SIZE));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the calling thread and returns a completed future. The fold reads the latest
+     * seq and the ring under the read lock, so appends wait for it (for at most the ring's
+     * capacity of entries); the snapshot is then stored under the write lock, unless a
+     * snapshot at a higher seq was stored in between. Only the latest snapshot is kept, so a
+     * ring that evicted entries its snapshot does not cover fails with
+     * {@link JournalException.Truncated}: take checkpoints more often than the ring fills.
+     */
+    @Override
+    public CompletableFuture<Snapshot> checkpoint() {
+        return read(() -> StateFold.fold(new RingView(), latestSeq, StateFold.PAGE_SIZE))
+                .thenCompose(state -> write(() -> {
+                    Snapshot taken = new Snapshot(state.seq(), Micros.now(), state.params());
+                    if (snapshot == null || snapshot.seq() <= taken.seq()) {
+                        snapshot = taken;
+                        snapshotsTaken++;
+                    }
+                    return taken;
+                }));
+    }
+
     /** The ring as {@link StateFold} reads it; used under the read lock, which the fold holds throughout. */
     private final class RingView implements StateFold.View<RuntimeException> {
         @Override

@@ -90,7 +90,7 @@ import javax.sql.DataSource;
  * <h2>Read-only and existing journals</h2>
  * {@link Builder#readOnly(boolean)} opens a journal for inspection: it creates and changes
  * nothing (not even the counter row), the schema's tables must already exist, and
- * {@link #append}, {@link #snapshot} and {@link #compact} fail with
+ * {@link #append}, {@link #snapshot}, {@link #checkpoint} and {@link #compact} fail with
  * {@link JournalException.Storage} saying that the journal is read-only; a database user that
  * may only read the tables can open it. {@link Builder#createIfAbsent(boolean) createIfAbsent(false)}
  * opens an existing journal for writing and creates nothing either. When the tables are missing,
@@ -131,6 +131,7 @@ public final class PostgresJournal implements Journal {
     private final EntryMac mac;
     /** Null when read-only. */
     private final PostgresWriter writer;
+    /** The maintenance thread: compactions and checkpoints, one at a time, off the writer. */
     private final ExecutorService compactor;
     private final FollowHub followers;
     /** Listens for other journals' commits; started by the first {@link #follow}. */
@@ -453,6 +454,12 @@ public final class PostgresJournal implements Journal {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             if (bound > 1) {
+                if (!PostgresCheckpoint.lock(c, schema, closed::get, name)) {
+                    result.completeExceptionally(new JournalException.Closed("the journal " + name
+                            + " was closed while the compaction waited for another journal's checkpoint or"
+                            + " compaction on the schema, after it removed 0 entries"));
+                    return;
+                }
                 try (PreparedStatement delete = c.prepareStatement(schema.compactChunk)) {
                     // Each chunk starts after the last seq the one before deleted: the deleted
                     // rows stay in the primary key index until vacuum, and an index scan from
@@ -481,6 +488,8 @@ public final class PostgresJournal implements Journal {
                         }
                         removed += n;
                     } while (n == COMPACTION_CHUNK);
+                } finally {
+                    PostgresCheckpoint.unlock(c, schema);
                 }
             }
             result.complete(removed);
@@ -490,6 +499,52 @@ public final class PostgresJournal implements Journal {
             stats.failed(failure);
             result.completeExceptionally(failure);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs on the journal's maintenance thread, which also runs its compactions, under the
+     * schema's maintenance lock (an advisory lock, on a connection of its own): checkpoints and
+     * compactions of every journal on the schema take turns, so a checkpoint that waited for
+     * another's starts from the snapshot that one stored. The fold is one REPEATABLE READ,
+     * read-only transaction that reads the counter and the rows: every write transaction holds
+     * the counter row's lock from its first statement until it commits, and PostgreSQL makes a
+     * transaction visible before it releases its locks, so a snapshot that sees the counter at
+     * {@code N} sees every transaction that took a seq up to {@code N}. The server picks, of the
+     * SETs after the starting snapshot, the one per address the fold keeps (the highest revision,
+     * the first applied of equal ones), so only as many rows as addresses are sent and decoded.
+     * The row is then written by the writer in turn with this journal's appends, under the
+     * counter lock only for the insert, as a snapshot is. Appends never wait for the fold.
+     */
+    @Override
+    public CompletableFuture<Snapshot> checkpoint() {
+        try {
+            ensureWritable("take a checkpoint");
+        } catch (JournalException e) {
+            stats.failed(e);
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Snapshot> result = new CompletableFuture<>();
+        try {
+            compactor.execute(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    c.setAutoCommit(true);
+                    result.complete(PostgresCheckpoint.take(c, schema, mac, writer, closed::get, name));
+                } catch (JournalException e) {
+                    stats.failed(e);
+                    result.completeExceptionally(e);
+                } catch (SQLException | RuntimeException e) {
+                    JournalException failure = new JournalException.Storage(name + ": the checkpoint failed: "
+                            + e.getMessage(), e);
+                    stats.failed(failure);
+                    result.completeExceptionally(failure);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new JournalException.Closed("the journal " + name + " is closed"));
+        }
+        return result;
     }
 
     // ---------------------------------------------------------------- reading
@@ -865,7 +920,7 @@ public final class PostgresJournal implements Journal {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             if (writer == null || !writer.onCompletionThread()) {
-                awaitUninterruptibly(closeDone);
+                Threads.awaitUninterruptibly(closeDone);
             }
             return;
         }
@@ -896,21 +951,6 @@ public final class PostgresJournal implements Journal {
             PostgresPools.closeQuietly(ownedPool);
         } finally {
             closeDone.countDown();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

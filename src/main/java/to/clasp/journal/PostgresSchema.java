@@ -56,6 +56,12 @@ final class PostgresSchema {
     /** Serialises the creation of the tables among journals opening the same schema at once. */
     private static final long CREATE_LOCK_KEY = 0x636c_6173_705f_6a6eL;
 
+    /**
+     * The first half of the two-key advisory lock of {@link #tryMaintenanceLock} (PostgreSQL
+     * keeps two-key locks apart from one-key ones such as {@link #CREATE_LOCK_KEY}).
+     */
+    private static final int MAINTENANCE_LOCK_CLASS = 0x636c_6a6d;
+
     private final String schema;
 
     // ---- statements run by the writer ----
@@ -115,6 +121,27 @@ final class PostgresSchema {
     final String setsBetween;
     /** The newest snapshot at or below a seq, with {@link #latestSnapshot}'s columns. Parameter: the seq. */
     final String snapshotAtOrBelow;
+    /**
+     * The SETs of a seq range that a fold keeps, for {@link Journal#checkpoint()}: per address
+     * the one with the highest revision, of equal revisions the lowest seq (the one applied
+     * first), SETs without a revision left out; in seq order, with {@link #setsBetween}'s
+     * columns and parameters. The server sorts the range, so only one row per address travels.
+     */
+    final String latestSetPerAddress;
+    /**
+     * Takes the schema's maintenance lock for the session, if free: a session-level advisory
+     * lock that checkpoints and compactions of every journal on the schema take in turn.
+     * Returns whether it was taken. The key's first half is this library's, the second the
+     * schema's hash (two schemas that share a hash only take turns needlessly).
+     */
+    final String tryMaintenanceLock;
+    /** Releases {@link #tryMaintenanceLock}. */
+    final String maintenanceUnlock;
+    /**
+     * {@link #insertSnapshot} (same parameters), then the highest seq a stored snapshot may have
+     * for the row to be stored: it is left out when the newest snapshot is at a higher seq.
+     */
+    final String insertCheckpoint;
     /** The columns every entry read selects, in {@link SqliteSchema}'s order. */
     private final String entryColumns;
     /** The LISTEN/NOTIFY channel on which every commit of entries in this schema is announced. */
@@ -168,6 +195,16 @@ final class PostgresSchema {
         this.since = entryColumns + " WHERE seq > ? ORDER BY seq LIMIT ?";
         this.setsBetween = entryColumns + " WHERE seq > ? AND seq <= ? AND msg_type = " + JournalEntry.MSG_SET
                 + " ORDER BY seq LIMIT ?";
+        this.latestSetPerAddress = "SELECT * FROM (SELECT DISTINCT ON (address) "
+                + entryColumns.substring("SELECT ".length()) + " WHERE seq > ? AND seq <= ? AND msg_type = "
+                + JournalEntry.MSG_SET + " AND revision IS NOT NULL ORDER BY address, revision DESC, seq) AS kept"
+                + " ORDER BY seq LIMIT ?";
+        String lockKey = MAINTENANCE_LOCK_CLASS + ", hashtext('" + schema + "'))";
+        this.tryMaintenanceLock = "SELECT pg_try_advisory_lock(" + lockKey;
+        this.maintenanceUnlock = "SELECT pg_advisory_unlock(" + lockKey;
+        this.insertCheckpoint = "INSERT INTO " + s + "snapshots (created_at, seq_at, data_json, data_exact) "
+                + "SELECT ?::bigint, ?::bigint, ?::text, ?::bytea WHERE COALESCE((SELECT seq_at FROM " + s
+                + "snapshots ORDER BY id DESC LIMIT 1), -1) <= ?";
         this.snapshotAtOrBelow = "SELECT seq_at, created_at, data_json, data_exact FROM " + s
                 + "snapshots WHERE seq_at <= ? ORDER BY id DESC LIMIT 1";
     }

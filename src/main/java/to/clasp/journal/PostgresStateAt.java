@@ -22,11 +22,14 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
     private final PostgresSchema schema;
     /** The Rust crate's MACs to check, or null without a key. */
     private final EntryMac mac;
+    /** Whether {@link #setsBetween} reads only the SETs a fold keeps ({@link PostgresSchema#latestSetPerAddress}). */
+    private final boolean keptOnly;
 
-    private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac) {
+    private PostgresStateAt(Connection connection, PostgresSchema schema, EntryMac mac, boolean keptOnly) {
         this.connection = connection;
         this.schema = schema;
         this.mac = mac;
+        this.keptOnly = keptOnly;
     }
 
     /**
@@ -35,12 +38,38 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
      */
     static Snapshot fold(Connection connection, PostgresSchema schema, EntryMac mac, long seq) throws SQLException {
         StateFold.checkSeq(seq);
+        return inReadTransaction(connection,
+                () -> StateFold.fold(new PostgresStateAt(connection, schema, mac, false), seq, StateFold.PAGE_SIZE));
+    }
+
+    /**
+     * Folds the state at the latest seq, for {@link PostgresJournal#checkpoint()}, on
+     * {@code connection} (in auto-commit mode, and left so). The counter and the rows come from
+     * one REPEATABLE READ snapshot, which holds every seq up to the counter it sees (see the
+     * class comment). The server picks, of the SETs after the starting snapshot, the one per
+     * address that the fold keeps; the fold applies those, which gives what applying every SET
+     * gives: per address the highest revision, of equal revisions the first applied (the
+     * snapshot's, then the lowest seq). Only those rows are sent, decoded and checked.
+     */
+    static Snapshot foldLatest(Connection connection, PostgresSchema schema, EntryMac mac) throws SQLException {
+        return inReadTransaction(connection, () -> {
+            PostgresStateAt view = new PostgresStateAt(connection, schema, mac, true);
+            // One page: as many rows as addresses, which is the size of the state anyway.
+            return StateFold.fold(view, view.bounds().latest(), Integer.MAX_VALUE);
+        });
+    }
+
+    private interface Fold {
+        Snapshot run() throws SQLException;
+    }
+
+    private static Snapshot inReadTransaction(Connection connection, Fold fold) throws SQLException {
         connection.setAutoCommit(false);
         try {
             try (Statement st = connection.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            Snapshot state = StateFold.fold(new PostgresStateAt(connection, schema, mac), seq, StateFold.PAGE_SIZE);
+            Snapshot state = fold.run();
             connection.commit();
             return state;
         } finally {
@@ -80,7 +109,8 @@ final class PostgresStateAt implements StateFold.View<SQLException> {
 
     @Override
     public List<JournalEntry> setsBetween(long afterSeq, long throughSeq, int max) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(schema.setsBetween)) {
+        String sql = keptOnly ? schema.latestSetPerAddress : schema.setsBetween;
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setLong(1, afterSeq);
             ps.setLong(2, throughSeq);
             ps.setLong(3, max);

@@ -112,6 +112,16 @@ final class PostgresWriter {
     }
 
     /**
+     * Enqueues a checkpoint's row at the seq its fold read; the future gets whether it was
+     * stored: it is not when the newest snapshot is at a higher seq by then. Like a snapshot,
+     * it is written under the counter lock, which every snapshot of every journal on the
+     * schema takes, so no other snapshot is stored between the check and the row.
+     */
+    CompletableFuture<Boolean> checkpoint(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt) {
+        return submit(new CheckpointOp(snapshot, seqAt, createdAt));
+    }
+
+    /**
      * Completes once every operation enqueued before it is committed (or failed), with the
      * highest seq committed by any journal on the schema at that moment; nothing enqueued after
      * it is committed yet then. Fails with {@code Storage} if that seq cannot be read.
@@ -335,7 +345,7 @@ final class PostgresWriter {
             for (Op<?> op : ops) {
                 if (op instanceof AppendOp) {
                     appends++;
-                } else if (op instanceof SnapshotOp) {
+                } else if (op instanceof SnapshotOp || op instanceof CheckpointOp) {
                     snapshots = true;
                 }
             }
@@ -551,11 +561,33 @@ final class PostgresWriter {
                 insertSnapshot.executeUpdate();
                 pruneSnapshots.setInt(1, snapshotsToKeep);
                 pruneSnapshots.executeUpdate();
+            } else if (op instanceof CheckpointOp c) {
+                if (batched > 0) {
+                    insertEntry.executeBatch();
+                    batched = 0;
+                }
+                c.result = storeCheckpoint(c);
             }
         }
         if (batched > 0) {
             insertEntry.executeBatch();
         }
+    }
+
+    private boolean storeCheckpoint(CheckpointOp c) throws SQLException {
+        try (PreparedStatement insert = conn.prepareStatement(schema.insertCheckpoint)) {
+            insert.setLong(1, c.createdAt);
+            insert.setLong(2, c.seqAt);
+            insert.setString(3, c.snapshot.dataJson());
+            setBytes(insert, 4, c.snapshot.dataExact());
+            insert.setLong(5, c.seqAt);
+            if (insert.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        pruneSnapshots.setInt(1, snapshotsToKeep);
+        pruneSnapshots.executeUpdate();
+        return true;
     }
 
     /** Whether the failure broke the connection (or it was never there), rather than the data. */
@@ -749,6 +781,23 @@ final class PostgresWriter {
         @Override
         String describe() {
             return "the snapshot";
+        }
+    }
+
+    private static final class CheckpointOp extends Op<Boolean> {
+        final SqlRows.EncodedSnapshot snapshot;
+        final long seqAt;
+        final long createdAt;
+
+        CheckpointOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt) {
+            this.snapshot = snapshot;
+            this.seqAt = seqAt;
+            this.createdAt = createdAt;
+        }
+
+        @Override
+        String describe() {
+            return "the checkpoint";
         }
     }
 

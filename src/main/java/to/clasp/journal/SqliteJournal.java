@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A durable journal in a SQLite file, or in memory; files are interchangeable with the Rust
@@ -97,9 +99,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>Read-only</h2>
  * {@link #openReadOnly(Path)} (or {@link Builder#readOnly(boolean)}) opens a file for
  * inspection only: it never creates, migrates or changes the file, a Rust file included, and
- * every write ({@link #append}, {@link #snapshot}, {@link #compact}, {@link #vacuum}) fails with
- * {@link JournalException.Storage} saying that the journal is read-only. Reads see what other
- * processes commit to the file meanwhile.
+ * every write ({@link #append}, {@link #snapshot}, {@link #checkpoint}, {@link #compact},
+ * {@link #vacuum}) fails with {@link JournalException.Storage} saying that the journal is
+ * read-only. Reads see what other processes commit to the file meanwhile.
  *
  * <h2>Errors and threads</h2>
  * The journal is thread-safe. Opening throws {@link JournalException.Storage}; every other
@@ -333,7 +335,7 @@ public final class SqliteJournal implements Journal {
          * Opens the file for reading only (off by default). A read-only journal never creates,
          * migrates or changes the file: the file must exist and hold a journal, a Rust file is
          * read as it is (missing columns read as NULL), and {@code append}, {@code snapshot},
-         * {@code compact} and {@code vacuum} fail with {@link JournalException.Storage}. An HMAC
+         * {@code checkpoint}, {@code compact} and {@code vacuum} fail with {@code Storage}. An HMAC
          * key still verifies every entry read. The durability, snapshot and batch options do
          * not apply. As for any SQLite reader of a WAL file, SQLite may create the
          * {@code -wal} and {@code -shm} files beside it (empty of data) while the journal is
@@ -810,6 +812,45 @@ public final class SqliteJournal implements Journal {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Taken in the two steps of {@link #snapshot(List)}: a mark among the writes fixes the
+     * seq (the latest seq in its batch's write transaction: every write queued before, and all
+     * other processes committed to the file); once the mark has committed, the state at that
+     * seq is folded on a journal thread, in one read transaction on a read connection (in WAL
+     * mode a read sees one commit, which holds every seq up to the mark's), then its row is
+     * written in turn with the writes, after the rows of the snapshots taken before. Appends
+     * never wait for the fold; on an in-memory database the read holds writes back while it
+     * folds. {@link #close()} waits for a checkpoint whose mark it found.
+     */
+    @Override
+    public CompletableFuture<Snapshot> checkpoint() {
+        try {
+            ensureWritable("take a checkpoint");
+            AtomicReference<Snapshot> taken = new AtomicReference<>();
+            return writer.checkpoint((seq, createdAt) -> foldCheckpoint(seq, createdAt, taken::set))
+                    .thenApply(seq -> taken.get());
+        } catch (JournalException e) {
+            stats.failed(e);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A checkpoint's fold, on a journal thread (the read pool outlives the writer's last row). */
+    private SqlRows.EncodedSnapshot foldCheckpoint(long seq, long createdAt, Consumer<Snapshot> taken) {
+        JournalException failure;
+        try {
+            return SqliteStateAt.checkpoint(readers, signedLog, seq, createdAt, taken);
+        } catch (JournalException e) {
+            failure = e;
+        } catch (SQLException e) {
+            failure = storage("taking a checkpoint failed", e);
+        }
+        stats.failed(failure);
+        throw failure;
+    }
+
+    /**
      * Checks the whole journal against its HMAC key: the full check for an operator, where a
      * read checks only what it returns. Every entry is checked as a read checks it (each column,
      * its seq and its link to the entry before, so no entry is missing between the first one
@@ -874,7 +915,7 @@ public final class SqliteJournal implements Journal {
         if (!closed.compareAndSet(false, true)) {
             // Another thread is closing: return only once it is done, as the contract says. That
             // thread never waits for callbacks, so a callback may wait for it.
-            awaitUninterruptibly(closeDone);
+            Threads.awaitUninterruptibly(closeDone);
             return;
         }
         try {
@@ -892,21 +933,6 @@ public final class SqliteJournal implements Journal {
             }
         } finally {
             closeDone.countDown();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

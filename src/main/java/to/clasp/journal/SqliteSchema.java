@@ -198,6 +198,9 @@ final class SqliteSchema {
     static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (created_at, seq_at, data_json, data_exact, "
             + "data_mac) VALUES (?, ?, ?, ?, ?)";
 
+    /** The seq of the snapshot stored last; no row without one. */
+    static final String NEWEST_SNAPSHOT_SEQ = "SELECT seq_at FROM snapshots ORDER BY id DESC LIMIT 1";
+
     /** Parameter: how many of the newest snapshots to keep. */
     static final String PRUNE_SNAPSHOTS = "DELETE FROM snapshots WHERE id NOT IN "
             + "(SELECT id FROM snapshots ORDER BY id DESC LIMIT ?)";

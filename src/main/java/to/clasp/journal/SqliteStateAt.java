@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * {@link SqliteJournal#stateAt(long)}: {@link StateFold} on a SQLite file, in one read
@@ -55,6 +56,21 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
         } finally {
             reader.prepare(SqliteSchema.COMMIT).execute();
         }
+    }
+
+    /**
+     * The fold of {@link SqliteJournal#checkpoint()} at the seq its mark fixed: the state as
+     * {@link #fold} computes it on a connection of {@code readers}, handed to {@code taken} with
+     * {@code createdAt}, and encoded (signed with the key, if any) for its row.
+     *
+     * @param signedLog the journal's key and integrity mode, or null without a key
+     * @throws JournalException as {@link Journal#stateAt} fails
+     */
+    static SqlRows.EncodedSnapshot checkpoint(SqliteReadPool readers, SignedLog signedLog, long seq, long createdAt,
+            Consumer<Snapshot> taken) throws SQLException {
+        Snapshot state = readers.read(r -> fold(r, signedLog, seq));
+        taken.accept(new Snapshot(seq, createdAt, state.params()));
+        return SqlRows.encodeSnapshot(state.params(), signedLog == null ? null : signedLog.mac());
     }
 
     /**

@@ -1,5 +1,7 @@
 package to.clasp.journal;
 
+import java.util.concurrent.CountDownLatch;
+
 /** Waiting for the journal's own threads to end, as every close does. */
 final class Threads {
 
@@ -23,5 +25,24 @@ final class Threads {
             }
         }
         return interrupted;
+    }
+
+    /**
+     * Waits until {@code latch} opens, going on waiting through interrupts, and restores the
+     * interrupt once it has: a second close returns only once the first is done.
+     */
+    static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -125,12 +125,16 @@ abstract class WriteOp<T> {
         private final long createdAt;
         /** The future the caller of {@link GroupCommitWriter#snapshot} holds. */
         private final CompletableFuture<Long> saved;
+        /** A checkpoint's: not stored when a snapshot at a higher seq is the newest. */
+        private final boolean unlessSuperseded;
 
-        SnapshotOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt, CompletableFuture<Long> saved) {
+        SnapshotOp(SqlRows.EncodedSnapshot snapshot, long seqAt, long createdAt, CompletableFuture<Long> saved,
+                boolean unlessSuperseded) {
             this.snapshot = snapshot;
             this.seqAt = seqAt;
             this.createdAt = createdAt;
             this.saved = saved;
+            this.unlessSuperseded = unlessSuperseded;
         }
 
         @Override
@@ -144,6 +148,14 @@ abstract class WriteOp<T> {
 
         @Override
         Long run(SqliteTransactions tx) throws SQLException {
+            if (unlessSuperseded) {
+                // In the write transaction, so no other journal on the file stores one meanwhile.
+                try (ResultSet rs = tx.statements().newestSnapshotSeq.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > seqAt) {
+                        return seqAt; // stored behind a newer one, it would hide it from recovery
+                    }
+                }
+            }
             SqlRows.bindSnapshot(tx.statements().insertSnapshot, snapshot, createdAt, seqAt);
             tx.statements().insertSnapshot.executeUpdate();
             tx.statements().pruneSnapshots.setInt(1, tx.snapshotsToKeep());

@@ -27,6 +27,7 @@ final class WriterStatements {
     final PreparedStatement latestSeq;
     final PreparedStatement insertSnapshot;
     final PreparedStatement pruneSnapshots;
+    final PreparedStatement newestSnapshotSeq;
     /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
     final Statement vacuum;
 
@@ -45,6 +46,7 @@ final class WriterStatements {
             latestSeq = add(made, conn.prepareStatement(SqliteSchema.LATEST_SEQ));
             insertSnapshot = add(made, conn.prepareStatement(SqliteSchema.INSERT_SNAPSHOT));
             pruneSnapshots = add(made, conn.prepareStatement(SqliteSchema.PRUNE_SNAPSHOTS));
+            newestSnapshotSeq = add(made, conn.prepareStatement(SqliteSchema.NEWEST_SNAPSHOT_SEQ));
             vacuum = add(made, conn.createStatement());
         } catch (SQLException | RuntimeException e) {
             made.forEach(WriterStatements::closeQuietly);
@@ -60,7 +62,7 @@ final class WriterStatements {
     void close() {
         for (Statement s : new Statement[] {begin, commit, savepoint, release, rollbackTo,
                 insertEntry, insertEntryBatched, seqBase, chainHead, latestSeq, insertSnapshot,
-                pruneSnapshots, vacuum}) {
+                pruneSnapshots, newestSnapshotSeq, vacuum}) {
             closeQuietly(s);
         }
     }

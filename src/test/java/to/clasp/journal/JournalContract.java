@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * to create a fresh, empty journal; every test here then runs against that backend, so the
  * backends cannot drift apart.
  */
-public abstract class JournalContract implements FollowRoutingContract, SnapshotOrderContract, StateAtContract {
+public abstract class JournalContract
+        implements FollowRoutingContract, SnapshotOrderContract, StateAtContract, CheckpointContract {
 
     /** A timeout generous enough for a slow CI machine; a future that takes longer is a hang. */
     protected static final Duration WAIT = Duration.ofSeconds(30);

@@ -51,4 +51,19 @@ class MemoryStateAtTest {
             assertThat(then.params()).containsExactly(new ParamSnapshot("/a", Value.of(1_000), 1_000, "w", 1_100));
         }
     }
+
+    /** The checkpoint example of docs/reference.md. */
+    @Test
+    void theReferenceCheckpointExample() {
+        try (MemoryJournal journal = MemoryJournal.withDefaultCapacity()) {
+            for (int i = 1; i <= 1_200; i++) {
+                journal.append(set("/a", i));
+            }
+            Snapshot checkpoint = journal.checkpoint().join();   // stored; latestSnapshot() now reports it
+            journal.compact(checkpoint.seq() + 1).join();        // recovery needs nothing before it
+            assertThat(journal.latestSnapshot().join()).contains(checkpoint);
+            assertThat(checkpoint.params()).containsExactly(new ParamSnapshot("/a", Value.of(1_200), 1_200, "w", 1_300));
+            assertThat(journal.size().join()).isZero();
+        }
+    }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link Journal#stateAt(long)} on SQLite configurations the journal contract does not open:
  * with an HMAC key (entries verified with the link to the entry before, which need not be a
- * SET), and keeping more snapshots than the default.
+ * SET), and keeping more snapshots than the default; {@link Journal#checkpoint()} in both too.
  */
 class SqliteStateAtTest {
 
@@ -27,7 +27,7 @@ class SqliteStateAtTest {
     }
 
     @Nested
-    class WithAnHmacKey implements StateAtContract {
+    class WithAnHmacKey implements StateAtContract, CheckpointContract {
         @TempDir
         Path dir;
         private SqliteJournal journal;
@@ -47,7 +47,7 @@ class SqliteStateAtTest {
     }
 
     @Nested
-    class KeepingTenSnapshots implements StateAtContract {
+    class KeepingTenSnapshots implements StateAtContract, CheckpointContract {
         @TempDir
         Path dir;
         private SqliteJournal journal;

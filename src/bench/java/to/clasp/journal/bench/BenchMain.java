@@ -31,8 +31,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Arguments: an optional regular expression selecting benchmark classes (default: all), and
  * optionally a length: {@code quick} (1 fork, 1 warm-up and 2 measured iterations of 1 s: a smoke
  * run), {@code medium} (2 forks, 2 warm-ups and 5 measured iterations of 1 s) or, by default, the
- * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency}
- * and {@code CompactionBench}, which JMH cannot measure, and {@code FollowIdleCost}, which
+ * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency},
+ * {@code CompactionBench} and {@code StateBench}, which JMH cannot measure, and {@code FollowIdleCost}, which
  * alternates its two sides in one JVM, run after the JMH benchmarks when the expression matches
  * their names ({@code quick}: one run each). {@code Soak} alone, with the run's minutes as the
  * second word, runs {@link Soak} instead of JMH.
@@ -69,7 +69,7 @@ public final class BenchMain {
         }
         boolean quick = length.equals("quick");
         if (!include.equals("FollowLatency") && !include.equals("CompactionBench")
-                && !include.equals("FollowIdleCost")) {
+                && !include.equals("FollowIdleCost") && !include.equals("StateBench")) {
             runJmh(include, length);
         }
         if ("FollowLatency".matches(include)) {
@@ -80,6 +80,9 @@ public final class BenchMain {
         }
         if ("FollowIdleCost".matches(include)) {
             FollowIdleCost.run(quick);
+        }
+        if ("StateBench".matches(include)) {
+            StateBench.run(quick);
         }
     }
 

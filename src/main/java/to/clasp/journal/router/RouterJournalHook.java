@@ -71,6 +71,14 @@ import to.clasp.journal.router.RecoveryReport.SnapshotStatus;
  * on {@link java.util.concurrent.CompletableFuture}'s default executor (the common fork-join
  * pool, or a new thread per snapshot where that pool has no parallelism).
  *
+ * <h2>A shared journal</h2>
+ * Where other writers append to the same journal (a cluster of routers on one PostgreSQL
+ * schema), no router's own params are the whole state, so a snapshot of them would hide the
+ * others' SETs from recovery. Build the hook with {@link Builder#sharedJournal(boolean)
+ * sharedJournal(true)}: its snapshots are then the journal's {@link Journal#checkpoint()
+ * checkpoints}, which fold every writer's entries, and a {@link SnapshotPolicy} works as on a
+ * journal of one's own, compaction included.
+ *
  * <h2>Ownership</h2>
  * The hook does not own the journal, and has nothing to close. Whoever opened the journal closes
  * it, after the router has stopped recording and {@link #idle()} has completed (otherwise an
@@ -89,6 +97,8 @@ public final class RouterJournalHook {
     private final Consumer<? super JournalFailure> errorListener;
     private final SnapshotPolicy snapshotPolicy;
     private final int recoveryPageSize;
+    /** Whether other writers share the journal: snapshots are then the journal's checkpoints. */
+    private final boolean sharedJournal;
 
     /*
      * Appends of SETs hold this gate shared; a snapshot holds it exclusively while it reads the
@@ -123,6 +133,7 @@ public final class RouterJournalHook {
         this.errorListener = b.errorListener;
         this.snapshotPolicy = b.snapshotPolicy;
         this.recoveryPageSize = b.recoveryPageSize;
+        this.sharedJournal = b.sharedJournal;
     }
 
     /**
@@ -304,6 +315,10 @@ public final class RouterJournalHook {
      * <p>Call it from a router thread, not from a journal callback: it may wait for appends in
      * progress.
      *
+     * <p>On a {@link Builder#sharedJournal(boolean) shared journal} the journal's
+     * {@link Journal#checkpoint() checkpoint} is taken instead: the store is not read, and the
+     * seq is the checkpoint's.
+     *
      * @param store the state to save, not null
      * @return a future of the snapshot's seq; it fails with {@link JournalException.InvalidInput}
      *     for a null store or a state the journal refuses, or with the journal's failure. Never
@@ -330,6 +345,10 @@ public final class RouterJournalHook {
     }
 
     private CompletableFuture<Long> snapshotOf(ParamStore store) {
+        if (sharedJournal) {
+            // The journal folds every writer's entries itself: no store to read, no record to hold.
+            return call(journal::checkpoint).thenApply(Snapshot::seq);
+        }
         long stamp = snapshotGate.writeLock();
         try {
             List<ParamSnapshot> state = store.params();
@@ -709,7 +728,7 @@ public final class RouterJournalHook {
 
     @Override
     public String toString() {
-        return "RouterJournalHook[" + journal + ", " + snapshotPolicy + "]";
+        return "RouterJournalHook[" + journal + ", " + snapshotPolicy + (sharedJournal ? ", shared" : "") + "]";
     }
 
     /**
@@ -722,6 +741,7 @@ public final class RouterJournalHook {
         private Consumer<? super JournalFailure> errorListener = RouterJournalHook::logFailure;
         private SnapshotPolicy snapshotPolicy = SnapshotPolicy.none();
         private int recoveryPageSize = DEFAULT_RECOVERY_PAGE_SIZE;
+        private boolean sharedJournal;
 
         private Builder(Journal journal) {
             this.journal = Objects.requireNonNull(journal, "journal");
@@ -766,6 +786,25 @@ public final class RouterJournalHook {
          */
         public Builder snapshotPolicy(SnapshotPolicy policy) {
             this.snapshotPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Says whether other writers share the journal: other routers of a cluster on one
+         * PostgreSQL schema, or other processes on one SQLite file. Off by default. When shared,
+         * no router's own params are the whole state, so every snapshot the hook takes (the
+         * {@link #snapshotPolicy(SnapshotPolicy) policy's} and {@link RouterJournalHook#saveSnapshot
+         * saveSnapshot}'s) is the journal's {@link Journal#checkpoint() checkpoint} instead: the
+         * journal folds every writer's entries into the state at its latest seq and stores it.
+         * The store is then not read and records are not held back, and the policy's compaction
+         * follows each checkpoint as it follows a snapshot. A {@code PostgresJournal} lets the
+         * checkpoints and compactions of the routers on a schema run one at a time.
+         *
+         * @param shared whether other writers append to the same journal
+         * @return this builder
+         */
+        public Builder sharedJournal(boolean shared) {
+            this.sharedJournal = shared;
             return this;
         }
 

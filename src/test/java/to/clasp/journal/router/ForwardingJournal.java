@@ -81,6 +81,11 @@ class ForwardingJournal implements Journal {
     }
 
     @Override
+    public CompletableFuture<Snapshot> checkpoint() {
+        return delegate.checkpoint();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
