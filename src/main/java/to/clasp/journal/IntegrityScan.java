@@ -5,8 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * The whole-file check behind {@link SqliteJournal#verifyIntegrity()}: every entry page by page,
- * the newest entry, every snapshot kept, each as its journal's {@link SignedLog} checks a read.
+ * The whole-journal check behind {@link SqliteJournal#verifyIntegrity()} and
+ * {@link PostgresJournal#verifyIntegrity()}: every entry page by page, the newest entry, every
+ * snapshot kept, each as its journal's {@link SignedLog} checks a read.
  */
 final class IntegrityScan {
 
@@ -23,33 +24,46 @@ final class IntegrityScan {
      *     JournalException.Serialization for the first problem found
      */
     static long run(SignedLog signedLog, SqliteReadPool.Reader r) throws SQLException {
+        return run(signedLog, r, r.utf8Text(), () -> { });
+    }
+
+    /**
+     * Checks a journal through {@code r}.
+     *
+     * @param rawText whether text columns may be read as bytes ({@link SqlRows.Cursor})
+     * @param betweenPages run after each page of entries (PostgreSQL ends its read transaction
+     *     there, so that a page and the record it is checked against are one state)
+     */
+    static long run(SignedLog signedLog, SignedLog.Reads r, boolean rawText, Page betweenPages) throws SQLException {
+        IntegritySql sql = signedLog.sql();
         long checked = 0;
         long after = 0;
         while (true) {
-            PreparedStatement ps = r.prepare(SqliteSchema.SINCE_VERIFIED);
+            PreparedStatement ps = r.prepare(sql.sinceVerified());
             ps.setLong(1, after);
             ps.setLong(2, PAGE);
             SignedLog.Verifier verifier = signedLog.verifier(r);
             long rows = 0;
             try (ResultSet rs = ps.executeQuery()) {
-                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, r.utf8Text(), verifier, null, null, null);
+                SqlRows.Cursor cursor = new SqlRows.Cursor(rs, rawText, verifier, null, signedLog.storedText(), null);
                 while (cursor.next()) {
                     after = cursor.entry().seq();
                     rows++;
                 }
             }
             checked += rows;
+            betweenPages.run();
             if (rows < PAGE) {
                 break;
             }
         }
         SignedLog.Verifier verifier = signedLog.verifier(r);
-        try (ResultSet rs = r.prepare(SqliteSchema.NEWEST_ENTRY).executeQuery()) {
+        try (ResultSet rs = r.prepare(sql.newestEntry()).executeQuery()) {
             if (rs.next()) {
                 verifier.checkNewest(rs.getLong(1), rs.getBoolean(2));
             }
         }
-        try (ResultSet rs = r.prepare(SqliteSchema.ALL_SNAPSHOTS).executeQuery()) {
+        try (ResultSet rs = r.prepare(sql.allSnapshots()).executeQuery()) {
             while (rs.next()) {
                 long seqAt = rs.getLong(1);
                 verifier.checkSnapshot(rs.getLong(5), rs.getLong(2), seqAt, rs.getString(3), rs.getBytes(4),
@@ -58,5 +72,11 @@ final class IntegrityScan {
             }
         }
         return checked;
+    }
+
+    /** What runs between pages. */
+    @FunctionalInterface
+    interface Page {
+        void run() throws SQLException;
     }
 }

@@ -84,20 +84,23 @@ final class PostgresCheckpoint {
      * the state at the latest seq ({@link PostgresStateAt#foldLatest}), has {@code writer} store
      * its row, and waits for it, so that the next checkpoint on the schema starts from it.
      *
+     * @param mac the Rust crate's MACs to check each row folded, or null
+     * @param signedLog the chain to check the rows folded against instead, or null; with it, the
+     *     writer signs the row (as it signs a snapshot)
      * @return the checkpoint, as stored (or as computed, if a newer snapshot kept it out)
      * @throws JournalException as {@link Journal#checkpoint()} fails
      * @throws SQLException if reading fails
      */
-    static Snapshot take(Connection c, PostgresSchema schema, EntryMac mac, PostgresWriter writer,
-            BooleanSupplier closed, String name) throws SQLException {
+    static Snapshot take(Connection c, PostgresSchema schema, EntryMac mac, SignedLog signedLog,
+            PostgresWriter writer, BooleanSupplier closed, String name) throws SQLException {
         if (!lock(c, schema, closed, name)) {
             throw new JournalException.Closed("the journal " + name + " was closed while its checkpoint waited for"
                     + " another journal's checkpoint or compaction on the schema; nothing was stored");
         }
         try {
-            Snapshot state = PostgresStateAt.foldLatest(c, schema, mac);
-            // Snapshots are not signed on PostgreSQL (only entries carry the Rust crate's MACs).
-            SqlRows.EncodedSnapshot encoded = SqlRows.encodeSnapshot(state.params(), null);
+            Snapshot state = PostgresStateAt.foldLatest(c, schema, mac, signedLog);
+            SqlRows.EncodedSnapshot encoded = SqlRows.encodeSnapshot(state.params(),
+                    signedLog == null ? null : signedLog.mac());
             long createdAt = Micros.now();
             CompletableFuture<Boolean> stored = writer.checkpoint(encoded, state.seq(), createdAt);
             try {

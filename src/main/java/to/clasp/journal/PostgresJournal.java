@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -83,7 +82,9 @@ import javax.sql.DataSource;
  * <h2>Storage</h2>
  * The SQLite format's columns in a schema of their own (see {@link Builder#schema(String)}),
  * created if absent: {@code value_json} holds the Rust crate's JSON, the exact value sits beside
- * it where that JSON loses something, and {@code hmac} is the Rust crate's MAC. PostgreSQL text
+ * it where that JSON loses something, and {@code hmac} is the Rust crate's MAC; with a key,
+ * entries also form the SQLite format's chain and snapshots carry its MACs (see
+ * {@link Builder#hmacKey(byte[])} and {@link #verifyIntegrity()}). PostgreSQL text
  * cannot hold the character U+0000, so addresses and authors holding U+0000 or U+0001 are stored
  * with those two escaped, in a way that keeps their order and prefixes (see docs/postgresql.md).
  *
@@ -128,7 +129,14 @@ public final class PostgresJournal implements Journal {
     private final DataSource dataSource;
     private final AutoCloseable ownedPool;
     private final PostgresSchema schema;
+    /**
+     * The Rust crate's MACs, checked row by row when there is no {@link #signedLog}: only for a
+     * schema older than the chain opened read-only with a key. Null otherwise.
+     */
     private final EntryMac mac;
+    /** The chain's rules with a key (see docs/integrity.md); null without one. */
+    private final SignedLog signedLog;
+    private final PostgresCompaction compaction;
     /** Null when read-only. */
     private final PostgresWriter writer;
     /** The maintenance thread: compactions and checkpoints, one at a time, off the writer. */
@@ -146,7 +154,8 @@ public final class PostgresJournal implements Journal {
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         JournalOptions options = b.options;
-        this.mac = options.hmacKey() == null ? null : new EntryMac(options.hmacKey());
+        EntryMac keyMac = options.hmacKey() == null ? null : new EntryMac(options.hmacKey());
+        SignedLog log = null;
         long latest;
         try (Connection c = dataSource.getConnection()) {
             if (options.readOnly() || !b.createIfAbsent) {
@@ -155,14 +164,24 @@ public final class PostgresJournal implements Journal {
             if (!options.readOnly()) {
                 schema.create(c);
             }
+            if (keyMac != null && schema.hasIntegrityTables(c)) {
+                log = new SignedLog(keyMac, IntegrityMode.CHAIN, schema.integrity, PostgresSchema::fromStored);
+                if (!options.readOnly()) {
+                    PostgresChain.establish(c, schema, log);
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(schema.latestSeq); ResultSet rs = ps.executeQuery()) {
                 latest = rs.next() ? rs.getLong(1) : 0;
             }
         } catch (SQLException | RuntimeException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         }
-        this.writer = options.readOnly() ? null
-                : new PostgresWriter(dataSource, schema, name, options.maxBatchSize(), options.snapshotsToKeep());
+        this.signedLog = log;
+        this.mac = log == null ? keyMac : null;
+        PostgresChain chain = log == null || options.readOnly() ? null : new PostgresChain(log, schema);
+        this.writer = options.readOnly() ? null : new PostgresWriter(dataSource, schema, name,
+                options.maxBatchSize(), options.snapshotsToKeep(), chain);
+        this.compaction = new PostgresCompaction(name, dataSource, schema, chain, closed::get, stats);
         // Other journals' commits arrive through LISTEN/NOTIFY (changed()), this one's from the writer.
         this.followers = new FollowHub(name, new StorageSource(), latest, null);
         if (writer != null) {
@@ -278,9 +297,13 @@ public final class PostgresJournal implements Journal {
         }
 
         /**
-         * Sets the HMAC-SHA256 key that signs every entry written and verifies every entry read,
-         * as for {@link SqliteJournal.Builder#hmacKey(byte[])}. Every journal sharing the schema
-         * should use the same key.
+         * Sets the HMAC-SHA256 key that signs every entry and snapshot written and verifies every
+         * one read, as for {@link SqliteJournal.Builder#hmacKey(byte[])}: the Rust crate's MACs,
+         * the entry chain, snapshot MACs and the signed record (table {@code journal_integrity}),
+         * with the same guarantees (docs/integrity.md). Every journal sharing the schema must use
+         * the same key: entries and snapshots written without it once signing began fail the
+         * checks. Opening a schema an earlier version created for writing adds the chain's
+         * columns; its rows count as written before signing began.
          *
          * @param key exactly 32 bytes, copied; or null for no key (the default)
          * @return this builder
@@ -387,7 +410,7 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.entry(entry);
             ensureWritable("append");
-            return writer.append(SqlRows.encode(entry, mac));
+            return writer.append(SqlRows.encode(entry, signedLog != null ? signedLog.mac() : mac));
         } catch (JournalException e) {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
@@ -407,7 +430,7 @@ public final class PostgresJournal implements Journal {
             ensureOpen();
             Validation.snapshot(state);
             ensureWritable("take a snapshot");
-            return writer.snapshot(SqlRows.encodeSnapshot(state, null));
+            return writer.snapshot(SqlRows.encodeSnapshot(state, signedLog == null ? null : signedLog.mac()));
         } catch (JournalException e) {
             stats.failed(e);
             return CompletableFuture.failedFuture(e);
@@ -441,64 +464,12 @@ public final class PostgresJournal implements Journal {
             // Entries committed after the call (this journal's later appends among them) stay.
             long bound = Math.min(beforeSeq, latest + 1);
             try {
-                compactor.execute(() -> runCompaction(bound, result));
+                compactor.execute(() -> compaction.run(bound, result));
             } catch (RejectedExecutionException e) {
                 result.completeExceptionally(new JournalException.Closed("the journal " + name + " is closed"));
             }
         });
         return result;
-    }
-
-    private void runCompaction(long bound, CompletableFuture<Long> result) {
-        long removed = 0;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            if (bound > 1) {
-                if (!PostgresCheckpoint.lock(c, schema, closed::get, name)) {
-                    result.completeExceptionally(new JournalException.Closed("the journal " + name
-                            + " was closed while the compaction waited for another journal's checkpoint or"
-                            + " compaction on the schema, after it removed 0 entries"));
-                    return;
-                }
-                try (PreparedStatement delete = c.prepareStatement(schema.compactChunk)) {
-                    // Each chunk starts after the last seq the one before deleted: the deleted
-                    // rows stay in the primary key index until vacuum, and an index scan from
-                    // its start would step over all of them again, every chunk more than the
-                    // last (quadratic in the rows removed).
-                    long from = Long.MIN_VALUE;
-                    long n;
-                    do {
-                        if (closed.get()) {
-                            // Stopped between chunks, as SQLite's is: what is removed stays removed.
-                            result.completeExceptionally(new JournalException.Closed("the journal " + name
-                                    + " was closed during the compaction, after it removed " + removed
-                                    + " entries; the entries below seq " + bound
-                                    + " that are left stay until a later compaction"));
-                            return;
-                        }
-                        delete.setLong(1, from);
-                        delete.setLong(2, bound);
-                        delete.setInt(3, COMPACTION_CHUNK);
-                        try (ResultSet rs = delete.executeQuery()) {
-                            rs.next();
-                            n = rs.getLong(1);
-                            if (n > 0) {
-                                from = rs.getLong(2) + 1;
-                            }
-                        }
-                        removed += n;
-                    } while (n == COMPACTION_CHUNK);
-                } finally {
-                    PostgresCheckpoint.unlock(c, schema);
-                }
-            }
-            result.complete(removed);
-        } catch (SQLException | RuntimeException e) {
-            JournalException failure = new JournalException.Storage(name + ": compaction failed after removing "
-                    + removed + " entries: " + e.getMessage(), e);
-            stats.failed(failure);
-            result.completeExceptionally(failure);
-        }
     }
 
     /**
@@ -530,7 +501,7 @@ public final class PostgresJournal implements Journal {
             compactor.execute(() -> {
                 try (Connection c = dataSource.getConnection()) {
                     c.setAutoCommit(true);
-                    result.complete(PostgresCheckpoint.take(c, schema, mac, writer, closed::get, name));
+                    result.complete(PostgresCheckpoint.take(c, schema, mac, signedLog, writer, closed::get, name));
                 } catch (JournalException e) {
                     stats.failed(e);
                     result.completeExceptionally(e);
@@ -566,6 +537,7 @@ public final class PostgresJournal implements Journal {
         }
         int limit = query.maxResults().orElse(-1);
         SqlSelect plan = schema.select(PostgresSchema.plan(query));
+        String sql = signedLog == null ? plan.sql() : schema.withPreviousMac(plan.sql());
         AddressPattern pattern = query.addressPattern();
         return readEntries("query failed", c -> {
             if (limit == 0) {
@@ -578,13 +550,13 @@ public final class PostgresJournal implements Journal {
             if (cursor) {
                 c.setAutoCommit(false);
             }
-            try (PreparedStatement ps = c.prepareStatement(plan.sql())) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (cursor) {
                     ps.setFetchSize(Math.min(1_000, Math.max(64, limit * 2)));
                 }
                 plan.bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqlRows.Cursor rows = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
+                    SqlRows.Cursor rows = rows(rs, verifier(c));
                     while (rows.next()) {
                         if (plan.recheck()) {
                             String address = rows.address();
@@ -627,7 +599,7 @@ public final class PostgresJournal implements Journal {
             if (limit != null && limit == 0) {
                 return List.of();
             }
-            try (PreparedStatement ps = c.prepareStatement(schema.since)) {
+            try (PreparedStatement ps = c.prepareStatement(signedLog == null ? schema.since : schema.sinceVerified)) {
                 ps.setLong(1, seq);
                 if (limit == null) {
                     ps.setNull(2, Types.BIGINT);
@@ -636,7 +608,7 @@ public final class PostgresJournal implements Journal {
                 }
                 List<JournalEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    SqlRows.Cursor cursor = new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null);
+                    SqlRows.Cursor cursor = rows(rs, verifier(c));
                     while (cursor.next()) {
                         out.add(cursor.entry());
                     }
@@ -743,18 +715,14 @@ public final class PostgresJournal implements Journal {
      */
     @Override
     public CompletableFuture<Optional<Snapshot>> latestSnapshot() {
-        return read("reading the snapshot failed", c -> {
+        return readChecked("reading the snapshot failed", c -> {
             try (PreparedStatement ps = c.prepareStatement(schema.latestSnapshot);
                     ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.<Snapshot>empty();
-                }
-                long seqAt = rs.getLong(1);
-                long createdAt = rs.getLong(2);
-                return Optional.of(SqlRows.snapshot(seqAt, createdAt, rs.getString(3), rs.getBytes(4)));
+                return rs.next() ? Optional.of(PostgresStateAt.snapshot(rs, verifier(c))) : Optional.<Snapshot>empty();
             }
         });
     }
+
 
     /**
      * {@inheritDoc}
@@ -764,7 +732,34 @@ public final class PostgresJournal implements Journal {
      */
     @Override
     public CompletableFuture<Snapshot> stateAt(long seq) {
-        return read("reading the state failed", c -> PostgresStateAt.fold(c, schema, mac, seq));
+        return read("reading the state failed", c -> PostgresStateAt.fold(c, schema, mac, signedLog, seq));
+    }
+
+    /**
+     * Checks the whole journal with its key, as {@link SqliteJournal#verifyIntegrity()} checks a
+     * file: every entry and the chain, page by page (each page in one REPEATABLE READ
+     * transaction, so appends and compactions go on beside it), the integrity record, the
+     * newest entry ever assigned (unless compaction removed it) and every snapshot kept. Runs on
+     * the calling thread in time proportional to the journal; the returned future is already
+     * complete. Also works read-only.
+     *
+     * @return a future with the number of entries checked. It fails with
+     *     {@link JournalException.Integrity} naming the first entry that fails (seq 0 when the
+     *     integrity record itself fails), {@link JournalException.Snapshot} for a snapshot that
+     *     fails, {@link JournalException.Serialization} for an entry that cannot be decoded,
+     *     {@link JournalException.InvalidInput} if the journal was opened without a key (or,
+     *     read-only, on a schema a version without the chain wrote and no writer has opened
+     *     since), {@link JournalException.Closed} after {@link #close()}, and
+     *     {@link JournalException.Storage} if the database cannot be read.
+     */
+    public CompletableFuture<Long> verifyIntegrity() {
+        if (signedLog == null && !closed.get()) {
+            return CompletableFuture.failedFuture(new JournalException.InvalidInput("the journal " + name
+                    + (mac == null ? " was opened without an HMAC key: there is nothing to verify with"
+                            : " is in a schema without the entry chain's columns; open it once for writing"
+                                    + " to add them")));
+        }
+        return read("verifying failed", c -> PostgresChain.verify(c, signedLog));
     }
 
     @FunctionalInterface
@@ -792,9 +787,27 @@ public final class PostgresJournal implements Journal {
         }
     }
 
-    /** A {@link #read} of entries for a caller, counted in {@link #stats()}. */
+    /**
+     * A {@link #read} that, with a key, runs in one REPEATABLE READ transaction, so that the
+     * record and the rows checked against it are one state ({@link PostgresChain#inSnapshot}).
+     */
+    private <T> CompletableFuture<T> readChecked(String what, Read<T> body) {
+        return read(what, signedLog == null ? body : c -> PostgresChain.inSnapshot(c, body::run));
+    }
+
+    /** The checks of one read on {@code c}: null without a signed log. */
+    private SignedLog.Verifier verifier(Connection c) {
+        return signedLog == null ? null : signedLog.verifier(PostgresChain.reads(c));
+    }
+
+    /** The rows of an entry SELECT, checked by {@code verifier}, or by {@link #mac} row by row. */
+    private SqlRows.Cursor rows(ResultSet rs, SignedLog.Verifier verifier) {
+        return new SqlRows.Cursor(rs, false, verifier, mac, PostgresSchema::fromStored, null);
+    }
+
+    /** A {@link #readChecked} of entries for a caller, counted in {@link #stats()}. */
     private CompletableFuture<List<JournalEntry>> readEntries(String what, Read<List<JournalEntry>> body) {
-        CompletableFuture<List<JournalEntry>> entries = read(what, body);
+        CompletableFuture<List<JournalEntry>> entries = readChecked(what, body);
         // Reads complete before they return; a failed one was counted by read().
         if (entries.isDone() && !entries.isCompletedExceptionally()) {
             stats.read(entries.join().size());
@@ -845,9 +858,7 @@ public final class PostgresJournal implements Journal {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                    }
+                    PostgresChain.beginSnapshot(c);
                     Page page = page(c, query, afterSeq, max);
                     c.commit();
                     return page;
@@ -875,16 +886,19 @@ public final class PostgresJournal implements Journal {
                     oldest = latest + 1;
                 }
             }
+            // In the page's transaction: the record is read from the same state as the rows.
+            SignedLog.Verifier verifier = verifier(c);
             if (latest > afterSeq && oldest > afterSeq + 1) {
+                if (verifier != null) {
+                    verifier.checkGap(afterSeq, latest, oldest > latest); // only compaction may cut a signed journal
+                }
                 throw new JournalException.Truncated(afterSeq + 1, oldest);
             }
-            try (PreparedStatement ps = c.prepareStatement(schema.since)) {
+            try (PreparedStatement ps = c.prepareStatement(signedLog == null ? schema.since : schema.sinceVerified)) {
                 ps.setLong(1, afterSeq);
                 ps.setLong(2, SCAN);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return SqlRows.followPage(
-                            new SqlRows.Cursor(rs, false, null, mac, PostgresSchema::fromStored, null),
-                            query, afterSeq, max, SCAN, latest);
+                    return SqlRows.followPage(rows(rs, verifier), query, afterSeq, max, SCAN, latest);
                 }
             }
         }

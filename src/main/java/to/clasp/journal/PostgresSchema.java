@@ -20,10 +20,13 @@ import java.util.regex.Pattern;
  * journal_entries (seq BIGINT PRIMARY KEY, timestamp BIGINT NOT NULL, author TEXT NOT NULL,
  *                  address TEXT COLLATE "C" NOT NULL, signal_type TEXT NOT NULL,
  *                  value_json TEXT NOT NULL, revision BIGINT, msg_type INTEGER NOT NULL,
- *                  hmac TEXT, value_exact BYTEA, value_exact_hmac TEXT)
+ *                  hmac TEXT, value_exact BYTEA, value_exact_hmac TEXT, entry_mac TEXT)
  * idx_entries_address (address, seq), idx_entries_timestamp (timestamp)
  * snapshots       (id BIGSERIAL PRIMARY KEY, created_at BIGINT NOT NULL, seq_at BIGINT NOT NULL,
- *                  data_json TEXT NOT NULL, data_exact BYTEA)
+ *                  data_json TEXT NOT NULL, data_exact BYTEA, data_mac TEXT)
+ * journal_integrity (id SMALLINT PRIMARY KEY CHECK (id = 1), keyed_from BIGINT NOT NULL,
+ *                  snapshots_from BIGINT NOT NULL, low_water BIGINT NOT NULL,
+ *                  low_water_link TEXT NOT NULL, mac TEXT NOT NULL)  -- one row, with a key
  * </pre>
  * <ul>
  *   <li>{@code journal_seq.last_seq} is the highest seq ever assigned. Every write transaction
@@ -38,6 +41,11 @@ import java.util.regex.Pattern;
  *       {@code data_exact} mean what they mean in the SQLite format ({@link SqliteSchema}).</li>
  *   <li>The SQLite format's {@code signal_type} index is left out: five values make an index
  *       the planner would not use.</li>
+ *   <li>{@code entry_mac}, {@code data_mac} and {@code journal_integrity} are the SQLite
+ *       format's chain, snapshot MACs and signed record (see {@link SignedLog}); the MACs cover
+ *       addresses and authors as written, before the escape below. A schema created before
+ *       them gets them, empty, the next time a journal opens it for writing; its rows then
+ *       count as written before signing began.</li>
  * </ul>
  * PostgreSQL text cannot hold U+0000, which addresses and authors may contain. So
  * {@code address} and {@code author} are stored with two characters escaped: U+0000 as U+0001
@@ -80,15 +88,32 @@ final class PostgresSchema {
      * {@code last_seq}, and notifies as {@link #reserve} does.
      */
     final String appendGroup;
-    /** Parameters: seq, timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac. */
+    /**
+     * {@link #appendGroup} for a signed journal, which must know the seqs before it writes: the
+     * counter moves only if it still holds the value the group was signed for, and otherwise
+     * the statement writes nothing and returns no row. Parameters: the number of rows, the
+     * expected {@code last_seq}, the number of rows, {@link #appendGroup}'s ten arrays, then the
+     * entry_macs (text[]).
+     */
+    final String appendGroupChained;
+    /**
+     * What the next signed append links to ({@link SignedLog#nextLink}): the highest seq ever
+     * assigned, whether its entry exists, its entry_mac, and the record's low_water,
+     * low_water_link and keyed_from (NULLs without one). Run after {@link #lockCounter}, in a
+     * statement of its own: under READ COMMITTED a statement sees what committed before it
+     * began, and a single statement that waited for the lock would see the counter row as the
+     * writer before it left it, but not that writer's entries.
+     */
+    final String chainHead;
+    /** Parameters: seq, timestamp, author, address, signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac. */
     final String insertEntry;
-    /** Parameters: created_at, seq_at, data_json, data_exact. */
+    /** Parameters: created_at, seq_at, data_json, data_exact, data_mac. */
     final String insertSnapshot;
     /** Parameter: how many of the newest snapshots to keep. */
     final String pruneSnapshots;
     /**
-     * Deletes the oldest rows in a seq range and returns how many and the highest seq deleted
-     * (NULL for none). Parameters: the lowest seq that may be left (every seq below it is gone
+     * Deletes the oldest rows in a seq range and returns how many, the highest seq deleted
+     * (NULL for none) and that entry's entry_mac, the link of the first entry kept. Parameters: the lowest seq that may be left (every seq below it is gone
      * already), the first seq to keep, the most rows to delete in one transaction.
      */
     final String compactChunk;
@@ -101,8 +126,20 @@ final class PostgresSchema {
 
     // ---- statements run by readers ----
 
+    /** Makes the transaction about to start see one state of the database, and only read. */
+    static final String READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+
     final String latestSeq;
     final String count;
+    /** Whether the tables have the integrity columns and record table (a read-only journal may open an older schema). */
+    final String integrityTablesQuery;
+    /** The integrity statements in PostgreSQL's dialect. */
+    final IntegritySql integrity;
+    /** {@link #since} with the columns a verified read needs ({@link #withPreviousMac}). */
+    final String sinceVerified;
+    /** {@link #setsBetween} with the columns a verified read needs. */
+    final String setsBetweenVerified;
     /** The latest seq ever assigned and the oldest seq held (NULL when empty), for followers. */
     final String followBounds;
     final String latestSnapshot;
@@ -135,6 +172,8 @@ final class PostgresSchema {
      * schema's hash (two schemas that share a hash only take turns needlessly).
      */
     final String tryMaintenanceLock;
+    /** {@link #latestSetPerAddress} with the columns a verified read needs ({@link #withPreviousMac}). */
+    final String latestSetPerAddressVerified;
     /** Releases {@link #tryMaintenanceLock}. */
     final String maintenanceUnlock;
     /**
@@ -144,8 +183,12 @@ final class PostgresSchema {
     final String insertCheckpoint;
     /** The columns every entry read selects, in {@link SqliteSchema}'s order. */
     private final String entryColumns;
+    /** {@link #entryColumns} with entry_mac, a placeholder for SQLite's shape column, and the link. */
+    private final String verifiedColumns;
     /** The LISTEN/NOTIFY channel on which every commit of entries in this schema is announced. */
     final String channel;
+    /** Takes the counter row's lock without moving it, so that no seq or snapshot is written meanwhile. */
+    final String lockCounter;
 
     /**
      * @param schema a schema name that {@link #isValidSchemaName} accepts
@@ -167,46 +210,111 @@ final class PostgresSchema {
                 + " ?::bigint[], ?::int[], ?::text[], ?::bytea[], ?::text[]) WITH ORDINALITY"
                 + " AS t(ts, author, address, st, vj, rev, mt, hmac, ve, veh, ord))"
                 + " SELECT last_seq, pg_notify('" + channel + "', last_seq::text) FROM u";
+        this.appendGroupChained = "WITH u AS (UPDATE " + s + "journal_seq SET last_seq = last_seq + ?"
+                + " WHERE id = 1 AND last_seq = ? RETURNING last_seq), ins AS (INSERT INTO " + s
+                + "journal_entries (seq, timestamp, author, address, signal_type, value_json, revision, msg_type,"
+                + " hmac, value_exact, value_exact_hmac, entry_mac)"
+                + " SELECT u.last_seq - ? + t.ord, t.ts, t.author, t.address, t.st, t.vj, t.rev, t.mt, t.hmac,"
+                + " t.ve, t.veh, t.em FROM u, unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],"
+                + " ?::bigint[], ?::int[], ?::text[], ?::bytea[], ?::text[], ?::text[]) WITH ORDINALITY"
+                + " AS t(ts, author, address, st, vj, rev, mt, hmac, ve, veh, em, ord))"
+                + " SELECT last_seq, pg_notify('" + channel + "', last_seq::text) FROM u";
+        this.chainHead = "SELECT q.last_seq, e.seq IS NOT NULL, e.entry_mac, r.low_water, r.low_water_link,"
+                + " r.keyed_from FROM " + s + "journal_seq q LEFT JOIN " + s + "journal_entries e"
+                + " ON e.seq = q.last_seq LEFT JOIN " + s + "journal_integrity r ON r.id = 1"
+                + " WHERE q.id = 1";
         this.insertEntry = "INSERT INTO " + s + "journal_entries (seq, timestamp, author, address, "
-                + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        this.insertSnapshot = "INSERT INTO " + s + "snapshots (created_at, seq_at, data_json, data_exact) "
-                + "VALUES (?, ?, ?, ?)";
+                + "signal_type, value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        this.insertSnapshot = "INSERT INTO " + s + "snapshots (created_at, seq_at, data_json, data_exact, "
+                + "data_mac) VALUES (?, ?, ?, ?, ?)";
         this.pruneSnapshots = "DELETE FROM " + s + "snapshots WHERE id NOT IN "
                 + "(SELECT id FROM " + s + "snapshots ORDER BY id DESC LIMIT ?)";
         this.compactChunk = "WITH d AS (DELETE FROM " + s + "journal_entries WHERE seq IN "
                 + "(SELECT seq FROM " + s + "journal_entries WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?)"
-                + " RETURNING seq) SELECT count(*), max(seq) FROM d";
+                + " RETURNING seq, entry_mac) SELECT count(*), max(seq),"
+                + " (SELECT entry_mac FROM d ORDER BY seq DESC LIMIT 1) FROM d";
         this.rowsBetween = "SELECT seq, timestamp, author, address, value_json FROM " + s
                 + "journal_entries WHERE seq BETWEEN ? AND ?";
         this.latestSeq = "SELECT last_seq FROM " + s + "journal_seq WHERE id = 1";
         this.followBounds = "SELECT (SELECT last_seq FROM " + s + "journal_seq WHERE id = 1), "
                 + "(SELECT min(seq) FROM " + s + "journal_entries)";
         this.count = "SELECT count(*) FROM " + s + "journal_entries";
-        this.latestSnapshot = "SELECT seq_at, created_at, data_json, data_exact FROM " + s
-                + "snapshots ORDER BY id DESC LIMIT 1";
+        // The columns of SqliteSchema.LATEST_SNAPSHOT, which a verifier checks.
+        String snapshotColumns = "SELECT seq_at, created_at, data_json, data_exact, id, data_mac FROM " + s;
+        this.latestSnapshot = snapshotColumns + "snapshots ORDER BY id DESC LIMIT 1";
         this.tableInfo = "SELECT pg_table_size('" + s + "journal_entries'), pg_indexes_size('" + s
                 + "journal_entries'), pg_total_relation_size('" + s + "snapshots'), count(*),"
                 + " (SELECT seq_at FROM " + s + "snapshots ORDER BY id DESC LIMIT 1),"
                 + " COALESCE(sum(octet_length(data_json) + COALESCE(octet_length(data_exact), 0)), 0)"
                 + " FROM " + s + "snapshots";
-        this.entryColumns = "SELECT seq, timestamp, author, address, signal_type, value_json, revision, "
-                + "msg_type, hmac, value_exact, value_exact_hmac FROM " + s + "journal_entries";
+        String columnList = "SELECT seq, timestamp, author, address, signal_type, value_json, revision, "
+                + "msg_type, hmac, value_exact, value_exact_hmac";
+        this.entryColumns = columnList + " FROM " + s + "journal_entries";
+        // The link: a primary-key lookup of the entry before, '' when it has no MAC, NULL when it is gone.
+        this.verifiedColumns = columnList + ", entry_mac, 0, (SELECT lower(COALESCE(p.entry_mac, '')) FROM " + s
+                + "journal_entries p WHERE p.seq = e.seq - 1) FROM " + s + "journal_entries e";
         this.since = entryColumns + " WHERE seq > ? ORDER BY seq LIMIT ?";
         this.setsBetween = entryColumns + " WHERE seq > ? AND seq <= ? AND msg_type = " + JournalEntry.MSG_SET
                 + " ORDER BY seq LIMIT ?";
-        this.latestSetPerAddress = "SELECT * FROM (SELECT DISTINCT ON (address) "
-                + entryColumns.substring("SELECT ".length()) + " WHERE seq > ? AND seq <= ? AND msg_type = "
-                + JournalEntry.MSG_SET + " AND revision IS NOT NULL ORDER BY address, revision DESC, seq) AS kept"
-                + " ORDER BY seq LIMIT ?";
+        this.sinceVerified = withPreviousMac(since);
+        this.setsBetweenVerified = withPreviousMac(setsBetween);
+        this.snapshotAtOrBelow = snapshotColumns + "snapshots WHERE seq_at <= ? ORDER BY id DESC LIMIT 1";
+        this.integrityTablesQuery = "SELECT to_regclass('" + s + "journal_integrity') IS NOT NULL"
+                + " AND (SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema + "'"
+                + " AND ((table_name = 'journal_entries' AND column_name = 'entry_mac')"
+                + " OR (table_name = 'snapshots' AND column_name = 'data_mac'))) = 2";
+        String readRecord = "SELECT keyed_from, snapshots_from, low_water, low_water_link, mac FROM " + s
+                + "journal_integrity WHERE id = 1";
+        this.integrity = new IntegritySql(readRecord, readRecord + " FOR UPDATE",
+                "INSERT INTO " + s + "journal_integrity (id, keyed_from, snapshots_from, low_water, low_water_link,"
+                        + " mac) VALUES (1, ?, ?, ?, ?, ?)",
+                "UPDATE " + s + "journal_integrity SET low_water = ?, low_water_link = ?, mac = ? WHERE id = 1",
+                "SELECT EXISTS (SELECT 1 FROM " + s + "journal_entries WHERE seq < ? AND entry_mac IS NOT NULL)"
+                        + " OR EXISTS (SELECT 1 FROM " + s + "snapshots WHERE id < ? AND data_mac IS NOT NULL)",
+                "SELECT EXISTS (SELECT 1 FROM " + s + "journal_entries WHERE entry_mac IS NOT NULL)"
+                        + " OR EXISTS (SELECT 1 FROM " + s + "snapshots WHERE data_mac IS NOT NULL)",
+                "SELECT address, value_json, timestamp, hmac FROM " + s + "journal_entries"
+                        + " WHERE hmac IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                // Read under the counter lock (see lockCounter), so no snapshot is being written.
+                "SELECT (SELECT last_seq FROM " + s + "journal_seq WHERE id = 1), (SELECT COALESCE(max(id), 0) FROM "
+                        + s + "snapshots)",
+                "SELECT entry_mac FROM " + s + "journal_entries WHERE seq = ?",
+                "SELECT min(seq) FROM " + s + "journal_entries WHERE seq >= ? AND entry_mac IS NULL",
+                sinceVerified,
+                "SELECT q.last_seq, EXISTS (SELECT 1 FROM " + s + "journal_entries e WHERE e.seq = q.last_seq)"
+                        + " FROM " + s + "journal_seq q WHERE q.id = 1",
+                snapshotColumns + "snapshots ORDER BY id");
+        this.lockCounter = "SELECT last_seq FROM " + s + "journal_seq WHERE id = 1 FOR UPDATE";
+        this.latestSetPerAddress = latestSetPerAddress(entryColumns);
+        this.latestSetPerAddressVerified = latestSetPerAddress(verifiedColumns);
         String lockKey = MAINTENANCE_LOCK_CLASS + ", hashtext('" + schema + "'))";
         this.tryMaintenanceLock = "SELECT pg_try_advisory_lock(" + lockKey;
         this.maintenanceUnlock = "SELECT pg_advisory_unlock(" + lockKey;
-        this.insertCheckpoint = "INSERT INTO " + s + "snapshots (created_at, seq_at, data_json, data_exact) "
-                + "SELECT ?::bigint, ?::bigint, ?::text, ?::bytea WHERE COALESCE((SELECT seq_at FROM " + s
+        this.insertCheckpoint = "INSERT INTO " + s + "snapshots (created_at, seq_at, data_json, data_exact, data_mac) "
+                + "SELECT ?::bigint, ?::bigint, ?::text, ?::bytea, ?::text WHERE COALESCE((SELECT seq_at FROM " + s
                 + "snapshots ORDER BY id DESC LIMIT 1), -1) <= ?";
-        this.snapshotAtOrBelow = "SELECT seq_at, created_at, data_json, data_exact FROM " + s
-                + "snapshots WHERE seq_at <= ? ORDER BY id DESC LIMIT 1";
+    }
+
+    /** {@link #latestSetPerAddress} built on {@code columns}, the plain or the verified entry columns. */
+    private static String latestSetPerAddress(String columns) {
+        return "SELECT * FROM (SELECT DISTINCT ON (address) " + columns.substring("SELECT ".length())
+                + " WHERE seq > ? AND seq <= ? AND msg_type = " + JournalEntry.MSG_SET
+                + " AND revision IS NOT NULL ORDER BY address, revision DESC, seq) AS kept ORDER BY seq LIMIT ?";
+    }
+
+    /**
+     * The same SELECT of entries with the columns a verified read needs after the entry columns
+     * ({@link SqliteSchema#COL_ENTRY_MAC}, a placeholder, {@link SqliteSchema#COL_PREVIOUS_MAC}):
+     * the table is aliased {@code e}, and every other clause stays as it is.
+     *
+     * @param entrySelect a SELECT built on this schema's entry columns ({@link #since}, {@link #select})
+     */
+    String withPreviousMac(String entrySelect) {
+        if (!entrySelect.startsWith(entryColumns)) {
+            throw new IllegalArgumentException("not a SELECT of the entry columns: " + entrySelect);
+        }
+        return verifiedColumns + entrySelect.substring(entryColumns.length());
     }
 
     /** Escapes U+0000 and U+0001 for a text column (see the class comment). */
@@ -316,6 +424,18 @@ final class PostgresSchema {
                         + "    data_json TEXT NOT NULL,\n"
                         + "    data_exact BYTEA\n"
                         + ")",
+                // Added after the first release: NULL in older rows, which then count as written
+                // before signing began (SignedLog), as in a SQLite file keyed later.
+                "ALTER TABLE " + s + "journal_entries ADD COLUMN IF NOT EXISTS entry_mac TEXT",
+                "ALTER TABLE " + s + "snapshots ADD COLUMN IF NOT EXISTS data_mac TEXT",
+                "CREATE TABLE IF NOT EXISTS " + s + "journal_integrity (\n"
+                        + "    id SMALLINT PRIMARY KEY CHECK (id = 1),\n"
+                        + "    keyed_from BIGINT NOT NULL,\n"
+                        + "    snapshots_from BIGINT NOT NULL,\n"
+                        + "    low_water BIGINT NOT NULL,\n"
+                        + "    low_water_link TEXT NOT NULL,\n"
+                        + "    mac TEXT NOT NULL\n"
+                        + ")",
                 "INSERT INTO " + s + "journal_seq (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM "
                         + s + "journal_entries ON CONFLICT (id) DO NOTHING");
         boolean autoCommit = c.getAutoCommit();
@@ -330,6 +450,11 @@ final class PostgresSchema {
                     + " AND to_regclass('" + s + "snapshots') IS NOT NULL")) {
                 exists = rs.next() && rs.getBoolean(1);
             }
+            if (exists) {
+                try (ResultSet rs = st.executeQuery(integrityTablesQuery)) {
+                    exists = rs.next() && rs.getBoolean(1); // else: a schema to migrate
+                }
+            }
             for (String sql : exists ? ddl.subList(ddl.size() - 1, ddl.size()) : ddl) {
                 st.execute(sql);
             }
@@ -343,6 +468,16 @@ final class PostgresSchema {
             throw e;
         } finally {
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Whether the tables have the entry chain's columns and record table: false only for a
+     * schema an earlier version created that no journal has opened for writing since.
+     */
+    boolean hasIntegrityTables(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(integrityTablesQuery)) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 

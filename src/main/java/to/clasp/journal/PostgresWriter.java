@@ -55,6 +55,8 @@ final class PostgresWriter {
     private final PostgresSchema schema;
     private final int maxBatch;
     private final int snapshotsToKeep;
+    /** Signs each batch into the entry chain; null without a key. */
+    private final PostgresChain chain;
 
     /** The writer thread's connection and statements; null until needed or after a failure. */
     private Connection conn;
@@ -81,8 +83,12 @@ final class PostgresWriter {
     /** Told, on the writer thread, about the entries each COMMIT made visible; null for nobody. */
     private volatile Consumer<List<JournalEntry>> commitListener;
 
+    /**
+     * @param chain what signs the entries and snapshots of a journal opened with a key, or null
+     */
     PostgresWriter(DataSource dataSource, PostgresSchema schema, String name, int maxBatch,
-            int snapshotsToKeep) {
+            int snapshotsToKeep, PostgresChain chain) {
+        this.chain = chain;
         this.name = name;
         this.dataSource = dataSource;
         this.schema = schema;
@@ -356,6 +362,9 @@ final class PostgresWriter {
             }
             committing = true;
             conn.commit();
+            if (chain != null) {
+                chain.committed(); // chain call site: what this transaction signed is the head now
+            }
             commits.incrementAndGet();
             for (Op<?> op : ops) {
                 op.committed = true;
@@ -379,6 +388,9 @@ final class PostgresWriter {
             if (inDoubt) {
                 Boolean written = resolveInDoubt(ops);
                 if (Boolean.TRUE.equals(written)) {
+                    if (chain != null) {
+                        chain.committed(); // chain call site: the rows found are the head
+                    }
                     commits.incrementAndGet();
                     for (Op<?> op : ops) {
                         op.committed = true;
@@ -388,6 +400,9 @@ final class PostgresWriter {
                     return null;
                 }
                 inDoubt = written == null;
+            }
+            if (chain != null) {
+                chain.abandoned(); // chain call site: nothing this transaction signed is the head
             }
             for (Op<?> op : ops) {
                 op.result = null;
@@ -504,25 +519,32 @@ final class PostgresWriter {
             exact[i] = e.valueExact();
             exactHmac[i] = e.exactHmac();
         }
-        PreparedStatement ps = appendGroup;
-        ps.setInt(1, n);
-        ps.setInt(2, n);
-        ps.setArray(3, conn.createArrayOf("bigint", ts));
-        ps.setArray(4, conn.createArrayOf("text", author));
-        ps.setArray(5, conn.createArrayOf("text", address));
-        ps.setArray(6, conn.createArrayOf("text", type));
-        ps.setArray(7, conn.createArrayOf("text", json));
-        ps.setArray(8, conn.createArrayOf("bigint", revision));
-        ps.setArray(9, conn.createArrayOf("int4", msgType));
-        ps.setArray(10, conn.createArrayOf("text", hmac));
-        ps.setArray(11, conn.createArrayOf("bytea", exact));
-        ps.setArray(12, conn.createArrayOf("text", exactHmac));
+        java.sql.Array[] columns = {conn.createArrayOf("bigint", ts), conn.createArrayOf("text", author),
+            conn.createArrayOf("text", address), conn.createArrayOf("text", type), conn.createArrayOf("text", json),
+            conn.createArrayOf("bigint", revision), conn.createArrayOf("int4", msgType),
+            conn.createArrayOf("text", hmac), conn.createArrayOf("bytea", exact),
+            conn.createArrayOf("text", exactHmac)};
         long last;
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw new SQLException("the counter row of " + schema.schema() + ".journal_seq is missing");
+        if (chain != null) {
+            // chain call site: the group is signed for the chain's head, under the counter lock
+            List<SqlRows.EncodedEntry> entries = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                entries.add(((AppendOp) ops.get(i)).entry);
             }
-            last = rs.getLong(1);
+            last = chain.appendGroup(conn, entries, columns);
+        } else {
+            PreparedStatement ps = appendGroup;
+            ps.setInt(1, n);
+            ps.setInt(2, n);
+            for (int i = 0; i < columns.length; i++) {
+                ps.setArray(3 + i, columns[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("the counter row of " + schema.schema() + ".journal_seq is missing");
+                }
+                last = rs.getLong(1);
+            }
         }
         long seq = last - n;
         for (Op<?> op : ops) {
@@ -532,6 +554,9 @@ final class PostgresWriter {
 
     /** Appends and snapshots in queue order: each snapshot sees exactly the appends before it. */
     private void writeInOrder(List<Op<?>> ops, int appends) throws SQLException {
+        if (chain != null) {
+            chain.beginInOrder(conn); // chain call site: locks the counter and reads the head first
+        }
         reserve.setInt(1, appends);
         long last;
         try (ResultSet rs = reserve.executeQuery()) {
@@ -546,6 +571,8 @@ final class PostgresWriter {
             if (op instanceof AppendOp a) {
                 a.result = ++seq;
                 bind(insertEntry, seq, a.entry);
+                // chain call site: each entry links to the one before it in this batch
+                setString(insertEntry, 12, chain == null ? null : chain.nextEntryMac(a.entry, seq));
                 insertEntry.addBatch();
                 batched++;
             } else if (op instanceof SnapshotOp s) {
@@ -554,10 +581,13 @@ final class PostgresWriter {
                     batched = 0;
                 }
                 s.result = seq;
-                insertSnapshot.setLong(1, Micros.now());
+                long createdAt = Micros.now();
+                insertSnapshot.setLong(1, createdAt);
                 insertSnapshot.setLong(2, seq);
                 insertSnapshot.setString(3, s.snapshot.dataJson());
                 setBytes(insertSnapshot, 4, s.snapshot.dataExact());
+                // chain call site: the snapshot's data_mac
+                setString(insertSnapshot, 5, chain == null ? null : chain.snapshotMac(conn, createdAt, seq, s.snapshot));
                 insertSnapshot.executeUpdate();
                 pruneSnapshots.setInt(1, snapshotsToKeep);
                 pruneSnapshots.executeUpdate();
@@ -580,7 +610,9 @@ final class PostgresWriter {
             insert.setLong(2, c.seqAt);
             insert.setString(3, c.snapshot.dataJson());
             setBytes(insert, 4, c.snapshot.dataExact());
-            insert.setLong(5, c.seqAt);
+            // chain call site: the checkpoint's data_mac, as a snapshot's
+            setString(insert, 5, chain == null ? null : chain.snapshotMac(conn, c.createdAt, c.seqAt, c.snapshot));
+            insert.setLong(6, c.seqAt);
             if (insert.executeUpdate() == 0) {
                 return false;
             }

@@ -12,10 +12,6 @@ import java.sql.SQLException;
  */
 final class RowIntegrity {
 
-    /** The first seq from a given one on whose row carries no {@code entry_mac}; NULL if none. */
-    static final String FIRST_UNCHAINED_ENTRY =
-            "SELECT min(seq) FROM journal_entries WHERE seq >= ?1 AND entry_mac IS NULL";
-
     private RowIntegrity() {}
 
     /**
@@ -55,8 +51,8 @@ final class RowIntegrity {
      *
      * @return "" when there is no such entry
      */
-    static String rustRowsHint(SqliteReadPool.Reader reader, long keyedFrom) throws SQLException {
-        PreparedStatement ps = reader.prepare(FIRST_UNCHAINED_ENTRY);
+    static String rustRowsHint(SignedLog.Reads reader, IntegritySql sql, long keyedFrom) throws SQLException {
+        PreparedStatement ps = reader.prepare(sql.firstUnchainedEntry());
         ps.setLong(1, keyedFrom);
         try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * The integrity rules of a journal opened with an HMAC key: which rows must carry this
@@ -57,6 +58,9 @@ final class SignedLog {
 
     private final EntryMac mac;
     private final IntegrityMode mode;
+    private final IntegritySql sql;
+    /** Turns a stored address or author back into the original; null for the identity. */
+    private final UnaryOperator<String> storedText;
     /** True once this journal has seen or created a record: from then on it must exist. */
     private volatile boolean recordRequired;
     /** Set at open when the record cannot be this file's: every verified read fails with it. */
@@ -64,13 +68,41 @@ final class SignedLog {
     /** The last record whose MAC verified, so that an unchanged record is not checked again. */
     private volatile Record verified;
 
+    /** The rules for a SQLite file. */
     SignedLog(EntryMac mac, IntegrityMode mode) {
+        this(mac, mode, SqliteSchema.INTEGRITY, null);
+    }
+
+    /**
+     * The rules for a journal whose statements are {@code sql}.
+     *
+     * @param storedText turns a stored address or author back into the one the MACs cover, or
+     *     null when they are stored as they are
+     */
+    SignedLog(EntryMac mac, IntegrityMode mode, IntegritySql sql, UnaryOperator<String> storedText) {
         this.mac = mac;
         this.mode = mode;
+        this.sql = sql;
+        this.storedText = storedText;
     }
 
     EntryMac mac() {
         return mac;
+    }
+
+    IntegritySql sql() {
+        return sql;
+    }
+
+    UnaryOperator<String> storedText() {
+        return storedText;
+    }
+
+    /** Where a verified read prepares its statements: a SQLite reader's cache, or a PostgreSQL connection. */
+    @FunctionalInterface
+    interface Reads {
+        /** A statement for {@code sql}; the caller closes only its result sets. */
+        PreparedStatement prepare(String sql) throws SQLException;
     }
 
     // ---------------------------------------------------------------- opening
@@ -96,13 +128,17 @@ final class SignedLog {
         }
     }
 
-    private void establishInTransaction(Connection c) throws SQLException {
-        Record existing = readRecord(c);
+    /**
+     * {@link #establish} inside a transaction the caller opened and ends, on a connection where
+     * no other writer can assign a seq or snapshot id meanwhile.
+     */
+    void establishInTransaction(Connection c) throws SQLException {
+        Record existing = readRecord(c, sql.readRecord());
         if (existing != null) {
             recordRequired = true;
             // A record copied in from another file signed with the same key, with a later
             // keyed_from, would pass this file's older signed rows off as Rust rows.
-            try (PreparedStatement ps = c.prepareStatement(SqliteSchema.SIGNED_ROW_BEFORE)) {
+            try (PreparedStatement ps = c.prepareStatement(sql.signedRowBefore())) {
                 ps.setLong(1, existing.keyedFrom());
                 ps.setLong(2, existing.snapshotsFrom());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -116,13 +152,13 @@ final class SignedLog {
             return;
         }
         try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery(SqliteSchema.ANY_SIGNED_ROW)) {
+            try (ResultSet rs = s.executeQuery(sql.anySignedRow())) {
                 if (rs.next() && rs.getBoolean(1)) {
                     recordRequired = true; // the record was removed: reads must fail
                     return;
                 }
             }
-            try (ResultSet rs = s.executeQuery(SqliteSchema.NEWEST_RUST_SIGNED_ROW)) {
+            try (ResultSet rs = s.executeQuery(sql.newestRustSignedRow())) {
                 if (rs.next() && !EntryMac.same(mac.rowMac(rs.getString(1), rs.getString(2), rs.getLong(3)),
                         rs.getString(4))) {
                     return; // another key signed this file: do not tie it to this one
@@ -130,13 +166,13 @@ final class SignedLog {
             }
             long lastSeq;
             long lastSnapshot;
-            try (ResultSet rs = s.executeQuery(SqliteSchema.SEQUENCES)) {
+            try (ResultSet rs = s.executeQuery(sql.sequences())) {
                 rs.next();
                 lastSeq = rs.getLong(1);
                 lastSnapshot = rs.getLong(2);
             }
             long keyedFrom = lastSeq + 1;
-            try (PreparedStatement insert = c.prepareStatement(SqliteSchema.INSERT_RECORD)) {
+            try (PreparedStatement insert = c.prepareStatement(sql.insertRecord())) {
                 insert.setLong(1, keyedFrom);
                 insert.setLong(2, lastSnapshot + 1);
                 insert.setLong(3, keyedFrom);
@@ -152,7 +188,9 @@ final class SignedLog {
 
     /**
      * The seq and link of the next entry, read inside the write transaction with
-     * {@link SqliteSchema#CHAIN_HEAD}.
+     * {@link SqliteSchema#CHAIN_HEAD} or {@link PostgresSchema#chainHead}, whose columns are
+     * the highest seq ever assigned, whether its entry exists, its entry_mac, and the record's
+     * low_water, low_water_link and keyed_from (NULLs without a record).
      */
     record Link(long keyedFrom, long seq, String link) {}
 
@@ -189,19 +227,12 @@ final class SignedLog {
      *     verify, so that compaction never signs over a tampered record
      */
     void beforeCompaction(Connection c, long beforeSeq) throws SQLException {
-        Record rec = readRecord(c);
+        Record rec = recordToMove(c);
         if (rec == null) {
-            if (recordRequired) {
-                throw new JournalException.Integrity(0, "the integrity record is missing; not compacting");
-            }
-            return; // a file signed with another key: nothing of ours to keep in step
-        }
-        if (!verifies(rec)) {
-            throw new JournalException.Integrity(0,
-                    "the integrity record does not verify with this key; not compacting");
+            return;
         }
         long lastSeq;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SqliteSchema.SEQUENCES)) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.sequences())) {
             rs.next();
             lastSeq = rs.getLong(1);
         }
@@ -210,13 +241,48 @@ final class SignedLog {
             return;
         }
         String link;
-        try (PreparedStatement ps = c.prepareStatement(SqliteSchema.ENTRY_MAC_AT)) {
+        try (PreparedStatement ps = c.prepareStatement(sql.entryMacAt())) {
             ps.setLong(1, newLow - 1);
             try (ResultSet rs = ps.executeQuery()) {
-                link = rs.next() ? normalize(rs.getString(1)) : "";
+                link = rs.next() ? rs.getString(1) : null;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(SqliteSchema.UPDATE_RECORD_LOW_WATER)) {
+        moveLowWater(c, rec, newLow, link);
+    }
+
+    /**
+     * The record a compaction moves, read with {@link IntegritySql#lockRecord} inside its
+     * transaction; null when there is none to keep in step (a journal signed with another key).
+     *
+     * @throws JournalException.Integrity (seq 0: no entry) if the record is missing or does not
+     *     verify, so that compaction never signs over a tampered record
+     */
+    Record recordToMove(Connection c) throws SQLException {
+        Record rec = readRecord(c, sql.lockRecord());
+        if (rec == null) {
+            if (recordRequired) {
+                throw new JournalException.Integrity(0, "the integrity record is missing; not compacting");
+            }
+            return null; // a file signed with another key: nothing of ours to keep in step
+        }
+        if (!verifies(rec)) {
+            throw new JournalException.Integrity(0,
+                    "the integrity record does not verify with this key; not compacting");
+        }
+        return rec;
+    }
+
+    /**
+     * Signs {@code rec} again with its low-water mark at {@code newLow}, where the first entry
+     * kept links to {@code storedLink} (the entry_mac of the entry before it, as stored, or null);
+     * does nothing unless the mark moves forward.
+     */
+    void moveLowWater(Connection c, Record rec, long newLow, String storedLink) throws SQLException {
+        if (newLow <= rec.lowWater()) {
+            return;
+        }
+        String link = normalize(storedLink);
+        try (PreparedStatement ps = c.prepareStatement(sql.updateLowWater())) {
             ps.setLong(1, newLow);
             ps.setString(2, link);
             ps.setString(3, mac.recordMac(rec.keyedFrom(), rec.snapshotsFrom(), newLow, link));
@@ -228,15 +294,15 @@ final class SignedLog {
      * The {@code snapshots_from} a snapshot written now is signed with, read on the writer's
      * connection inside its transaction; 0 without a record.
      */
-    static long snapshotsFrom(Connection c) throws SQLException {
-        Record rec = readRecord(c);
+    static long snapshotsFrom(Connection c, IntegritySql sql) throws SQLException {
+        Record rec = readRecord(c, sql.readRecord());
         return rec == null ? 0 : rec.snapshotsFrom();
     }
 
     // ---------------------------------------------------------------- reading
 
     /** Starts the checks of one read, on one read connection. */
-    Verifier verifier(SqliteReadPool.Reader reader) {
+    Verifier verifier(Reads reader) {
         return new Verifier(reader);
     }
 
@@ -245,12 +311,12 @@ final class SignedLog {
      * predecessor was just read is taken from it. Used by one thread.
      */
     final class Verifier {
-        private final SqliteReadPool.Reader reader;
+        private final Reads reader;
         private boolean loaded;
         private Record record;
         private String recordProblem;
 
-        private Verifier(SqliteReadPool.Reader reader) {
+        private Verifier(Reads reader) {
             this.reader = reader;
         }
 
@@ -286,7 +352,7 @@ final class SignedLog {
                     msgType, valueExact, hmac, exactHmac, entryMac, previousMac);
             if (problem != null) {
                 throw new JournalException.Integrity(seq,
-                        problem + RowIntegrity.rustRowsHint(reader, record.keyedFrom()));
+                        problem + RowIntegrity.rustRowsHint(reader, sql, record.keyedFrom()));
             }
         }
 
@@ -331,14 +397,26 @@ final class SignedLog {
                 checkNewest(latest, false);
                 return;
             }
-            PreparedStatement ps = reader.prepare(SqliteSchema.SINCE_VERIFIED);
+            PreparedStatement ps = reader.prepare(sql.sinceVerified());
             ps.setLong(1, afterSeq);
             ps.setLong(2, 1);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    SqlRows.decode(rs, this);
+                SqlRows.Cursor row = new SqlRows.Cursor(rs, false, this, null, storedText, null);
+                if (row.next()) {
+                    row.entry();
                 }
             }
+        }
+
+        /**
+         * {@link #checkGap} for a fold that found entries it needs missing: fails with
+         * {@link JournalException.Integrity} unless compaction removed them, in which case the
+         * caller rethrows {@code gone}.
+         *
+         * @param bounds the journal's ends, read in the same read transaction as the fold
+         */
+        void checkTruncation(JournalException.Truncated gone, StateFold.Bounds bounds) throws SQLException {
+            checkGap(gone.firstMissed() - 1, bounds.latest(), bounds.oldest() > bounds.latest());
         }
 
         /**
@@ -406,9 +484,10 @@ final class SignedLog {
             }
             Record rec;
             try {
-                rec = readRecord(reader.prepare(SqliteSchema.READ_RECORD));
+                rec = readRecord(reader.prepare(sql.readRecord()));
             } catch (SQLException e) {
-                if (!String.valueOf(e.getMessage()).contains("no such table")) {
+                // SQLite's message, and PostgreSQL's SQLSTATE undefined_table
+                if (!String.valueOf(e.getMessage()).contains("no such table") && !"42P01".equals(e.getSQLState())) {
                     throw e;
                 }
                 rec = null;
@@ -441,8 +520,8 @@ final class SignedLog {
         return ok;
     }
 
-    private static Record readRecord(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SqliteSchema.READ_RECORD)) {
+    private static Record readRecord(Connection c, String readRecord) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(readRecord)) {
             return readRecord(ps);
         }
     }

@@ -90,14 +90,20 @@ final class SqlRows {
             insert.setNull(10, Types.BLOB);
         }
         setNullableString(insert, 11, e.exactHmac());
-        String entryMac = null;
-        if (link != null) {
-            Long revision = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
-            entryMac = e.mac().entryMac(link.keyedFrom(), link.seq(), entry.timestamp(), entry.author(), entry.address(),
-                    entry.signalType().wireName(), e.valueJson(), revision, entry.msgType(),
-                    e.valueExact(), e.hmac(), e.exactHmac(), link.link());
-        }
-        setNullableString(insert, 12, entryMac);
+        setNullableString(insert, 12, link == null ? null : entryMac(e, link));
+    }
+
+    /**
+     * The {@code entry_mac} of a signed entry stored at {@code link.seq()}, linking to
+     * {@code link.link()}: over the entry as written (a backend that escapes text when storing
+     * it still signs the original).
+     */
+    static String entryMac(EncodedEntry e, SignedLog.Link link) {
+        JournalEntry entry = e.entry();
+        Long revision = entry.revision().isPresent() ? entry.revision().getAsLong() : null;
+        return e.mac().entryMac(link.keyedFrom(), link.seq(), entry.timestamp(), entry.author(), entry.address(),
+                entry.signalType().wireName(), e.valueJson(), revision, entry.msgType(),
+                e.valueExact(), e.hmac(), e.exactHmac(), link.link());
     }
 
     /**
@@ -115,7 +121,7 @@ final class SqlRows {
             insert.setNull(4, Types.BLOB);
         }
         setNullableString(insert, 5, snapshot.mac() == null ? null
-                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection()), createdAt, seqAt,
+                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection(), SqliteSchema.INTEGRITY), createdAt, seqAt,
                         snapshot.dataJson(), snapshot.dataExact()));
     }
 
@@ -125,19 +131,6 @@ final class SqlRows {
         } else {
             ps.setNull(index, Types.VARCHAR);
         }
-    }
-
-    /**
-     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns (with
-     * {@link SqliteSchema#withPreviousMac} when there is a verifier). For a single row; a loop
-     * over many reads them through a {@link Cursor}.
-     *
-     * @param verifier the checks of this read, or null to verify nothing
-     * @throws JournalException.Integrity if the row fails a check
-     * @throws JournalException.Serialization if the row cannot be decoded
-     */
-    static JournalEntry decode(ResultSet rs, SignedLog.Verifier verifier) throws SQLException {
-        return new Cursor(rs, false, verifier, null, null, null).entry();
     }
 
     /**
@@ -348,7 +341,10 @@ final class SqlRows {
             if (verifier != null) {
                 long storedRevision = rs.getLong(SqliteSchema.COL_REVISION);
                 Long revision = rs.wasNull() ? null : storedRevision;
-                verifier.checkEntry(seq, timestamp, rs.getString(SqliteSchema.COL_AUTHOR), address,
+                String storedAuthor = rs.getString(SqliteSchema.COL_AUTHOR);
+                // The MACs cover the author as written, as they cover the address.
+                verifier.checkEntry(seq, timestamp, storedAuthor == null || storedText == null ? storedAuthor
+                        : storedText.apply(storedAuthor), address,
                         rs.getString(SqliteSchema.COL_SIGNAL_TYPE), json, revision,
                         rs.getLong(SqliteSchema.COL_MSG_TYPE), exact, rs.getString(SqliteSchema.COL_HMAC),
                         rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),

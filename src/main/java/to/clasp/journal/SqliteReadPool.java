@@ -62,7 +62,7 @@ final class SqliteReadPool {
     }
 
     /** A read connection with its statement cache; used by one thread at a time. */
-    static final class Reader {
+    static final class Reader implements SignedLog.Reads {
         private static final int CACHED_STATEMENTS = 32;
 
         private final Connection conn;
@@ -109,7 +109,8 @@ final class SqliteReadPool {
         }
 
         /** A prepared statement for {@code sql}, reused across reads on this connection. */
-        PreparedStatement prepare(String sql) throws SQLException {
+        @Override
+        public PreparedStatement prepare(String sql) throws SQLException {
             PreparedStatement ps = statements.get(sql);
             if (ps == null) {
                 ps = conn.prepareStatement(sql);

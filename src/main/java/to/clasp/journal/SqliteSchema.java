@@ -389,6 +389,18 @@ final class SqliteSchema {
     /** {@link #SINCE} for a verified read. */
     static final String SINCE_VERIFIED = withPreviousMac(SINCE);
 
+    /** The first seq from a given one on whose row carries no {@code entry_mac}; NULL if none. */
+    static final String FIRST_UNCHAINED_ENTRY =
+            "SELECT min(seq) FROM journal_entries WHERE seq >= ? AND entry_mac IS NULL";
+
+    /**
+     * The integrity statements in SQLite's dialect. The write transaction (BEGIN IMMEDIATE)
+     * already locks the whole file, so the record needs no lock of its own.
+     */
+    static final IntegritySql INTEGRITY = new IntegritySql(READ_RECORD, READ_RECORD, INSERT_RECORD,
+            UPDATE_RECORD_LOW_WATER, SIGNED_ROW_BEFORE, ANY_SIGNED_ROW, NEWEST_RUST_SIGNED_ROW, SEQUENCES,
+            ENTRY_MAC_AT, FIRST_UNCHAINED_ENTRY, SINCE_VERIFIED, NEWEST_ENTRY, ALL_SNAPSHOTS);
+
     /** {@link #SINCE} with only the usual columns ({@link #withUsualColumns}). */
     static final String SINCE_USUAL = withUsualColumns(SINCE);
 

@@ -48,8 +48,7 @@ final class SqliteStateAt implements StateFold.View<SQLException> {
                 if (view.verifier != null) {
                     // Only compaction may remove entries from a signed journal: anything else is
                     // reported as the integrity failure it is, as a follower would see it.
-                    StateFold.Bounds bounds = view.bounds(); // the same transaction: the same state
-                    view.verifier.checkGap(gone.firstMissed() - 1, bounds.latest(), bounds.oldest() > bounds.latest());
+                    view.verifier.checkTruncation(gone, view.bounds()); // the same transaction: the same state
                 }
                 throw gone;
             }

@@ -11,11 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Following a PostgreSQL journal while other journals on the same schema (other routers) append:
  * their commits arrive through LISTEN/NOTIFY, mixed with this journal's own, each once, in order.
+ * With an HMAC key, the two writers' entries form one chain that verifies.
  */
 class PostgresFollowTest {
 
@@ -24,11 +26,15 @@ class PostgresFollowTest {
         PostgresTestSupport.requireServer();
     }
 
-    @Test
-    void anotherRoutersAppendsReachTheFollowerInSeqOrderMixedWithOurOwn() throws Exception {
+    @ParameterizedTest(name = "keyed: {0}")
+    @ValueSource(booleans = {false, true})
+    void anotherRoutersAppendsReachTheFollowerInSeqOrderMixedWithOurOwn(boolean keyed) throws Exception {
         String schema = PostgresTestSupport.freshSchema();
-        try (PostgresJournal ours = PostgresJournal.builder(PostgresTestSupport.dataSource()).schema(schema).build();
-                PostgresJournal theirs = PostgresJournal.builder(PostgresTestSupport.dataSource()).schema(schema).build()) {
+        byte[] key = keyed ? SqliteTestSupport.key(9) : null;
+        try (PostgresJournal ours = PostgresJournal.builder(PostgresTestSupport.dataSource()).schema(schema)
+                        .hmacKey(key).build();
+                PostgresJournal theirs = PostgresJournal.builder(PostgresTestSupport.dataSource()).schema(schema)
+                        .hmacKey(key).build()) {
             ours.append(entry("/before", 0)).join();
             int each = 300;
             List<JournalEntry> seen = new CopyOnWriteArrayList<>();
@@ -67,6 +73,9 @@ class PostgresFollowTest {
                     .containsExactlyElementsOf(LongStream.rangeClosed(2, 2L * each + 1).boxed().toList());
             assertThat(seen).filteredOn(e -> e.address().startsWith("/r/theirs/")).hasSize(each);
             assertThat(seen).isEqualTo(ours.since(1, null).join());
+            if (keyed) {
+                assertThat(theirs.verifyIntegrity().join()).isEqualTo(2L * each + 1);
+            }
         }
     }
 

@@ -34,7 +34,13 @@ final class PostgresBenchSupport {
 
     /** A journal with a pool of its own on {@code schema}. */
     static PostgresJournal open(String schema) {
-        return PostgresJournal.builder(url(), System.getenv(USER), System.getenv(PASSWORD)).schema(schema).build();
+        return open(schema, null);
+    }
+
+    /** A journal with a pool of its own on {@code schema}, signing with {@code key} (null for none). */
+    static PostgresJournal open(String schema, byte[] key) {
+        return PostgresJournal.builder(url(), System.getenv(USER), System.getenv(PASSWORD)).schema(schema)
+                .hmacKey(key).build();
     }
 
     static void drop(String schema) throws SQLException {

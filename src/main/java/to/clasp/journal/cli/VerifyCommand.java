@@ -21,10 +21,9 @@ import to.clasp.journal.SqliteJournal;
         description = {"Checks every entry's HMAC with the key. Read-only.",
             "Uses the key the journal was written with, and lists the",
             "first bad seqs. Exits 1 if any entry fails. Entries written without a key carry no HMAC",
-            "and pass, as they do when the library reads them. When every entry of a file passes, checks",
-            "the whole file too (the newest entries cut off, older snapshots). PostgreSQL rows carry",
-            "per-row MACs only, so there each row is checked, but deleted rows and edited snapshots",
-            "are not detected. With --integrity row, a file's entries are checked as the Rust crate checks",
+            "and pass, as they do when the library reads them. When every entry passes, checks the",
+            "whole journal too (the newest entries cut off, older snapshots), on a SQLite file and on",
+            "PostgreSQL alike. With --integrity row, a file's entries are checked as the Rust crate checks",
             "them (for a file the Rust crate keeps writing with the same key); deleted or moved entries",
             "and snapshots are then not checked. Read-only."},
         footerHeading = "%nExamples:%n", footer = {"  clasp-journal verify journal.db --key-file journal.key",
@@ -78,16 +77,18 @@ final class VerifyCommand implements Callable<Integer> {
                 }
             }
             long checked = good.get() + bad.size();
-            String whole = bad.isEmpty() && j instanceof SqliteJournal file ? wholeFileProblem(file) : null;
-            if (whole != null) {
-                out.println(journal.display() + ": every entry read matches the key, but the file fails its integrity check: "
+            String whole = bad.isEmpty() ? wholeJournalProblem(j) : null;
+            if (whole != null && !whole.equals(NO_CHAIN)) {
+                out.println(journal.display() + ": every entry read matches the key, but the "
+                        + (j instanceof PostgresJournal ? "journal" : "file") + " fails its integrity check: "
                         + whole + (whole.contains("IntegrityMode.ROW") ? ROW_HINT : ""));
                 return ClaspJournalCli.FAILURE;
             }
             if (bad.isEmpty()) {
                 out.println("verified " + Args.count(checked) + " entries of " + journal.display()
-                        + ": every HMAC matches the key" + (j instanceof PostgresJournal
-                                ? " (per-row MACs only: deleted rows and edited snapshots are not detected on PostgreSQL)"
+                        + ": every HMAC matches the key" + (NO_CHAIN.equals(whole)
+                                ? " (per-row MACs only: the schema has no entry chain yet; a journal opened on it"
+                                        + " for writing with the key adds it)"
                                 : journal.integrityMode() == IntegrityMode.ROW
                                         ? " (row mode: each entry as the Rust crate checks it; deleted or moved entries"
                                                 + " and snapshots are not checked)"
@@ -107,15 +108,26 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
+    /** What {@link #wholeJournalProblem} says of a PostgreSQL schema written before the entry chain. */
+    private static final String NO_CHAIN = "no chain";
+
     /**
      * What reading entry by entry cannot see (newest entries cut off, a snapshot altered), or
-     * null when the whole file verifies.
+     * null when the whole journal verifies; {@link #NO_CHAIN} when a PostgreSQL schema has no
+     * chain to check yet.
      */
-    private static String wholeFileProblem(SqliteJournal j) {
+    private static String wholeJournalProblem(Journal j) {
         try {
-            j.verifyIntegrity().join();
+            if (j instanceof SqliteJournal file) {
+                file.verifyIntegrity().join();
+            } else if (j instanceof PostgresJournal db) {
+                db.verifyIntegrity().join();
+            }
             return null;
         } catch (CompletionException e) {
+            if (e.getCause() instanceof JournalException.InvalidInput) {
+                return NO_CHAIN; // opened read-only with the key: its rows were checked one by one
+            }
             if (e.getCause() instanceof JournalException.Integrity
                     || e.getCause() instanceof JournalException.Snapshot) {
                 return e.getCause().getMessage();
