@@ -10,17 +10,18 @@ import javax.sql.DataSource;
 
 /**
  * One run of {@link PostgresJournal#compact(long)}: the rows below a bound deleted in chunks of
- * {@link PostgresJournal#COMPACTION_CHUNK}, each in a transaction of its own and starting where
+ * {@code chunk} rows, each in a transaction of its own and starting where
  * the one before it ended, beside the writer and holding no lock that appends wait for, under
  * the schema's maintenance lock ({@link PostgresCheckpoint#lock}), so that checkpoints and
  * compactions of every journal on the schema take turns. With a key, each chunk also moves the
  * integrity record's low-water mark ({@link PostgresChain#compactChunk}).
  *
+ * @param chunk the most rows one transaction deletes
  * @param closed whether the journal was closed: the run stops between chunks
  * @param chain the journal's chain, or null without a key
  */
 record PostgresCompaction(String name, DataSource dataSource, PostgresSchema schema, PostgresChain chain,
-        BooleanSupplier closed, StatsRecorder stats) {
+        int chunk, BooleanSupplier closed, StatsRecorder stats) {
 
     /**
      * Removes the entries below {@code bound} and completes {@code result} with their number;
@@ -57,14 +58,14 @@ record PostgresCompaction(String name, DataSource dataSource, PostgresSchema sch
                         }
                         delete.setLong(1, from);
                         delete.setLong(2, bound);
-                        delete.setInt(3, PostgresJournal.COMPACTION_CHUNK);
+                        delete.setInt(3, chunk);
                         long[] chunk = chain != null ? chain.compactChunk(c, delete) : chunk(delete);
                         n = chunk[0];
                         if (n > 0) {
                             from = chunk[1] + 1;
                         }
                         removed += n;
-                    } while (n == PostgresJournal.COMPACTION_CHUNK);
+                    } while (n == chunk);
                 } finally {
                     PostgresCheckpoint.unlock(c, schema);
                 }

@@ -181,7 +181,7 @@ public final class PostgresJournal implements Journal {
         PostgresChain chain = log == null || options.readOnly() ? null : new PostgresChain(log, schema);
         this.writer = options.readOnly() ? null : new PostgresWriter(dataSource, schema, name,
                 options.maxBatchSize(), options.snapshotsToKeep(), chain);
-        this.compaction = new PostgresCompaction(name, dataSource, schema, chain, closed::get, stats);
+        this.compaction = new PostgresCompaction(name, dataSource, schema, chain, COMPACTION_CHUNK, closed::get, stats);
         // Other journals' commits arrive through LISTEN/NOTIFY (changed()), this one's from the writer.
         this.followers = new FollowHub(name, new StorageSource(), latest, null);
         if (writer != null) {
