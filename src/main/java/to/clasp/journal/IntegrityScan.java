@@ -17,17 +17,6 @@ final class IntegrityScan {
     private IntegrityScan() {}
 
     /**
-     * Checks the file on one read connection.
-     *
-     * @return the number of entries checked
-     * @throws JournalException.Integrity, JournalException.Snapshot or
-     *     JournalException.Serialization for the first problem found
-     */
-    static long run(SignedLog signedLog, SqliteReadPool.Reader r) throws SQLException {
-        return run(signedLog, r, r.utf8Text(), () -> { });
-    }
-
-    /**
      * Checks a journal through {@code r}.
      *
      * @param rawText whether text columns may be read as bytes ({@link SqlRows.Cursor})

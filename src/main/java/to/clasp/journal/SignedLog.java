@@ -68,11 +68,6 @@ final class SignedLog {
     /** The last record whose MAC verified, so that an unchanged record is not checked again. */
     private volatile Record verified;
 
-    /** The rules for a SQLite file. */
-    SignedLog(EntryMac mac, IntegrityMode mode) {
-        this(mac, mode, SqliteSchema.INTEGRITY, null);
-    }
-
     /**
      * The rules for a journal whose statements are {@code sql}.
      *
@@ -108,29 +103,9 @@ final class SignedLog {
     // ---------------------------------------------------------------- opening
 
     /**
-     * Finds the integrity record, or creates it, in one write transaction on the write
-     * connection (see the class comment for when it is not created).
-     */
-    void establish(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(SqliteSchema.BEGIN);
-            try {
-                establishInTransaction(c);
-                s.execute(SqliteSchema.COMMIT);
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    s.execute(SqliteSchema.ROLLBACK);
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * {@link #establish} inside a transaction the caller opened and ends, on a connection where
-     * no other writer can assign a seq or snapshot id meanwhile.
+     * Finds the integrity record, or creates it (see the class comment for when it is not
+     * created), inside a write transaction the caller opened and ends, on a connection where no
+     * other writer can assign a seq or snapshot id meanwhile.
      */
     void establishInTransaction(Connection c) throws SQLException {
         Record existing = readRecord(c, sql.readRecord());

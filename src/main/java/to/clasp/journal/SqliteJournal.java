@@ -845,7 +845,7 @@ public final class SqliteJournal implements Journal {
             return CompletableFuture.failedFuture(new JournalException.InvalidInput(
                     "the journal " + name + " was opened without an HMAC key: there is nothing to verify with"));
         }
-        return read("verifying failed", r -> IntegrityScan.run(signedLog, r));
+        return read("verifying failed", r -> IntegrityScan.run(signedLog, r, r.utf8Text(), () -> { }));
     }
 
     // ---------------------------------------------------------------- following

@@ -162,7 +162,7 @@ final class SqliteOpener {
         }
         // Read-only: the integrity record is used when present, never created.
         byte[] key = b.hmacKey();
-        return new Opened(name, file, key == null ? null : new SignedLog(new EntryMac(key), b.integrityMode()),
+        return new Opened(name, file, key == null ? null : new SignedLog(new EntryMac(key), b.integrityMode(), SqliteSchema.INTEGRITY, null),
                 null, null, pool, latestSeq, b.followPollInterval(), !walFilesExisted && Files.isWritable(file));
     }
 
@@ -210,13 +210,29 @@ final class SqliteOpener {
         config.setOpenMode(SQLiteOpenMode.NOMUTEX);
     }
 
-    /** The integrity rules for a key, with the file's record found or created; null without a key. */
+    /**
+     * The integrity rules for a key, with the file's record found or created in one write
+     * transaction on the write connection; null without a key.
+     */
     private static SignedLog signedLog(Settings b, Connection w) throws SQLException {
         if (b.hmacKey() == null) {
             return null;
         }
-        SignedLog log = new SignedLog(new EntryMac(b.hmacKey()), b.integrityMode());
-        log.establish(w);
+        SignedLog log = new SignedLog(new EntryMac(b.hmacKey()), b.integrityMode(), SqliteSchema.INTEGRITY, null);
+        try (Statement s = w.createStatement()) {
+            s.execute(SqliteSchema.BEGIN);
+            try {
+                log.establishInTransaction(w);
+                s.execute(SqliteSchema.COMMIT);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    s.execute(SqliteSchema.ROLLBACK);
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
         return log;
     }
 

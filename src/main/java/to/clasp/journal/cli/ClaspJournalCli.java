@@ -15,7 +15,8 @@ import to.clasp.journal.JournalException;
 
 /**
  * The command-line tool {@code clasp-journal}: a demo of crash recovery, and commands that look
- * into, follow, check, compact, export and import journals: SQLite files written by this library
+ * into, follow, check, compact, export and import journals, and show their params' state at any
+ * moment, what changed between two and a chart of it over time: SQLite files written by this library
  * or by the Rust crate, and PostgreSQL journals named by a {@code jdbc:postgresql:} URL. Run {@code java -jar clasp-journal-cli.jar --help} for the commands.
  *
  * <p>Exit codes: 0 on success, 1 when the command failed (a file that is not a journal, a
@@ -27,12 +28,13 @@ import to.clasp.journal.JournalException;
 @Command(name = "clasp-journal", mixinStandardHelpOptions = true,
         versionProvider = ClaspJournalCli.Version.class,
         description = {"Looks into, follows, checks and repairs clasp-journal journals: SQLite files "
-                + "(written by this library or by the Rust crate) and PostgreSQL schemas, and shows crash recovery "
-                + "in a demo.",
+                + "(written by this library or by the Rust crate) and PostgreSQL schemas; shows their params' state "
+                + "at any moment (state, diff, plot), and crash recovery in a demo.",
             "Every command that takes JOURNAL takes a file or a jdbc:postgresql:// URL, with --user, --password "
                 + "(or PGUSER, PGPASSWORD) and --schema."},
         subcommands = {DemoCommand.class, StatsCommand.class, QueryCommand.class, SinceCommand.class,
-                LatestCommand.class, SnapshotCommand.class, TailCommand.class, CompactCommand.class,
+                LatestCommand.class, SnapshotCommand.class, StateCommand.class, DiffCommand.class, PlotCommand.class,
+                TailCommand.class, CompactCommand.class,
                 VerifyCommand.class, ExportCommand.class, ImportCommand.class, DemoRouterCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",

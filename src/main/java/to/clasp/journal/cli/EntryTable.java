@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import to.clasp.journal.JournalEntry;
+import to.clasp.journal.ParamSnapshot;
 
 /** Entries as an aligned text table: seq, time (UTC), type, address, value, revision, author. */
 final class EntryTable {
@@ -115,6 +116,17 @@ final class EntryTable {
     static String shorten(String s) {
         String oneLine = s.replace("\n", "\\n");
         return oneLine.length() <= MAX_VALUE ? oneLine : oneLine.substring(0, MAX_VALUE - 3) + "...";
+    }
+
+    /** The params of a state or snapshot as a table: address, value, revision, writer, time. */
+    static List<String> params(List<ParamSnapshot> params) {
+        List<String[]> rows = new ArrayList<>(params.size() + 1);
+        rows.add(new String[] {"ADDRESS", "VALUE", "REV", "WRITER", "TIME (UTC)"});
+        for (ParamSnapshot p : params) {
+            rows.add(new String[] {p.address(), shorten(EntryJson.value(p.value())), Long.toString(p.revision()),
+                p.writer(), Args.iso(p.timestamp())});
+        }
+        return align(rows);
     }
 
     /** Rows for a table of other things than entries: the same alignment rules, left-aligned. */

@@ -1,8 +1,6 @@
 package to.clasp.journal.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import to.clasp.journal.ParamSnapshot;
 import to.clasp.journal.Snapshot;
 import to.clasp.journal.Journal;
 
@@ -47,13 +44,7 @@ final class SnapshotCommand implements Callable<Integer> {
             Snapshot s = found.get();
             out.println("snapshot at seq " + s.seq() + ", taken " + Args.iso(s.createdAt()) + ", "
                     + s.params().size() + " params");
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"ADDRESS", "VALUE", "REV", "WRITER", "TIME (UTC)"});
-            for (ParamSnapshot p : s.params()) {
-                rows.add(new String[] {p.address(), EntryTable.shorten(EntryJson.value(p.value())),
-                    Long.toString(p.revision()), p.writer(), Args.iso(p.timestamp())});
-            }
-            EntryTable.align(rows).forEach(out::println);
+            EntryTable.params(s.params()).forEach(out::println);
         }
         return ClaspJournalCli.OK;
     }

@@ -240,6 +240,8 @@ class CliEdgesTest {
         return List.of(
                 new String[] {"stats", url}, new String[] {"query", url, "/**"}, new String[] {"since", url, "0"},
                 new String[] {"latest", url}, new String[] {"snapshot", url}, new String[] {"tail", url},
+                new String[] {"state", url, "--seq", "0"}, new String[] {"diff", url, "--from-seq", "0"},
+                new String[] {"plot", url, "/**", "--out", dir.resolve("p.png").toString()},
                 new String[] {"compact", url, "--before", "5"}, new String[] {"verify", url},
                 new String[] {"export", url}, new String[] {"import", url, "--in", input.toString()});
     }

@@ -37,6 +37,10 @@ class CliErrorsTest {
         assertOneLine(Cli.run("verify", missing.toString(), "--key-file", Cli.key(dir, 1).toString()), 2,
                 "no such file");
         assertOneLine(Cli.run("compact", missing.toString(), "--keep-last", "5"), 2, "no such file");
+        assertOneLine(Cli.run("state", missing.toString(), "--seq", "0"), 2, "no such file", "nothing was created");
+        assertOneLine(Cli.run("diff", missing.toString(), "--from-seq", "0"), 2, "no such file");
+        assertOneLine(Cli.run("plot", missing.toString(), "/**", "--out", dir.resolve("p.png").toString()), 2,
+                "no such file");
         assertThat(Files.exists(missing)).isFalse();
     }
 
@@ -88,8 +92,8 @@ class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "stats", "query", "since", "latest", "snapshot", "tail", "compact", "verify", "export",
-        "import"})
+    @ValueSource(strings = {"demo", "stats", "query", "since", "latest", "snapshot", "state", "diff", "plot", "tail",
+        "compact", "verify", "export", "import"})
     void everyCommandHasHelpWithAnExample(String command) {
         Cli.Result r = Cli.run(command, "--help");
         assertThat(r.code()).isZero();
@@ -102,8 +106,8 @@ class CliErrorsTest {
     void topLevelHelpListsTheCommands() {
         Cli.Result r = Cli.run("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("demo", "stats", "query", "since", "latest", "snapshot", "tail", "compact", "verify",
-                "export", "import").doesNotContain("demo-router");
+        assertThat(r.out()).contains("demo", "stats", "query", "since", "latest", "snapshot", "state", "diff", "plot",
+                "tail", "compact", "verify", "export", "import").doesNotContain("demo-router");
         assertThat(Cli.run().code()).isEqualTo(2);
     }
 }

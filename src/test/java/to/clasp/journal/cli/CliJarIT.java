@@ -58,6 +58,15 @@ class CliJarIT {
             Run query = java("query", db.toString(), "/lights/**", "--desc", "--limit", "3");
             assertThat(query.code()).as(query.out()).isZero();
             assertThat(query.out().lines()).hasSize(4);
+            // The chart libraries are in the jar, and draw without a display.
+            Path png = dir.resolve("lights.png");
+            Run plot = java("plot", db.toString(), "/lights/**", "--max-series", "3", "--out", png.toString());
+            assertThat(plot.code()).as(plot.out()).isZero();
+            assertThat(plot.out()).startsWith("plotted 3 params").contains("beyond --max-series 3");
+            assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(1000);
+            Run state = java("state", db.toString(), "/lights/**", "--at", "2100-01-01");
+            assertThat(state.code()).as(state.out()).isZero();
+            assertThat(state.out()).contains("state of " + db, ": 10 params");
         }
         Run missing = java("stats", "missing.db");
         assertThat(missing.code()).isEqualTo(2);

@@ -112,6 +112,55 @@ class CliPostgresTest {
     }
 
     @Test
+    void stateDiffAndPlotReadTheJournal() throws Exception {
+        String schema = PostgresTestSupport.freshSchema();
+        try (PostgresJournal j = journal(schema, null)) {
+            fill(j);
+        }
+        // At seq 19 every SET so far counts; the snapshot at seq 20 holds /lights/room2 alone.
+        Cli.Result before = run(schema, "state", "--at", Long.toString(T0 + 19_500_000L));
+        assertThat(before.code()).as(before.toString()).isZero();
+        assertThat(before.out().lines()).hasSize(6).first().asString()
+                .contains("at seq 19, the last entry at or before").endsWith(": 4 params");
+        assertThat(before.out()).contains("/lights/room0  16     16   router-a", "/lights/room2  14     14",
+                "/sensors/t1    17", "/sensors/t3    19");
+
+        Cli.Result diff = run(schema, "diff", "--from-seq", "19", "--to-seq", "20");
+        assertThat(diff.code()).as(diff.toString()).isZero();
+        assertThat(diff.out().lines()).containsExactly(
+                "diff of " + url() + " (schema " + schema + ") from seq 19 to seq 20: 1 changed, 0 added, 3 removed",
+                "ADDRESS        CHANGE   FROM  TO        REV",
+                "/lights/room0  removed  16    (absent)  16 -> -",
+                "/lights/room2  changed  14    20        14 -> 20",
+                "/sensors/t1    removed  17    (absent)  17 -> -",
+                "/sensors/t3    removed  19    (absent)  19 -> -");
+
+        Cli.Result json = run(schema, "state", "--seq", "30", "--json");
+        assertThat(json.code()).as(json.toString()).isZero();
+        Path jsonl = Files.writeString(dir.resolve("state.jsonl"), json.out());
+        Path copy = dir.resolve("copy.db");
+        assertThat(Cli.run("import", copy.toString(), "--in", jsonl.toString()).code()).isZero();
+        assertThat(Cli.run("state", copy.toString(), "--seq", "4", "--json").out()).isEqualTo(json.out());
+        assertThat(json.out().lines().map(EntryJson::parseEntry).map(e -> e.address() + "=" + e.value()))
+                .containsExactly("/lights/room0=Int[value=28]", "/lights/room2=Int[value=26]",
+                        "/sensors/t1=Int[value=29]", "/sensors/t3=Int[value=23]");
+
+        Cli.Result above = run(schema, "state", "--seq", "31");
+        assertThat(above.code()).isEqualTo(2);
+        assertThat(above.err()).contains("seq 31 is above the latest seq 30 of " + url() + " (schema " + schema + ")");
+
+        Path png = dir.resolve("lights.png");
+        Cli.Result plot = run(schema, "plot", "/lights/**", "--from", Long.toString(T0 + 19_500_000L), "--out",
+                png.toString());
+        assertThat(plot.code()).as(plot.toString()).isZero();
+        // From the state at seq 19 (room0 16, room2 14), then the SETs 20, 22, 26 and 28.
+        assertThat(plot.out().lines()).containsExactly("plotted 2 params (6 values) of " + url() + " (schema " + schema
+                + ") matching /lights/**, " + Args.iso(T0 + 19_500_000L) + " .. " + Args.iso(T0 + 30_000_000L)
+                + ", into " + png + " (PNG, 1000x500)");
+        assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isEqualTo(1000);
+    }
+
+    @Test
     void theUrlMayHoldTheCredentials() {
         String schema = PostgresTestSupport.freshSchema();
         try (PostgresJournal j = journal(schema, null)) {
@@ -131,7 +180,9 @@ class CliPostgresTest {
         List<String[]> commands = List.of(new String[] {"stats"}, new String[] {"query", "/**"},
                 new String[] {"since", "0"}, new String[] {"latest"}, new String[] {"snapshot"},
                 new String[] {"tail"}, new String[] {"export"}, new String[] {"compact", "--before", "5"},
-                new String[] {"verify", "--key-file", Cli.key(dir, 1).toString()});
+                new String[] {"verify", "--key-file", Cli.key(dir, 1).toString()},
+                new String[] {"state", "--seq", "0"}, new String[] {"diff", "--from-seq", "0"},
+                new String[] {"plot", "/**", "--out", dir.resolve("p.png").toString()});
         for (String[] c : commands) {
             String[] more = java.util.Arrays.copyOfRange(c, 1, c.length);
             Cli.Result r = run(schema, c[0], more);

@@ -78,16 +78,23 @@ abstract class SharedJournalClusterContract {
                 "w" + w, timestamp);
     }
 
-    /** Checkpoints, and compacts up to each checkpoint, until told to stop; returns the most entries seen held. */
+    /**
+     * Checkpoints, and compacts up to each checkpoint, until told to stop. Returns the most
+     * entries any compaction left at or below its checkpoint's seq: the entries held then, less
+     * those above the checkpoint (seqs are dense, so at most {@code latestSeq - checkpoint} of
+     * them), read after the count so that appends in between only lower the figure.
+     */
     private static long checkpointAndCompact(Journal journal, AtomicBoolean stop, AtomicLong checkpoints) {
-        long mostHeld = 0;
+        long mostLeftBehind = 0;
         while (!stop.get()) {
             Snapshot checkpoint = done(journal.checkpoint());
             done(journal.compact(checkpoint.seq() + 1));
             checkpoints.incrementAndGet();
-            mostHeld = Math.max(mostHeld, done(journal.size()));
+            long held = done(journal.size());
+            long above = done(journal.latestSeq()) - checkpoint.seq();
+            mostLeftBehind = Math.max(mostLeftBehind, held - above);
         }
-        return mostHeld;
+        return mostLeftBehind;
     }
 
     private static void recoversEveryAcknowledgedSet(Journal fresh, List<JournalEntry> acknowledged) {
@@ -135,13 +142,16 @@ abstract class SharedJournalClusterContract {
                 acknowledged.addAll(w.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             }
             stop.set(true);
-            long mostHeld = maintenance.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            long mostLeftBehind = maintenance.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             assertThat(acknowledged).hasSize(WRITERS * n);
             assertThat(acknowledged).extracting(JournalEntry::seq).doesNotHaveDuplicates();
             assertThat(checkpoints.get()).as("checkpoints taken while the writers ran").isPositive();
-            // Compaction kept up: never more than half of what was appended was held at once.
-            assertThat(mostHeld).as("entries held after a compaction").isLessThanOrEqualTo(WRITERS * n / 2L);
+            // The table stays bounded by the checkpoints: each compaction removed everything its
+            // checkpoint covers, whatever the writers appended meanwhile. (How far the checkpoints
+            // keep up with the writers depends on the machine's load, so it is not asserted.)
+            assertThat(mostLeftBehind).as("entries left at or below a checkpoint after compacting up to it")
+                    .isLessThanOrEqualTo(0);
             Journal maintainer = journals.get(WRITERS);
             done(maintainer.compact(done(maintainer.checkpoint()).seq() + 1));
             assertThat(done(maintainer.size())).isZero();
