@@ -23,7 +23,7 @@ package to.clasp.journal;
  * @param firstUnchainedEntry parameter: a seq; the first seq from it on whose entry has no
  *     entry_mac, NULL when there is none
  * @param sinceVerified the entry columns in {@link SqliteSchema}'s order, entry_mac, a
- *     placeholder and the link column ({@link SqliteSchema#COL_PREVIOUS_MAC}); parameters: the
+ *     placeholder and the link column ({@link EntryColumns#PREVIOUS_MAC}); parameters: the
  *     seq to read after, the limit
  * @param newestEntry the highest seq ever assigned (0 for none) and whether its entry exists
  * @param allSnapshots every snapshot, oldest first: seq_at, created_at, data_json,

@@ -305,7 +305,7 @@ final class PostgresSchema {
 
     /**
      * The same SELECT of entries with the columns a verified read needs after the entry columns
-     * ({@link SqliteSchema#COL_ENTRY_MAC}, a placeholder, {@link SqliteSchema#COL_PREVIOUS_MAC}):
+     * ({@link EntryColumns#ENTRY_MAC}, a placeholder, {@link EntryColumns#PREVIOUS_MAC}):
      * the table is aliased {@code e}, and every other clause stays as it is.
      *
      * @param entrySelect a SELECT built on this schema's entry columns ({@link #since}, {@link #select})

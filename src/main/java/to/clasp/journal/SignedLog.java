@@ -299,7 +299,7 @@ final class SignedLog {
          * Checks one entry row.
          *
          * @param previousMac the entry_mac of the entry before, lowercase, "" when it has none,
-         *     null when that entry does not exist ({@link SqliteSchema#COL_PREVIOUS_MAC})
+         *     null when that entry does not exist ({@link EntryColumns#PREVIOUS_MAC})
          * @throws JournalException.Integrity naming the seq, if it fails any rule
          */
         void checkEntry(long seq, long timestamp, String author, String address, String signalType,

@@ -89,14 +89,15 @@ final class SqlRows {
     }
 
     /**
-     * Binds a snapshot to {@link SqliteSchema#INSERT_SNAPSHOT}, signing it when it has a key;
-     * runs on the writer, which chooses {@code createdAt} and reads {@code seqAt}.
+     * Binds a snapshot to SQLite's snapshot INSERT, signing it when it has a key against the
+     * record that {@code integrity}'s statements read; runs on the writer, which chooses
+     * {@code createdAt} and reads {@code seqAt}.
      */
-    static void bindSnapshot(PreparedStatement insert, EncodedSnapshot snapshot, long createdAt, long seqAt)
-            throws SQLException {
+    static void bindSnapshot(PreparedStatement insert, EncodedSnapshot snapshot, long createdAt, long seqAt,
+            IntegritySql integrity) throws SQLException {
         bindSnapshotColumns(insert, snapshot, createdAt, seqAt);
         setNullableString(insert, 5, snapshot.mac() == null ? null
-                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection(), SqliteSchema.INTEGRITY), createdAt, seqAt,
+                : snapshot.mac().snapshotMac(SignedLog.snapshotsFrom(insert.getConnection(), integrity), createdAt, seqAt,
                         snapshot.dataJson(), snapshot.dataExact()));
     }
 
@@ -267,7 +268,7 @@ final class SqlRows {
         private boolean addressRead;
         private String address;
         private boolean usualTextRead;
-        /** {@link SqliteSchema#COL_USUAL_TEXT} of the current row, or null. */
+        /** {@link EntryColumns#USUAL_TEXT} of the current row, or null. */
         private byte[] usualText;
         /** The positions of the two NULs in {@link #usualText}; -1 when it cannot be split. */
         private int addressEnd;
@@ -325,7 +326,7 @@ final class SqlRows {
 
         /** The current row's seq. */
         long seq() throws SQLException {
-            return rs.getLong(SqliteSchema.COL_SEQ);
+            return rs.getLong(EntryColumns.SEQ);
         }
 
         /** The current row's address as the caller wrote it, or null if the column is NULL. */
@@ -335,8 +336,8 @@ final class SqlRows {
                 if (wholeRow != null && splitUsualText()) {
                     stored = addresses.text(usualText, 0, addressEnd);
                 } else {
-                    stored = rawText ? addresses.text(rs.getBytes(SqliteSchema.COL_ADDRESS))
-                            : rs.getString(SqliteSchema.COL_ADDRESS);
+                    stored = rawText ? addresses.text(rs.getBytes(EntryColumns.ADDRESS))
+                            : rs.getString(EntryColumns.ADDRESS);
                 }
                 address = stored == null || storedText == null ? stored : storedText.apply(stored);
                 addressRead = true;
@@ -352,9 +353,9 @@ final class SqlRows {
          */
         JournalEntry entry() throws SQLException {
             long seq = seq();
-            long timestamp = rs.getLong(SqliteSchema.COL_TIMESTAMP);
+            long timestamp = rs.getLong(EntryColumns.TIMESTAMP);
             if (wholeRow != null) {
-                long shape = rs.getLong(SqliteSchema.COL_SHAPE);
+                long shape = rs.getLong(EntryColumns.SHAPE);
                 if (shape == 0 || !splitUsualText()) {
                     return readWhole(seq);
                 }
@@ -368,36 +369,36 @@ final class SqlRows {
             byte[] jsonBytes = null;
             long shape = 0;
             if (rawText && !checked) {
-                jsonBytes = rs.getBytes(SqliteSchema.COL_VALUE_JSON);
-                shape = rs.getLong(SqliteSchema.COL_SHAPE);
+                jsonBytes = rs.getBytes(EntryColumns.VALUE_JSON);
+                shape = rs.getLong(EntryColumns.SHAPE);
             } else {
-                json = rs.getString(SqliteSchema.COL_VALUE_JSON);
+                json = rs.getString(EntryColumns.VALUE_JSON);
             }
             if (shape != 0) {
                 if (address == null || jsonBytes == null) {
                     throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
                 }
                 return usualShape(seq, timestamp, address, jsonBytes, 0, jsonBytes.length,
-                        authors.text(rs.getBytes(SqliteSchema.COL_AUTHOR)), shape);
+                        authors.text(rs.getBytes(EntryColumns.AUTHOR)), shape);
             }
-            byte[] exact = rs.getBytes(SqliteSchema.COL_VALUE_EXACT);
+            byte[] exact = rs.getBytes(EntryColumns.VALUE_EXACT);
             if (address == null || (json == null && jsonBytes == null)) {
                 throw new JournalException.Serialization("seq " + seq + ": address or value_json is NULL", null);
             }
             if (verifier != null) {
-                long storedRevision = rs.getLong(SqliteSchema.COL_REVISION);
+                long storedRevision = rs.getLong(EntryColumns.REVISION);
                 Long revision = rs.wasNull() ? null : storedRevision;
-                String storedAuthor = rs.getString(SqliteSchema.COL_AUTHOR);
+                String storedAuthor = rs.getString(EntryColumns.AUTHOR);
                 // The MACs cover the author as written, as they cover the address.
                 verifier.checkEntry(seq, timestamp, storedAuthor == null || storedText == null ? storedAuthor
                         : storedText.apply(storedAuthor), address,
-                        rs.getString(SqliteSchema.COL_SIGNAL_TYPE), json, revision,
-                        rs.getLong(SqliteSchema.COL_MSG_TYPE), exact, rs.getString(SqliteSchema.COL_HMAC),
-                        rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC), rs.getString(SqliteSchema.COL_ENTRY_MAC),
-                        rs.getString(SqliteSchema.COL_PREVIOUS_MAC));
+                        rs.getString(EntryColumns.SIGNAL_TYPE), json, revision,
+                        rs.getLong(EntryColumns.MSG_TYPE), exact, rs.getString(EntryColumns.HMAC),
+                        rs.getString(EntryColumns.VALUE_EXACT_HMAC), rs.getString(EntryColumns.ENTRY_MAC),
+                        rs.getString(EntryColumns.PREVIOUS_MAC));
             } else if (mac != null) {
-                RowIntegrity.check(mac, seq, address, json, exact, timestamp, rs.getString(SqliteSchema.COL_HMAC),
-                        rs.getString(SqliteSchema.COL_VALUE_EXACT_HMAC));
+                RowIntegrity.check(mac, seq, address, json, exact, timestamp, rs.getString(EntryColumns.HMAC),
+                        rs.getString(EntryColumns.VALUE_EXACT_HMAC));
             }
             SignalType type = signalType(seq);
             Value value;
@@ -411,11 +412,11 @@ final class SqlRows {
                 throw new JournalException.Serialization("seq " + seq + ": cannot decode "
                         + (exact != null ? "value_exact" : "value_json") + ": " + e.getMessage(), e);
             }
-            long revision = rs.getLong(SqliteSchema.COL_REVISION);
+            long revision = rs.getLong(EntryColumns.REVISION);
             OptionalLong rev = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(revision);
-            int msgType = rs.getInt(SqliteSchema.COL_MSG_TYPE);
-            String author = rawText ? authors.text(rs.getBytes(SqliteSchema.COL_AUTHOR))
-                    : rs.getString(SqliteSchema.COL_AUTHOR);
+            int msgType = rs.getInt(EntryColumns.MSG_TYPE);
+            String author = rawText ? authors.text(rs.getBytes(EntryColumns.AUTHOR))
+                    : rs.getString(EntryColumns.AUTHOR);
             author = author == null || storedText == null ? author : storedText.apply(author);
             return new JournalEntry(seq, timestamp, author == null ? "" : author, address, type, value,
                     rev, msgType);
@@ -436,7 +437,7 @@ final class SqlRows {
         }
 
         /**
-         * Reads {@link SqliteSchema#COL_USUAL_TEXT} of the current row, once, and finds its two
+         * Reads {@link EntryColumns#USUAL_TEXT} of the current row, once, and finds its two
          * separators.
          *
          * @return whether it holds exactly two NULs, and so splits into its three columns
@@ -444,7 +445,7 @@ final class SqlRows {
         private boolean splitUsualText() throws SQLException {
             if (!usualTextRead) {
                 usualTextRead = true;
-                usualText = rs.getBytes(SqliteSchema.COL_USUAL_TEXT);
+                usualText = rs.getBytes(EntryColumns.USUAL_TEXT);
                 addressEnd = -1;
                 if (usualText != null) {
                     int first = indexOfNul(usualText, 0);
@@ -468,7 +469,7 @@ final class SqlRows {
         }
 
         /**
-         * A row of the usual shape ({@link SqliteSchema#COL_SHAPE}): no exact value, nothing to
+         * A row of the usual shape ({@link EntryColumns#SHAPE}): no exact value, nothing to
          * verify; its value_json is {@code json} from {@code jsonFrom} to {@code jsonTo}.
          */
         private JournalEntry usualShape(long seq, long timestamp, String address, byte[] json, int jsonFrom,
@@ -490,7 +491,7 @@ final class SqlRows {
         private SignalType signalType(long seq) throws SQLException {
             String typeName;
             if (rawText) {
-                byte[] name = rs.getBytes(SqliteSchema.COL_SIGNAL_TYPE);
+                byte[] name = rs.getBytes(EntryColumns.SIGNAL_TYPE);
                 if (name != null) {
                     for (int i = 0; i < WIRE_NAMES.length; i++) {
                         if (Arrays.equals(WIRE_NAMES[i], name)) {
@@ -500,7 +501,7 @@ final class SqlRows {
                 }
                 typeName = name == null ? null : new String(name, StandardCharsets.UTF_8);
             } else {
-                typeName = rs.getString(SqliteSchema.COL_SIGNAL_TYPE);
+                typeName = rs.getString(EntryColumns.SIGNAL_TYPE);
             }
             try {
                 return SignalType.fromWireName(typeName == null ? "" : typeName);

@@ -281,15 +281,15 @@ final class SqliteSchema {
             + "(SELECT seq FROM sqlite_sequence WHERE name = 'journal_entries'), 0)) "
             + "SELECT last.s, EXISTS (SELECT 1 FROM journal_entries WHERE seq = last.s) FROM last";
 
-    /** The columns every entry read selects, in the order {@link #COL_SEQ} and friends name. */
+    /** The columns every entry read selects, in the order {@link EntryColumns#SEQ} and friends name. */
     private static final String ENTRY_COLUMN_LIST = "SELECT seq, timestamp, author, address, signal_type, "
             + "value_json, revision, msg_type, hmac, value_exact, value_exact_hmac, entry_mac, " + shapeColumn();
     private static final String ENTRY_COLUMNS = ENTRY_COLUMN_LIST + " FROM journal_entries";
 
-    /** The largest revision {@link #COL_SHAPE} carries, plus one. */
+    /** The largest revision {@link EntryColumns#SHAPE} carries, plus one. */
     static final long SHAPE_REVISION_LIMIT = 1L << 52;
 
-    /** The expression of {@link #COL_SHAPE}. */
+    /** The expression of {@link EntryColumns#SHAPE}. */
     private static String shapeColumn() {
         StringBuilder types = new StringBuilder("CASE signal_type");
         for (SignalType t : SignalType.values()) {
@@ -306,7 +306,7 @@ final class SqliteSchema {
     }
 
     /**
-     * The column a verified read adds ({@link #COL_PREVIOUS_MAC}): the entry_mac of the entry
+     * The column a verified read adds ({@link EntryColumns#PREVIOUS_MAC}): the entry_mac of the entry
      * before, in lowercase, '' when it has none, NULL when that entry does not exist. A primary
      * key lookup that SQLite runs for each row it returns.
      */
@@ -327,8 +327,8 @@ final class SqliteSchema {
     }
 
     /**
-     * The same SELECT of entries reading, besides {@link #COL_SHAPE}, only what a row of the
-     * usual shape needs, in one column ({@link #COL_USUAL_TEXT}), and the address on its own for
+     * The same SELECT of entries reading, besides {@link EntryColumns#SHAPE}, only what a row of the
+     * usual shape needs, in one column ({@link EntryColumns#USUAL_TEXT}), and the address on its own for
      * a row that must be read whole; the other columns come back NULL, at the same positions. A
      * row whose shape is 0, or whose text cannot be split, is read again whole with
      * {@link #ENTRY_AT}, in the same read transaction. Fetching a column costs a JNI call and a
@@ -351,37 +351,6 @@ final class SqliteSchema {
     /** Every entry column of the entry with seq ?, for a row {@link #withUsualColumns} read in part. */
     static final String ENTRY_AT = ENTRY_COLUMNS + " WHERE seq = ?";
 
-    static final int COL_SEQ = 1;
-    static final int COL_TIMESTAMP = 2;
-    static final int COL_AUTHOR = 3;
-    static final int COL_ADDRESS = 4;
-    static final int COL_SIGNAL_TYPE = 5;
-    static final int COL_VALUE_JSON = 6;
-    static final int COL_REVISION = 7;
-    static final int COL_MSG_TYPE = 8;
-    static final int COL_HMAC = 9;
-    static final int COL_VALUE_EXACT = 10;
-    static final int COL_VALUE_EXACT_HMAC = 11;
-    static final int COL_ENTRY_MAC = 12;
-    /**
-     * Signal type, msg_type and revision of a row in one integer, where a row has the usual
-     * shape, so that a read fetches one column instead of five ({@link #COL_SIGNAL_TYPE},
-     * {@link #COL_MSG_TYPE}, {@link #COL_REVISION}, its NULL test, and {@link #COL_VALUE_EXACT}):
-     * bits 0-2 the {@link SignalType} ordinal + 1, bit 3 msg_type - 32 (a PUBLISH or a SET),
-     * bits 4 and up the revision + 1, or 0 for none. 0 when the row has another shape (an exact
-     * value, another msg_type, a revision that is no integer or beyond 2^52, an unknown signal
-     * type): its columns are read one by one. SQLite only.
-     */
-    static final int COL_SHAPE = 13;
-    /**
-     * Only in {@link #withUsualColumns} SELECTs, in place of {@link #COL_VALUE_JSON}: address,
-     * value_json and author joined by NUL characters, NULL when one of them is. Valid JSON holds
-     * no NUL, and an address written through this library none either; a row whose text holds
-     * more than the two separators is read whole.
-     */
-    static final int COL_USUAL_TEXT = COL_VALUE_JSON;
-    /** Only in {@link #withPreviousMac} SELECTs. */
-    static final int COL_PREVIOUS_MAC = 14;
 
     /** Parameters: the seq to read after, and the limit (-1 for none). */
     static final String SINCE = ENTRY_COLUMNS + " WHERE seq > ? ORDER BY seq LIMIT ?";

@@ -175,7 +175,8 @@ final class SqliteTransactions {
                     }
                 }
             }
-            SqlRows.bindSnapshot(sql.insertSnapshot, snapshot.snapshot, snapshot.createdAt, snapshot.seqAt);
+            SqlRows.bindSnapshot(sql.insertSnapshot, snapshot.snapshot, snapshot.createdAt, snapshot.seqAt,
+                    SqliteSchema.INTEGRITY);
             sql.insertSnapshot.executeUpdate();
             sql.pruneSnapshots.setInt(1, snapshotsToKeep);
             sql.pruneSnapshots.executeUpdate();

@@ -8,9 +8,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import to.clasp.journal.WriteOp.CompactOp;
 import to.clasp.journal.WriteOp.VacuumOp;
@@ -63,7 +64,8 @@ final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      * the thread that holds the committer role; read by the writer's callers under the writer's
      * lock while nobody holds it.
      */
-    private final ArrayDeque<CompactOp> compacting = new ArrayDeque<>();
+    /** The compactions under way, oldest first, each with what it removes and how far it got. */
+    private final LinkedHashMap<CompactOp, SqliteCompaction.Job> compacting = new LinkedHashMap<>();
     /** Set once, before the writer starts. */
     private GroupCommitWriter writer;
 
@@ -236,20 +238,21 @@ final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      * future is completed after the last one.
      */
     private void startCompaction(CompactOp op) {
+        SqliteCompaction.Job job;
         try {
-            op.job = compaction.start(op.beforeSeq, op.signedLog);
+            job = compaction.start(op.beforeSeq, op.signedLog);
         } catch (SQLException | RuntimeException e) {
             op.error = writer.storage("cannot compact", e);
             return;
         }
-        if (op.job == null) {
+        if (job == null) {
             op.result = 0L; // nothing below the bound can exist
             op.committed = true;
             writer.committedAlone();
             return;
         }
         op.running = true;
-        compacting.addLast(op);
+        compacting.put(op, job);
         if (checkpointer != null) {
             checkpointer.compacting(true);
         }
@@ -289,8 +292,9 @@ final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      */
     @Override
     public void runBetweenBatches() {
-        CompactOp op = compacting.peekFirst();
-        SqliteCompaction.Job job = op.job;
+        Map.Entry<CompactOp, SqliteCompaction.Job> oldest = compacting.entrySet().iterator().next();
+        CompactOp op = oldest.getKey();
+        SqliteCompaction.Job job = oldest.getValue();
         boolean over;
         try {
             if (lost == null && fileChanged()) {
@@ -320,15 +324,15 @@ final class SqliteWriteBackend implements GroupCommitWriter.Backend {
 
     /** Takes a compaction out of {@link #compacting} and completes its future on the pool. */
     private void finishCompaction(CompactOp op) {
-        compacting.remove(op);
+        SqliteCompaction.Job job = compacting.remove(op);
         op.running = false;
         if (checkpointer != null && compacting.isEmpty()) {
             checkpointer.compacting(false);
         }
-        if (op.job.error != null) {
-            op.error = op.job.error;
+        if (job.error != null) {
+            op.error = job.error;
         } else {
-            op.result = op.job.removed;
+            op.result = job.removed;
             op.committed = true;
             writer.committedAlone();
         }
@@ -344,11 +348,12 @@ final class SqliteWriteBackend implements GroupCommitWriter.Backend {
     @Override
     public void stopWorkBetweenBatches() {
         while (!compacting.isEmpty()) {
-            CompactOp op = compacting.peekFirst();
-            op.job.error = new JournalException.Closed("the journal " + name + " was closed during the"
-                    + " compaction, after it removed " + op.job.removed + " entries; the entries below seq "
-                    + op.job.bound + " that are left stay until a later compaction");
-            finishCompaction(op);
+            Map.Entry<CompactOp, SqliteCompaction.Job> oldest = compacting.entrySet().iterator().next();
+            SqliteCompaction.Job job = oldest.getValue();
+            job.error = new JournalException.Closed("the journal " + name + " was closed during the"
+                    + " compaction, after it removed " + job.removed + " entries; the entries below seq "
+                    + job.bound + " that are left stay until a later compaction");
+            finishCompaction(oldest.getKey());
         }
     }
 

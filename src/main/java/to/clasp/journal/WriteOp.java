@@ -142,8 +142,6 @@ abstract sealed class WriteOp<T> permits WriteOp.AppendOp, WriteOp.MarkOp, Write
     static final class CompactOp extends WriteOp<Long> {
         final long beforeSeq;
         final SignedLog signedLog;
-        /** What it removes and how far it got; null until started, and when nothing is to be removed. */
-        SqliteCompaction.Job job;
         /** Whether it is started and not over: its future is completed after its last chunk. */
         boolean running;
 
