@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import to.clasp.journal.internal.util.Validation;
 
 /**
  * An append-only journal of SET and PUBLISH entries, with snapshots for fast recovery.

@@ -9,6 +9,12 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
+import to.clasp.journal.internal.follow.FollowHub;
+import to.clasp.journal.internal.follow.FollowSource;
+import to.clasp.journal.internal.codec.Micros;
+import to.clasp.journal.internal.state.StateFold;
+import to.clasp.journal.internal.stats.StatsRecorder;
+import to.clasp.journal.internal.util.Validation;
 
 /**
  * A journal held in memory: a ring buffer of the newest {@code capacity} entries.

@@ -19,6 +19,25 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import to.clasp.journal.internal.sql.EntryMac;
+import to.clasp.journal.internal.follow.FollowHub;
+import to.clasp.journal.internal.follow.FollowSource;
+import to.clasp.journal.internal.sql.GroupCommitWriter;
+import to.clasp.journal.internal.sql.JournalLifecycle;
+import to.clasp.journal.internal.sql.JournalOptions;
+import to.clasp.journal.internal.postgres.PostgresChain;
+import to.clasp.journal.internal.postgres.PostgresCheckpoint;
+import to.clasp.journal.internal.postgres.PostgresCompaction;
+import to.clasp.journal.internal.postgres.PostgresListener;
+import to.clasp.journal.internal.postgres.PostgresPools;
+import to.clasp.journal.internal.postgres.PostgresSchema;
+import to.clasp.journal.internal.postgres.PostgresStateAt;
+import to.clasp.journal.internal.postgres.PostgresWriteBackend;
+import to.clasp.journal.internal.sql.SignedLog;
+import to.clasp.journal.internal.sql.SqlRows;
+import to.clasp.journal.internal.sql.SqlSelect;
+import to.clasp.journal.internal.stats.StatsRecorder;
+import to.clasp.journal.internal.util.Validation;
 
 /**
  * A journal in a PostgreSQL database, which several journals (several routers, in several

@@ -16,6 +16,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import to.clasp.journal.internal.follow.FollowHub;
+import to.clasp.journal.internal.sql.GroupCommitWriter;
+import to.clasp.journal.internal.sql.IntegrityScan;
+import to.clasp.journal.internal.sql.JournalLifecycle;
+import to.clasp.journal.internal.sql.JournalOptions;
+import to.clasp.journal.internal.sql.QueryPlan;
+import to.clasp.journal.internal.sql.SignedLog;
+import to.clasp.journal.internal.sql.SqlRows;
+import to.clasp.journal.internal.sql.SqlSelect;
+import to.clasp.journal.internal.sqlite.SqliteFileFigures;
+import to.clasp.journal.internal.sqlite.SqliteFollowSource;
+import to.clasp.journal.internal.sqlite.SqliteOpener;
+import to.clasp.journal.internal.sqlite.SqliteQueryRunner;
+import to.clasp.journal.internal.sqlite.SqliteReadPool;
+import to.clasp.journal.internal.sqlite.SqliteRowReads;
+import to.clasp.journal.internal.sqlite.SqliteSchema;
+import to.clasp.journal.internal.sqlite.SqliteStateAt;
+import to.clasp.journal.internal.stats.StatsRecorder;
+import to.clasp.journal.internal.util.Validation;
 
 /**
  * A durable journal in a SQLite file, or in memory; files are interchangeable with the Rust

@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import to.clasp.journal.AddressPattern.Pushdown;
-import to.clasp.journal.AddressPattern.Pushdown.Kind;
+import to.clasp.journal.internal.pattern.Pushdown.Kind;
+import to.clasp.journal.internal.pattern.Pushdown;
 
 /**
  * The pushdown is what a SQL backend turns into an index range, so its claims are checked

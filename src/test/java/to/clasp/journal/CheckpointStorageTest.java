@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.postgres.PostgresSchema;
+import to.clasp.journal.internal.sql.SqlRows;
 
 /**
  * {@link Journal#checkpoint()} where the backends' storage shows through: read-only journals,

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import to.clasp.journal.internal.follow.FollowHub;
 
 /**
  * Following when streams follow different addresses, part of the contract every backend runs

@@ -15,6 +15,10 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.Function;
+import to.clasp.journal.internal.sql.GroupCommitWriter;
+import to.clasp.journal.internal.sql.SqlRows;
+import to.clasp.journal.internal.sqlite.SqliteSchema;
+import to.clasp.journal.internal.sqlite.SqliteWriteBackend;
 
 /**
  * The writer outlives failures that come out of the driver. An {@link Error} thrown in a SQL

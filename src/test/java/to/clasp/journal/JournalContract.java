@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import to.clasp.journal.internal.follow.FollowHub;
+import to.clasp.journal.internal.codec.Micros;
+import to.clasp.journal.internal.codec.ValueCodec;
 
 /**
  * The behaviour every {@link Journal} shares. A backend's test extends this class and says how

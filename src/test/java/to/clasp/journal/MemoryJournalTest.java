@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import to.clasp.journal.internal.follow.FollowHub;
 
 class MemoryJournalTest extends JournalContract {
 

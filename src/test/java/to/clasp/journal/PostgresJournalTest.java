@@ -17,6 +17,9 @@ import java.util.stream.LongStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import to.clasp.journal.internal.postgres.PostgresListener;
+import to.clasp.journal.internal.postgres.PostgresPools;
+import to.clasp.journal.internal.postgres.PostgresSchema;
 
 /** What the contract does not cover: sharing a schema, the stored form, integrity, opening and closing. */
 class PostgresJournalTest {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import to.clasp.journal.internal.sql.IntegrityScan;
 
 /**
  * Every kind of edit to a schema a keyed {@link PostgresJournal} wrote, made with plain SQL on

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.sql.GroupCommitWriter;
 
 /**
  * What the writer's threads do without being asked: commit writes nobody waits for, and copy

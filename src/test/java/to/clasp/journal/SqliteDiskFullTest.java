@@ -25,6 +25,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.sql.GroupCommitWriter;
+import to.clasp.journal.internal.sql.SqlRows;
+import to.clasp.journal.internal.sqlite.SqliteSchema;
+import to.clasp.journal.internal.sqlite.SqliteWriteBackend;
 
 /**
  * The writer survives a full disk: writes that cannot be stored fail, the write lock is not

@@ -19,6 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import to.clasp.journal.internal.sql.AddressRange;
+import to.clasp.journal.internal.sql.QueryPlan;
+import to.clasp.journal.internal.sql.SqlSelect;
+import to.clasp.journal.internal.sqlite.SqliteOpener;
+import to.clasp.journal.internal.sqlite.SqliteQueryRunner;
+import to.clasp.journal.internal.sqlite.SqliteSchema;
 
 /** The SQL a query runs: which index it uses, and the prefix ranges it is built from. */
 class SqliteQueryPlanTest {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.sqlite.SqliteSchema;
 
 /** Opening a journal file for inspection: nothing is created, migrated or changed. */
 class SqliteReadOnlyTest {

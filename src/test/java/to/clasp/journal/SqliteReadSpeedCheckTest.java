@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.sqlite.SqliteReadPool;
 
 /**
  * The read pool's speed check: while the pool is young, a read connection found clearly slower

@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.sql.EntryMac;
+import to.clasp.journal.internal.codec.RustJson;
 
 /**
  * A file this library signed, to which the Rust crate then appended with the same key, took a

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.sqlite.SqliteSchema;
 
 /**
  * {@link Journal#stateAt(long)} on SQLite configurations the journal contract does not open:

@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * Reactive Streams rules it can see (onSubscribe first and once, signals one at a time, never
  * more than requested, nothing after a terminal signal).
  */
-class TestFollower implements Flow.Subscriber<JournalEntry> {
+public class TestFollower implements Flow.Subscriber<JournalEntry> {
 
     private final long initialRequest;
     private final List<JournalEntry> received = new ArrayList<>();
@@ -31,11 +31,11 @@ class TestFollower implements Flow.Subscriber<JournalEntry> {
     private long requested;
 
     /** A follower that requests {@code initialRequest} entries in onSubscribe (0: none). */
-    TestFollower(long initialRequest) {
+    public TestFollower(long initialRequest) {
         this.initialRequest = initialRequest;
     }
 
-    static TestFollower unbounded() {
+    public static TestFollower unbounded() {
         return new TestFollower(Long.MAX_VALUE);
     }
 
@@ -118,7 +118,7 @@ class TestFollower implements Flow.Subscriber<JournalEntry> {
         subscription.cancel();
     }
 
-    synchronized List<JournalEntry> received() {
+    public synchronized List<JournalEntry> received() {
         return List.copyOf(received);
     }
 
@@ -126,7 +126,7 @@ class TestFollower implements Flow.Subscriber<JournalEntry> {
         return received.stream().map(JournalEntry::seq).toList();
     }
 
-    synchronized int count() {
+    public synchronized int count() {
         return received.size();
     }
 
@@ -138,18 +138,18 @@ class TestFollower implements Flow.Subscriber<JournalEntry> {
         return completed;
     }
 
-    boolean isTerminated() {
+    public boolean isTerminated() {
         return terminated.getCount() == 0;
     }
 
-    List<String> violations() {
+    public List<String> violations() {
         synchronized (violations) {
             return List.copyOf(violations);
         }
     }
 
     /** Waits until {@code n} entries have arrived; fails the test after {@code within}. */
-    TestFollower awaitCount(int n, Duration within) {
+    public TestFollower awaitCount(int n, Duration within) {
         awaitTrue(() -> count() >= n || isTerminated(), within, () -> "entries: " + count() + " of " + n
                 + ", error: " + error());
         assertThat(count()).as("entries received (error: %s)", error()).isGreaterThanOrEqualTo(n);
@@ -178,7 +178,7 @@ class TestFollower implements Flow.Subscriber<JournalEntry> {
         return this;
     }
 
-    static void awaitTrue(BooleanSupplier condition, Duration within, java.util.function.Supplier<String> what) {
+    public static void awaitTrue(BooleanSupplier condition, Duration within, java.util.function.Supplier<String> what) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

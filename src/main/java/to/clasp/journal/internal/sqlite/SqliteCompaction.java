@@ -1,0 +1,432 @@
+package to.clasp.journal.internal.sqlite;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Lock;
+import to.clasp.journal.JournalException;
+import to.clasp.journal.internal.sql.SignedLog;
+
+/**
+ * The space work of a SQLite journal's {@link to.clasp.journal.internal.sql.GroupCommitWriter}: the chunks of its compactions,
+ * which it runs one at a time between its batches of writes, so that no write waits for a whole
+ * compaction, and its vacuums ({@link #vacuum}), which cannot be cut up that way.
+ *
+ * <p>A compaction is fixed when the writer takes it from its queue ({@link #start}): it removes
+ * the entries below {@code min(beforeSeq, latest seq + 1)} as they were then, so that writes
+ * queued after it, which may now commit before it ends, are never removed by it. It then runs
+ * as a series of transactions ({@link #step}), each deleting the oldest entries up to a cut,
+ * moving the signed log's low-water mark to that cut and giving the pages back, so that a
+ * compaction stopped after any chunk leaves a journal as valid as a smaller compaction would.
+ *
+ * <p>Every chunk costs the same whatever is left of the file: the oldest and newest seqs are
+ * read with one seek at each end of the table (a single {@code SELECT min(seq), max(seq)} would
+ * scan it, which made a compaction quadratic), and the cut is that oldest seq plus a row count.
+ * The row count is sized by time: each chunk is measured, and the next one is scaled towards
+ * {@link #CHUNK_NANOS}, so that a write queued behind a chunk waits a few milliseconds at most
+ * however fast the disk is. When a chunk finds no room (a full disk), the WAL is checkpointed
+ * once, and then the chunks get smaller, down to one row: that makes compaction the way out of
+ * a full disk.
+ *
+ * <p>Used by whichever thread holds the writer's committer role, one call at a time, on the
+ * writer's connection; it has statements of its own on it, prepared again after a failure.
+ */
+public final class SqliteCompaction {
+
+    /** Rows the first chunk of a journal deletes; later chunks are sized by time. */
+    static final int FIRST_CHUNK_ROWS = 1_024;
+    /** The fewest rows a chunk is sized to, unless the disk is full. */
+    static final int MIN_CHUNK_ROWS = 32;
+    /** The most rows a chunk is sized to: bounds the WAL one chunk writes. */
+    static final int MAX_CHUNK_ROWS = 65_536;
+    /**
+     * What a chunk should take: long enough that its fixed cost (BEGIN, two seeks, COMMIT) is a
+     * small share of it, short enough that a write queued behind it hardly notices.
+     */
+    static final long CHUNK_NANOS = 2_000_000L;
+    /**
+     * The remaining entries are removed with one unbounded DELETE, which SQLite runs by dropping
+     * whole pages, when they are at most this many times a chunk's rows: it is that much
+     * cheaper per row, and the cheapest way in WAL on a full disk.
+     */
+    static final int CLEAR_FACTOR = 4;
+
+    /** SQLite's result code for a full disk or a database at its max_page_count. */
+    private static final int SQLITE_FULL = 13;
+    /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
+    private static final int SQLITE_IOERR = 10;
+    /** SQLite's result code for a database another connection holds locked. */
+    private static final int SQLITE_BUSY = 5;
+    /** How long a vacuum keeps trying for another process's write lock. */
+    private static final long VACUUM_LOCK_WAIT_NANOS = 60_000_000_000L;
+
+    /** What the writer lends a compaction. */
+    interface Host {
+        /** Runs a checkpoint on the writer's connection, outside any transaction. */
+        void checkpoint(String pragma) throws SQLException;
+
+        /** Ends whatever transaction a failure left open. */
+        void endTransaction();
+
+        /**
+         * Has the background checkpointer copy the WAL now, holding further chunks back until
+         * it has; false when there is no background checkpointer.
+         */
+        boolean checkpointInBackground();
+
+        /** Counts a committed chunk that deleted {@code rows} rows. */
+        void committed(long rows);
+    }
+
+    private final Connection conn;
+    private final String name;
+    /** Whether the journal is a file: its pages are given back and its WAL checkpointed. */
+    private final boolean onFile;
+    /** Whether each chunk checkpoints the WAL itself (a file without a background checkpointer). */
+    private final boolean checkpointEachChunk;
+    private final Lock txLock;
+    private final Host host;
+    private Statements sql;
+    private boolean statementsSuspect;
+    /** The rows the next chunk deletes: learned from the chunks before, across compactions. */
+    private int rows = FIRST_CHUNK_ROWS;
+
+    /**
+     * Prepares the statements on the writer's connection.
+     *
+     * @param txLock held around every chunk's transaction, or null (see {@link to.clasp.journal.SqliteJournal})
+     */
+    SqliteCompaction(Connection conn, String name, boolean onFile, boolean checkpointEachChunk,
+            Lock txLock, Host host) throws SQLException {
+        this.conn = conn;
+        this.name = name;
+        this.onFile = onFile;
+        this.checkpointEachChunk = checkpointEachChunk;
+        this.txLock = txLock;
+        this.host = host;
+        this.sql = new Statements(conn);
+    }
+
+    /** One compaction's progress. */
+    static final class Job {
+        /** The first seq to keep. */
+        final long bound;
+        final SignedLog signedLog;
+        long removed;
+        /** The most rows a chunk may take: lowered while the disk is full. */
+        int maxRows = MAX_CHUNK_ROWS;
+        /** Whether the rest may go in one unbounded DELETE; not after the disk was full. */
+        boolean clearAllowed = true;
+        /** Whether the last chunk deleted a whole span of seqs, not the rest up to the bound. */
+        boolean fullSpan;
+        /** Whether the WAL was checkpointed for room once already. */
+        boolean checkpointedForRoom;
+        /** Whether the background checkpointer was asked to copy the WAL before the last checkpoint. */
+        boolean copiedInBackground;
+        /** Set when the compaction failed; {@link #removed} says how far it got. */
+        JournalException error;
+
+        Job(long bound, SignedLog signedLog) {
+            this.bound = bound;
+            this.signedLog = signedLog;
+        }
+    }
+
+    /**
+     * Fixes what a compaction removes, as of now: the entries below {@code beforeSeq} and below
+     * every seq assigned later. Reads the latest seq outside any transaction.
+     *
+     * @return the job, or null when nothing can be removed ({@code beforeSeq} of 1 or less)
+     */
+    Job start(long beforeSeq, SignedLog signedLog) throws SQLException {
+        if (beforeSeq <= 1) {
+            return null;
+        }
+        if (statementsSuspect) {
+            renewStatements();
+        }
+        long latest;
+        try {
+            latest = WriterStatements.readLatestSeq(sql.latestSeq);
+        } catch (SQLException | RuntimeException e) {
+            statementsSuspect = true;
+            throw e;
+        }
+        long bound = Math.min(beforeSeq, latest + 1);
+        return bound <= 1 ? null : new Job(bound, signedLog);
+    }
+
+    /**
+     * Runs the next chunk of a job in a transaction of its own.
+     *
+     * @return true when the job is over: {@link Job#error} is set, or {@link Job#removed} is
+     *     the whole count and the pages are given back
+     */
+    boolean step(Job job) {
+        if (txLock != null) {
+            txLock.lock();
+        }
+        try {
+            int chunk = Math.min(rows, job.maxRows);
+            long began = System.nanoTime();
+            long n;
+            try {
+                if (statementsSuspect) {
+                    renewStatements();
+                }
+                n = deleteChunk(job, chunk);
+            } catch (JournalException e) {
+                failed();
+                job.error = e; // the signed log refused: nothing of this chunk is deleted
+                return true;
+            } catch (SQLException e) {
+                failed();
+                int code = e.getErrorCode() & 0xFF;
+                if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+                    // No room to write. Once checkpointed, the WAL is written from its start
+                    // again, so the same chunk may fit (not tried first: on a full disk the
+                    // checkpoint itself may eat the little room there is); then smaller ones.
+                    if (!job.checkpointedForRoom && onFile) {
+                        job.checkpointedForRoom = true;
+                        try {
+                            host.checkpoint(SqliteSchema.CHECKPOINT_PASSIVE);
+                        } catch (SQLException ignored) {
+                            // then only smaller chunks can help
+                        }
+                        return false;
+                    }
+                    if (chunk > 1) {
+                        job.maxRows = chunk / 2;
+                        job.clearAllowed = false;
+                        return false;
+                    }
+                }
+                job.error = storage(job.removed == 0 ? "cannot compact"
+                        : "compaction stopped after removing " + job.removed + " entries", e);
+                return true;
+            }
+            if (n < 0) {
+                return finish(job);
+            }
+            job.removed += n;
+            if (checkpointEachChunk) {
+                try {
+                    host.checkpoint(SqliteSchema.CHECKPOINT_PASSIVE); // the next chunk reuses the WAL
+                } catch (SQLException e) {
+                    // Not needed for correctness; the last checkpoint reports what fails.
+                }
+            }
+            if (job.fullSpan) {
+                // By the span, not the rows: seqs may have gaps (a file the Rust crate wrote,
+                // entries removed by hand), and a span that held fewer rows than its length still
+                // took the time it took; sized only after spans full of rows, the chunks of a file
+                // with gaps were never sized at all.
+                resize(chunk, System.nanoTime() - began);
+            }
+            return false;
+        } finally {
+            if (txLock != null) {
+                txLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Scales the row count towards {@link #CHUNK_NANOS} from a full chunk's time, by at most a
+     * factor of two either way: one chunk slowed down by another process on the machine should
+     * not shrink the next ones to nothing, nor one fast chunk make the next one long.
+     */
+    private void resize(int chunk, long nanos) {
+        long scaled = (long) ((double) chunk * CHUNK_NANOS / Math.max(1, nanos));
+        scaled = Math.max(chunk / 2, Math.min(2L * chunk, scaled));
+        rows = (int) Math.max(MIN_CHUNK_ROWS, Math.min(MAX_CHUNK_ROWS, scaled));
+    }
+
+    /** Ends a job with nothing left to remove: gives the space back to the file system. */
+    private boolean finish(Job job) {
+        if (job.removed == 0 || !onFile) {
+            return true;
+        }
+        if (!job.copiedInBackground) {
+            // The truncating checkpoint below runs on the writer, and appends wait for it: most
+            // of the WAL is copied beside them first, so that it has only the rest to copy.
+            job.copiedInBackground = true;
+            if (host.checkpointInBackground()) {
+                return false;
+            }
+        }
+        try {
+            host.checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE);
+        } catch (SQLException e) {
+            job.error = storage(job.removed + " entries were removed, but their space could not be"
+                    + " given back to the file system", e);
+        }
+        return true;
+    }
+
+    /**
+     * Deletes, in one transaction, up to {@code chunk} seqs' worth of the oldest entries below
+     * the job's bound, and gives their pages back to the file system.
+     *
+     * @return the number of entries removed, or -1 if none was left to remove
+     */
+    private long deleteChunk(Job job, int chunk) throws SQLException {
+        sql.begin.execute();
+        long oldest;
+        long newest;
+        try (ResultSet rs = sql.heldSeqs.executeQuery()) {
+            rs.next();
+            oldest = rs.getLong(1);
+            boolean empty = rs.wasNull();
+            newest = rs.getLong(2);
+            if (empty || oldest >= job.bound) {
+                oldest = -1;
+            }
+        }
+        if (oldest < 0) {
+            sql.commit.execute();
+            return -1;
+        }
+        // Seqs are dense, so a span of seqs holds at most that many rows: a chunk of rows.
+        boolean clear = job.clearAllowed && job.bound > newest && newest - oldest < (long) chunk * CLEAR_FACTOR;
+        long cut = clear || job.bound - oldest <= chunk ? job.bound : oldest + chunk;
+        job.fullSpan = cut == oldest + chunk;
+        if (job.signedLog != null) {
+            job.signedLog.beforeCompaction(conn, cut);
+        }
+        long n;
+        if (clear) {
+            n = sql.clearEntries.executeUpdate();
+        } else {
+            sql.delete.setLong(1, cut);
+            n = sql.delete.executeUpdate();
+        }
+        if (onFile) {
+            sql.vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
+        }
+        sql.commit.execute();
+        host.committed(n);
+        return n;
+    }
+
+    /**
+     * Rebuilds the file with a VACUUM that also switches it to incremental auto-vacuum, outside
+     * any transaction, then checkpoints and truncates the WAL.
+     *
+     * <p>Unlike a compaction, this cannot be cut into chunks: VACUUM is one statement, which
+     * rewrites the whole file, and the checkpoint after it copies the whole file once more, both
+     * on the writer's connection. The writes queued behind it wait for both; they run as soon as
+     * it is done, before anything queued after them.
+     *
+     * @return the bytes given back: pages before minus pages after, times the page size
+     */
+    long vacuum() throws SQLException {
+        if (txLock != null) {
+            txLock.lock();
+        }
+        try (Statement s = conn.createStatement()) {
+            long pageSize = queryLong(s, SqliteSchema.PAGE_SIZE);
+            long before = queryLong(s, SqliteSchema.PAGE_COUNT);
+            s.execute(SqliteSchema.SET_INCREMENTAL_AUTO_VACUUM);
+            // Another process's write transaction can outlast the busy timeout; a vacuum is
+            // rare and long anyway, so it keeps waiting for the lock, up to a minute.
+            long deadline = System.nanoTime() + VACUUM_LOCK_WAIT_NANOS;
+            while (true) {
+                try {
+                    s.execute(SqliteSchema.VACUUM);
+                    break;
+                } catch (SQLException e) {
+                    if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
+            host.checkpoint(SqliteSchema.CHECKPOINT_TRUNCATE); // shrinks the file now unless a reader holds the WAL
+            long after = queryLong(s, SqliteSchema.PAGE_COUNT);
+            return Math.max(0, before - after) * pageSize;
+        } finally {
+            if (txLock != null) {
+                txLock.unlock();
+            }
+        }
+    }
+
+    private static long queryLong(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
+    }
+
+    /** After a failure: ends the transaction and has the statements prepared again. */
+    private void failed() {
+        statementsSuspect = true;
+        host.endTransaction();
+    }
+
+    private void renewStatements() throws SQLException {
+        Statements fresh = new Statements(conn);
+        sql.close();
+        sql = fresh;
+        statementsSuspect = false;
+    }
+
+    private JournalException.Storage storage(String what, Throwable cause) {
+        return new JournalException.Storage(name + ": " + what + ": " + cause.getMessage(), cause);
+    }
+
+    /** Frees the prepared statements; the connection belongs to the writer's owner. */
+    void close() {
+        sql.close();
+    }
+
+    /**
+     * The statements of the chunks. The driver discards a statement that fails with most errors,
+     * so a new set is prepared after any failure.
+     */
+    private static final class Statements {
+        final PreparedStatement begin;
+        final PreparedStatement commit;
+        final PreparedStatement latestSeq;
+        final PreparedStatement heldSeqs;
+        final PreparedStatement delete;
+        final PreparedStatement clearEntries;
+        /** Not prepared: only sqlite3_exec steps incremental_vacuum to the end (it yields a row per page). */
+        final Statement vacuum;
+        private final List<Statement> all = new ArrayList<>();
+
+        Statements(Connection conn) throws SQLException {
+            try {
+                begin = add(conn.prepareStatement(SqliteSchema.BEGIN));
+                commit = add(conn.prepareStatement(SqliteSchema.COMMIT));
+                latestSeq = add(conn.prepareStatement(SqliteSchema.LATEST_SEQ));
+                heldSeqs = add(conn.prepareStatement(SqliteSchema.HELD_SEQS));
+                delete = add(conn.prepareStatement(SqliteSchema.COMPACT));
+                clearEntries = add(conn.prepareStatement(SqliteSchema.CLEAR_ENTRIES));
+                vacuum = add(conn.createStatement());
+            } catch (SQLException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private <S extends Statement> S add(S statement) {
+            all.add(Objects.requireNonNull(statement));
+            return statement;
+        }
+
+        void close() {
+            for (Statement s : all) {
+                try {
+                    s.close();
+                } catch (SQLException | RuntimeException ignored) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Small shared helpers: argument checks that answer with
+ * {@link to.clasp.journal.JournalException.InvalidInput}, and the library's daemon threads.
+ *
+ * <p>Internal: not part of the library's API. Its types are public only so that the
+ * other packages of the library can use them; they may change in any release, and code outside
+ * the library should not use them.
+ */
+package to.clasp.journal.internal.util;
