@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -484,6 +485,11 @@ public final class PostgresJournal implements Journal {
         }
         CompletableFuture<Long> result = new CompletableFuture<>();
         writer.barrier().whenComplete((latest, error) -> {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            if (cause instanceof JournalException.Closed) {
+                result.completeExceptionally(compaction.closedBeforeStart(beforeSeq));
+                return;
+            }
             if (error != null) {
                 result.completeExceptionally(error);
                 return;
@@ -493,7 +499,7 @@ public final class PostgresJournal implements Journal {
             try {
                 compactor.execute(() -> compaction.run(bound, result));
             } catch (RejectedExecutionException e) {
-                result.completeExceptionally(new JournalException.Closed("the journal " + name + " is closed"));
+                result.completeExceptionally(compaction.closedBeforeStart(bound));
             }
         });
         return result;

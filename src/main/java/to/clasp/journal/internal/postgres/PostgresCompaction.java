@@ -91,4 +91,14 @@ public record PostgresCompaction(String name, DataSource dataSource, PostgresSch
             return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
+
+    /**
+     * The failure of a compaction the journal's closing kept from beginning, worded as when
+     * closing stops one part-way, so that a caller reads how many entries were removed the same
+     * way in both cases.
+     */
+    public JournalException.Closed closedBeforeStart(long bound) {
+        return new JournalException.Closed("the journal " + name + " was closed before the compaction began,"
+                + " after it removed 0 entries; the entries below seq " + bound + " stay until a later compaction");
+    }
 }
