@@ -82,7 +82,11 @@ class PostgresRestartTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aRestartFailsTheAffectedAppendsAndTheJournalRecoversByItself() throws Exception {
-        checkRecovery(() -> PostgresTestSupport.serverControl("restart"));
+        // A short restart may fail no append at all: a batch whose COMMIT it interrupts is
+        // resolved by reading its rows back, and later batches wait in the pool (10 s) until the
+        // server is back. Which appends fail depends on where the restart lands; that each one
+        // that fails is Storage, and that nothing is lost or written twice, does not.
+        checkRecovery(() -> PostgresTestSupport.serverControl("restart"), false);
     }
 
     @Test
@@ -93,7 +97,7 @@ class PostgresRestartTest {
             // Longer than the pool's connection timeout: appends must fail, not wait.
             Thread.sleep(12_000);
             PostgresTestSupport.serverControl("start-only");
-        });
+        }, true);
     }
 
     @FunctionalInterface
@@ -101,7 +105,8 @@ class PostgresRestartTest {
         void run() throws Exception;
     }
 
-    private void checkRecovery(Outage outage) throws Exception {
+    /** @param appendsMustFail whether the outage is long enough that some appends must fail */
+    private void checkRecovery(Outage outage, boolean appendsMustFail) throws Exception {
         try (PostgresJournal journal = PostgresTestSupport.newJournal()) {
             Stream stream = new Stream();
             stream.start(journal);
@@ -137,7 +142,9 @@ class PostgresRestartTest {
                     }
                 }
             }
-            assertThat(failed).as("appends the outage failed").isPositive();
+            if (appendsMustFail) {
+                assertThat(failed).as("appends the outage failed").isPositive();
+            }
 
             List<JournalEntry> stored = journal.since(0, null).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             long latest = journal.latestSeq().get(WAIT.toSeconds(), TimeUnit.SECONDS);
