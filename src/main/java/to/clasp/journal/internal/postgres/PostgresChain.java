@@ -64,24 +64,12 @@ public final class PostgresChain {
      * and two journals opening at once do not both create it.
      */
     public static void establish(Connection c, PostgresSchema schema, SignedLog log) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
+        PostgresSchema.inTransaction(c, () -> {
             try (Statement st = c.createStatement()) {
                 st.executeQuery(schema.lockCounter).close();
             }
             log.establishInTransaction(c);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- writing (writer thread)

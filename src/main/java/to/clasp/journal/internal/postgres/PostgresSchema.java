@@ -445,37 +445,27 @@ public final class PostgresSchema {
                         + ")",
                 "INSERT INTO " + s + "journal_seq (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM "
                         + s + "journal_entries ON CONFLICT (id) DO NOTHING");
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK_KEY + ")");
-            // Where the tables exist, run no DDL: a user with only the right to read and write
-            // them (the schema made by an administrator) can open the journal.
-            boolean exists;
-            try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + s + "journal_seq') IS NOT NULL"
-                    + " AND to_regclass('" + s + "journal_entries') IS NOT NULL"
-                    + " AND to_regclass('" + s + "snapshots') IS NOT NULL")) {
-                exists = rs.next() && rs.getBoolean(1);
-            }
-            if (exists) {
-                try (ResultSet rs = st.executeQuery(integrityTablesQuery)) {
-                    exists = rs.next() && rs.getBoolean(1); // else: a schema to migrate
+        inTransaction(c, () -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK_KEY + ")");
+                // Where the tables exist, run no DDL: a user with only the right to read and write
+                // them (the schema made by an administrator) can open the journal.
+                boolean exists;
+                try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + s + "journal_seq') IS NOT NULL"
+                        + " AND to_regclass('" + s + "journal_entries') IS NOT NULL"
+                        + " AND to_regclass('" + s + "snapshots') IS NOT NULL")) {
+                    exists = rs.next() && rs.getBoolean(1);
+                }
+                if (exists) {
+                    try (ResultSet rs = st.executeQuery(integrityTablesQuery)) {
+                        exists = rs.next() && rs.getBoolean(1); // else: a schema to migrate
+                    }
+                }
+                for (String sql : exists ? ddl.subList(ddl.size() - 1, ddl.size()) : ddl) {
+                    st.execute(sql);
                 }
             }
-            for (String sql : exists ? ddl.subList(ddl.size() - 1, ddl.size()) : ddl) {
-                st.execute(sql);
-            }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
+        });
     }
 
     /**
@@ -567,5 +557,33 @@ public final class PostgresSchema {
             where.add(in.append(')').toString());
         }
         return SqlSelect.of(entryColumns, where, params, plan);
+    }
+
+    /** Work on a connection inside {@link #inTransaction}. */
+    @FunctionalInterface
+    interface Work {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on {@code c}: commits it, or rolls it back when it
+     * fails (a failed rollback is added to the failure), and leaves auto-commit as it found it.
+     */
+    static void inTransaction(Connection c, Work work) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            work.run();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
     }
 }
