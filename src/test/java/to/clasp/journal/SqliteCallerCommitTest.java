@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import to.clasp.journal.internal.util.Threads;
 
 /**
  * A caller waiting for its append with {@code join()} while the writer is idle commits the batch
@@ -70,7 +71,7 @@ class SqliteCallerCommitTest {
                 CompletableFuture<Long> first = journal.append(entry("/blocked", 0));
                 first.thenRun(() -> {
                     callbackThread.set(Thread.currentThread().getName());
-                    awaitUninterruptibly(release);
+                    Threads.awaitUninterruptibly(release);
                 });
                 lock.execute("ROLLBACK");
                 List<Long> seqs = new ArrayList<>();
@@ -227,21 +228,6 @@ class SqliteCallerCommitTest {
             }
         } finally {
             pool.shutdownNow();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -225,20 +225,7 @@ public final class SqliteOpener {
             return null;
         }
         SignedLog log = new SignedLog(new EntryMac(b.hmacKey()), b.integrityMode(), SqliteSchema.INTEGRITY, null);
-        try (Statement s = w.createStatement()) {
-            s.execute(SqliteSchema.BEGIN);
-            try {
-                log.establishInTransaction(w);
-                s.execute(SqliteSchema.COMMIT);
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    s.execute(SqliteSchema.ROLLBACK);
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-        }
+        SqliteSchema.inTransaction(w, () -> log.establishInTransaction(w));
         return log;
     }
 

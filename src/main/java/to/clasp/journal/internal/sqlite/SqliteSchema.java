@@ -686,8 +686,7 @@ public final class SqliteSchema {
                 s.execute("PRAGMA synchronous = " + synchronous);
                 s.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
             }
-            s.execute(BEGIN);
-            try {
+            inTransaction(c, () -> {
                 for (String ddl : CREATE) {
                     s.execute(ddl);
                 }
@@ -696,6 +695,25 @@ public final class SqliteSchema {
                         s.execute("ALTER TABLE " + added[0] + " ADD COLUMN " + added[1] + " " + added[2]);
                     }
                 }
+            });
+        }
+    }
+
+    /** Work on a connection inside {@link #inTransaction}. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one write transaction ({@link #BEGIN}) on {@code c}: commits it, or
+     * rolls it back when it fails (a failed rollback is added to the failure).
+     */
+    public static void inTransaction(Connection c, Work work) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(BEGIN);
+            try {
+                work.run();
                 s.execute(COMMIT);
             } catch (SQLException | RuntimeException e) {
                 try {
