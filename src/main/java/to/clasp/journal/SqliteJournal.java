@@ -25,6 +25,7 @@ import to.clasp.journal.internal.sql.QueryPlan;
 import to.clasp.journal.internal.sql.SignedLog;
 import to.clasp.journal.internal.sql.SqlRows;
 import to.clasp.journal.internal.sql.SqlSelect;
+import to.clasp.journal.internal.sqlite.RecentEntries;
 import to.clasp.journal.internal.sqlite.SqliteFileFigures;
 import to.clasp.journal.internal.sqlite.SqliteFollowSource;
 import to.clasp.journal.internal.sqlite.SqliteOpener;
@@ -185,6 +186,8 @@ public final class SqliteJournal implements Journal {
     /** Read-only only: whether closing lets SQLite remove the -wal and -shm files. */
     private final boolean removeWalFilesOnClose;
     private final SqliteRowReads rows;
+    /** The newest entries, kept for {@link #since}; null with a key or when read-only. */
+    private final RecentEntries recent;
 
     private SqliteJournal(SqliteOpener.Opened opened) {
         this.name = opened.name();
@@ -198,8 +201,12 @@ public final class SqliteJournal implements Journal {
         this.rows = new SqliteRowReads(signedLog);
         this.followers = new FollowHub(name, new SqliteFollowSource(name, readers, rows, this::ensureOpen),
                 opened.latestSeq(), opened.followPollInterval());
+        this.recent = opened.recent();
         if (writer != null) {
-            writer.onCommit(followers::committed);
+            writer.onCommit(recent == null ? followers::committed : entries -> {
+                recent.committed(entries); // first: a reader told of these by a follower finds them
+                followers.committed(entries);
+            });
             writer.recordStatsIn(stats);
         }
     }
@@ -677,7 +684,11 @@ public final class SqliteJournal implements Journal {
      * {@inheritDoc}
      *
      * <p>Runs on the calling thread; the returned future is already complete. With an HMAC key,
-     * every entry returned is verified.
+     * every entry returned is verified. Without one, a writable journal keeps its newest entries
+     * (about 4,096, those of the file at open and then those it committed) in memory, and answers
+     * from them when the file's newest seq is among them and nothing after {@code seq} was
+     * compacted, which it checks with one two-seek statement: the same entries reading the rows
+     * would return, without decoding them.
      */
     @Override
     public CompletableFuture<List<JournalEntry>> since(long seq, Integer limit) {
@@ -691,9 +702,16 @@ public final class SqliteJournal implements Journal {
             if (limit != null && limit == 0) {
                 return List.of();
             }
+            long max = limit == null ? -1L : limit.longValue();
+            if (recent != null) {
+                List<JournalEntry> kept = recent.since(r, seq, max);
+                if (kept != null) {
+                    return kept;
+                }
+            }
             PreparedStatement ps = rows.prepareSince(r);
             ps.setLong(1, seq);
-            ps.setLong(2, limit == null ? -1L : limit.longValue());
+            ps.setLong(2, max);
             SignedLog.Verifier verifier = rows.verifier(r);
             try (ResultSet rs = ps.executeQuery()) {
                 return Collections.unmodifiableList(rows.cursor(r, rs, verifier).drainInto(new ArrayList<>()));

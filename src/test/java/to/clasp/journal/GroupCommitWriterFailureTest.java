@@ -47,7 +47,7 @@ class GroupCommitWriterFailureTest {
                 s.execute("CREATE TEMP TRIGGER explode_on_boom BEFORE INSERT ON journal_entries"
                         + " WHEN NEW.address = '/boom' BEGIN SELECT explode(); END");
             }
-            GroupCommitWriter writer = SqliteWriteBackend.start(c, null, "w.db", null, 1024, 3, null);
+            GroupCommitWriter writer = SqliteWriteBackend.start(c, null, "w.db", null, 1024, 3, null, null);
             try {
                 List<CompletableFuture<Long>> before = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {

@@ -50,7 +50,7 @@ class SqliteDiskFullTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             SqliteSchema.prepare(c, true, "NORMAL");
             execute(c, "PRAGMA max_page_count = " + (pageCount(c) + 40));
-            GroupCommitWriter writer = SqliteWriteBackend.start(c, file, "full.db", null, 64, 3, null);
+            GroupCommitWriter writer = SqliteWriteBackend.start(c, file, "full.db", null, 64, 3, null, null);
             try {
                 long stored = fill(writer::append);
                 assertThat(stored).isPositive();
@@ -78,7 +78,7 @@ class SqliteDiskFullTest {
         Path file = dir.resolve("begin.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             SqliteSchema.prepare(c, true, "NORMAL");
-            GroupCommitWriter writer = SqliteWriteBackend.start(c, file, "begin.db", null, 64, 3, null);
+            GroupCommitWriter writer = SqliteWriteBackend.start(c, file, "begin.db", null, 64, 3, null, null);
             try {
                 assertThat(await(writer.append(encode("/a", "1")))).isEqualTo(1);
                 // A transaction the writer did not start makes its BEGIN fail (SQLITE_ERROR,

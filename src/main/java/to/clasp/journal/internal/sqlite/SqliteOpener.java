@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -45,7 +47,7 @@ public final class SqliteOpener {
      */
     public record Opened(String name, Path file, SignedLog signedLog, Connection writeConnection,
             GroupCommitWriter writer, SqliteReadPool readers, long latestSeq, Duration followPollInterval,
-            boolean removeWalFilesOnClose) {}
+            boolean removeWalFilesOnClose, RecentEntries recent) {}
 
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     /**
@@ -100,11 +102,13 @@ public final class SqliteOpener {
             withoutSqliteMutex(readConfig);
             pool = new SqliteReadPool(() -> readConfig.createConnection(url), readerCount(), null, name);
             long latestSeq = pool.read(SqliteRowReads::latestSeq);
+            RecentEntries recent = recentEntries(signedLog, pool, latestSeq);
             // Checkpoints run on a connection of their own, beside the commits (see WalCheckpointer).
             GroupCommitWriter writer = SqliteWriteBackend.start(w, file, name, null, b.maxBatchSize(),
-                    b.snapshotsToKeep(), writeConfig.createConnection(url));
+                    b.snapshotsToKeep(), writeConfig.createConnection(url), recent);
             opened = true;
-            return new Opened(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval(), false);
+            return new Opened(name, file, signedLog, w, writer, pool, latestSeq, b.followPollInterval(), false,
+                    recent);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {
@@ -118,6 +122,37 @@ public final class SqliteOpener {
                 }
             }
         }
+    }
+
+    /**
+     * The newest entries of the file, for a writable journal without a key (see
+     * {@link RecentEntries}); null with a key. Read before the writer starts, so that its first
+     * commit follows them.
+     */
+    private static RecentEntries recentEntries(SignedLog signedLog, SqliteReadPool pool, long latestSeq)
+            throws SQLException {
+        if (signedLog != null) {
+            return null;
+        }
+        RecentEntries recent = new RecentEntries();
+        if (latestSeq > 0) {
+            SqliteRowReads rows = new SqliteRowReads(null);
+            try {
+                recent.fill(pool.read(r -> {
+                    PreparedStatement ps = rows.prepareSince(r);
+                    ps.setLong(1, Math.max(0, latestSeq - RecentEntries.CAPACITY));
+                    ps.setLong(2, RecentEntries.CAPACITY);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rows.cursor(r, rs, null).drainInto(new ArrayList<>());
+                    }
+                }));
+            } catch (JournalException | SQLException e) {
+                // A row that cannot be decoded: the journal opens all the same, and reads of
+                // those rows report it. Nothing is kept until the writer's first commit.
+                recent.clear();
+            }
+        }
+        return recent;
     }
 
     public static Opened openFileReadOnly(Settings b) {
@@ -169,7 +204,8 @@ public final class SqliteOpener {
         // Read-only: the integrity record is used when present, never created.
         byte[] key = b.hmacKey();
         return new Opened(name, file, key == null ? null : new SignedLog(new EntryMac(key), b.integrityMode(), SqliteSchema.INTEGRITY, null),
-                null, null, pool, latestSeq, b.followPollInterval(), !walFilesExisted && Files.isWritable(file));
+                null, null, pool, latestSeq, b.followPollInterval(), !walFilesExisted && Files.isWritable(file),
+                null);
     }
 
     public static Opened openMemory(Settings b) {
@@ -189,11 +225,12 @@ public final class SqliteOpener {
             SignedLog signedLog = signedLog(b, w);
             SqliteReadPool pool = new SqliteReadPool(() -> config.createConnection(url), readerCount(),
                     tableLock.readLock(), name);
+            RecentEntries recent = signedLog == null ? new RecentEntries() : null; // a new database: empty
             GroupCommitWriter writer = SqliteWriteBackend.start(w, null, name, tableLock.writeLock(),
-                    b.maxBatchSize(), b.snapshotsToKeep(), null);
+                    b.maxBatchSize(), b.snapshotsToKeep(), null, recent);
             opened = true;
             // Nothing but this journal writes to its private in-memory database: no polling.
-            return new Opened(name, null, signedLog, w, writer, pool, 0, null, false);
+            return new Opened(name, null, signedLog, w, writer, pool, 0, null, false, recent);
         } catch (SQLException e) {
             throw new JournalException.Storage(name + ": cannot open the journal: " + e.getMessage(), e);
         } finally {

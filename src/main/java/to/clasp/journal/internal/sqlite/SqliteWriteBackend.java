@@ -71,6 +71,8 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
     private final LinkedHashMap<CompactOp, SqliteCompaction.Job> compacting = new LinkedHashMap<>();
     /** Set once, before the writer starts. */
     private GroupCommitWriter writer;
+    /** The entries reads take from memory, forgotten when the file is lost; null with a key. Set once, before the writer starts. */
+    private RecentEntries recent;
 
     private SqliteWriteBackend(Connection conn, Path file, Object fileKey, String name, Lock txLock,
             int snapshotsToKeep, Connection checkpointConnection) throws SQLException {
@@ -105,9 +107,10 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      * @param checkpointConnection a second read-write connection to the file, for the
      *     {@link WalCheckpointer}; null in memory, or to leave checkpoints to SQLite alone. The
      *     writer closes it on {@link GroupCommitWriter#close()}, or at once if this throws.
+     * @param recent the journal's newest entries in memory, forgotten if the file is lost; or null
      */
     public static GroupCommitWriter start(Connection conn, Path file, String name, Lock txLock, int maxBatch,
-            int snapshotsToKeep, Connection checkpointConnection) throws SQLException {
+            int snapshotsToKeep, Connection checkpointConnection, RecentEntries recent) throws SQLException {
         SqliteWriteBackend backend;
         try {
             Object fileKey = file == null ? null : identity(file);
@@ -128,6 +131,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
         GroupCommitWriter writer = new GroupCommitWriter(backend, name, maxBatch,
                 GroupCommitWriter.queueCapacity(maxBatch), "clasp-journal");
         backend.writer = writer;
+        backend.recent = recent;
         writer.start();
         return writer;
     }
@@ -199,6 +203,9 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
                 + " while the journal was open, so nothing more is written to it (close the journal"
                 + " and open the file again)", null);
         writer.forgetCommitted();
+        if (recent != null) {
+            recent.clear();
+        }
         if (checkpointer != null) {
             checkpointer.stop(); // its connection may hold the file that is gone, or the new one
         }
