@@ -22,7 +22,12 @@ import java.util.concurrent.CompletableFuture;
  *       they stay until HotSpot deflates them);
  *   <li>{@code inflated, checked}: the monitors inflated once, with the pool's speed check on
  *       (the library now): it replaces a connection it finds slow.
+ *   <li>{@code writable, inflated}: a journal opened for writing, as a router's is, its monitors
+ *       inflated before each slice and the check off: it answers from the entries it keeps in
+ *       memory, after one statement on the read connection.
  * </ul>
+ *
+ * <p>The first three are read-only, so they read the rows: the figures of the read path itself.
  *
  * <p>The monitors are inflated on purpose, by a {@code wait} on each connection's native handle,
  * which is what HotSpot does to a monitor it must hand to the interpreter. Not JMH: the state
@@ -51,28 +56,32 @@ public final class InflatedReads {
                 warm(checked, latest, 1_500);
                 inflate(unchecked);
                 inflate(checked);
-                try (SqliteJournal steady = SqliteJournal.openReadOnly(file)) {
+                try (SqliteJournal steady = SqliteJournal.openReadOnly(file);
+                        SqliteJournal writable = SqliteJournal.open(file)) {
                     steady.readers().watching(false);
+                    writable.readers().watching(false);
                     warm(steady, latest, 3_000);
-                    List<List<Long>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-                    SqliteJournal[] journals = {steady, unchecked, checked};
+                    warm(writable, latest, 3_000);
+                    List<List<Long>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                            new ArrayList<>());
+                    SqliteJournal[] journals = {steady, unchecked, checked, writable};
                     for (int slice = 0; slice < SLICES; slice++) {
                         for (int j = 0; j < journals.length; j++) {
                             int which = (slice + j) % journals.length;
-                            if (which == 1) {
-                                inflate(unchecked); // it stays so until HotSpot deflates it
+                            if (which == 1 || which == 3) {
+                                inflate(journals[which]); // it stays so until HotSpot deflates it
                             }
                             times.get(which).add(slice(journals[which], latest));
                         }
                     }
                     String[] names = {"steady (opened after warm-up)", "inflated, unchecked (before)",
-                        "inflated, checked (now)"};
+                        "inflated, checked (now)", "writable, inflated (kept entries)"};
                     System.out.printf(Locale.ROOT, "%nsince(latest - 1000) on a %,d-entry file, %d slices of %d ms each:%n",
                             ENTRIES, SLICES, SLICE_NANOS / 1_000_000);
                     double base = median(times.get(0));
-                    for (int j = 0; j < 3; j++) {
+                    for (int j = 0; j < names.length; j++) {
                         double m = median(times.get(j));
-                        System.out.printf(Locale.ROOT, "  %-32s %8.3f ms   %.2fx of steady%n", names[j], m / 1e6, m / base);
+                        System.out.printf(Locale.ROOT, "  %-34s %8.4f ms   %.3fx of steady%n", names[j], m / 1e6, m / base);
                     }
                     System.out.printf(Locale.ROOT, "  connections the check replaced: %d (unchecked: %d)%n",
                             checked.readers().replacedForSpeed(), unchecked.readers().replacedForSpeed());

@@ -228,20 +228,6 @@ public final class SqlRows {
     }
 
     /**
-     * Decodes the current row of a SELECT of {@code SqliteSchema}'s entry columns, for a store
-     * that keeps text columns in a form of its own and checks only the Rust crate's MACs
-     * ({@code hmac} and {@code value_exact_hmac}) of each row.
-     *
-     * @param mac the key's MACs, or null to verify nothing
-     * @param storedText turns a stored address or author (never null) back into the original
-     * @throws JournalException.Integrity if a MAC does not match
-     * @throws JournalException.Serialization if the row cannot be decoded
-     */
-    static JournalEntry decode(ResultSet rs, EntryMac mac, UnaryOperator<String> storedText) throws SQLException {
-        return new Cursor(rs, false, null, mac, storedText, null).entry();
-    }
-
-    /**
      * Walks the rows of a SELECT of {@code SqliteSchema}'s entry columns (with
      * {@link to.clasp.journal.internal.sqlite.SqliteSchema#withPreviousMac} when there is a verifier), reading each column of a
      * row at most once and only when needed: the address can be checked before anything else
