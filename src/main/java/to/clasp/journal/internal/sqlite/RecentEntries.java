@@ -31,7 +31,7 @@ import to.clasp.journal.JournalEntry;
  */
 public final class RecentEntries {
 
-    /** The most entries kept: about half a megabyte of a router's SETs. */
+    /** The most entries kept: half a megabyte to a megabyte of a router's SETs. */
     public static final int CAPACITY = 4_096;
 
     private final Object lock = new Object();
