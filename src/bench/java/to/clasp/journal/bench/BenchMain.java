@@ -32,7 +32,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * optionally a length: {@code quick} (1 fork, 1 warm-up and 2 measured iterations of 1 s: a smoke
  * run), {@code medium} (2 forks, 2 warm-ups and 5 measured iterations of 1 s) or, by default, the
  * full run (3 forks, 3 warm-ups of 1 s and 5 measured iterations of 2 s). {@code FollowLatency},
- * {@code CompactionBench} and {@code StateBench}, which JMH cannot measure, and {@code FollowIdleCost}, which
+ * {@code CompactionBench}, {@code StateBench} and {@code RouterLifecycleBench}, which JMH cannot measure, and {@code FollowIdleCost}, which
  * alternates its two sides in one JVM, run after the JMH benchmarks when the expression matches
  * their names ({@code quick}: one run each). {@code Soak} alone, with the run's minutes as the
  * second word, runs {@link Soak} instead of JMH.
@@ -69,7 +69,8 @@ public final class BenchMain {
         }
         boolean quick = length.equals("quick");
         if (!include.equals("FollowLatency") && !include.equals("CompactionBench")
-                && !include.equals("FollowIdleCost") && !include.equals("StateBench")) {
+                && !include.equals("FollowIdleCost") && !include.equals("StateBench")
+                && !include.equals("RouterLifecycleBench")) {
             runJmh(include, length);
         }
         if ("FollowLatency".matches(include)) {
@@ -83,6 +84,9 @@ public final class BenchMain {
         }
         if ("StateBench".matches(include)) {
             StateBench.run(quick);
+        }
+        if ("RouterLifecycleBench".matches(include)) {
+            RouterLifecycleBench.run(quick);
         }
     }
 
