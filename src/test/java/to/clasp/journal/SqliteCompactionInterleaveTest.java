@@ -173,6 +173,47 @@ class SqliteCompactionInterleaveTest {
     }
 
     @Test
+    void closingDuringACompactionReportsExactlyTheEntriesItRemoved() {
+        int n = 200_000;
+        Path file = dir.resolve("count.db");
+        CompletableFuture<Long> compaction;
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            fill(journal, n);
+            compaction = journal.compact(Long.MAX_VALUE);
+            while (await(journal.since(0, 1)).get(0).seq() == 1) {
+                Thread.onSpinWait();
+            }
+        }
+        JournalException.Closed closed = assertFails(compaction, JournalException.Closed.class);
+        java.util.regex.Matcher removed = java.util.regex.Pattern.compile("after it removed (\\d+) entries")
+                .matcher(closed.getMessage());
+        assertThat(removed.find()).as(closed.getMessage()).isTrue();
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            // Chunks that shared a transaction count once it committed, and not before.
+            long oldest = await(journal.since(0, 1)).get(0).seq();
+            assertThat(oldest - 1).isEqualTo(Long.parseLong(removed.group(1)));
+            assertThat(await(journal.size())).isEqualTo(n - oldest + 1);
+        }
+    }
+
+    @Test
+    void aCompactionWithNothingElseToDoCommitsItsChunksTogether() {
+        int n = 100_000;
+        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("together.db"))) {
+            fill(journal, n);
+            long commitsBefore = journal.writer().commits();
+            long started = System.nanoTime();
+            assertThat(await(journal.compact(n + 1L))).isEqualTo(n);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            long commits = journal.writer().commits() - commitsBefore;
+            // One chunk is about 2 ms; alone, they commit about every 100 ms, and each commit
+            // rewrites the front of every address's run in the address index.
+            assertThat(commits).as("commits in %d ms", millis).isLessThanOrEqualTo(millis / 100 + 10);
+            assertThat(await(journal.size())).isZero();
+        }
+    }
+
+    @Test
     void closingRightAfterACompactionEndsItEitherWayAndKeepsTheAppendAfterIt() {
         Path file = dir.resolve("j.db");
         CompletableFuture<Long> compaction;

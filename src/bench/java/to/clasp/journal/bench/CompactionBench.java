@@ -20,7 +20,8 @@ import to.clasp.journal.SqliteJournal;
 
 /**
  * Compaction of a SQLite file and the appends beside it: the time to compact the older half of
- * files of 250,000 and 1,000,000 entries ({@link IssueWorkload}), their ratio (linear is 4), and
+ * files of 250,000 and 1,000,000 entries ({@link IssueWorkload}), with nothing beside it and with
+ * an append due every 5 ms, the ratio of the latter (linear is 4), and
  * the delay of appends made every 5 ms while each compaction runs (and, for reference, for two
  * seconds before it, without a compaction, on the same machine at the same time). Beside it, in the same run,
  * the Rust crate's plan on a copy of the same file: one {@code DELETE ... WHERE seq < ?} in
@@ -45,8 +46,8 @@ final class CompactionBench {
         System.out.println();
         System.out.printf(Locale.ROOT, "Compacting the older half of a SQLite file (median of %d run%s),"
                 + " with an append due every 5 ms beside it:%n", runs, runs == 1 ? "" : "s");
-        System.out.printf(Locale.ROOT, "%-10s %14s %14s %12s %12s %12s %9s%n", "entries", "baseline s",
-                "journal s", "append p50", "append p99", "append max", "appends");
+        System.out.printf(Locale.ROOT, "%-10s %14s %14s %14s %12s %12s %12s %9s%n", "entries", "baseline s",
+                "journal alone", "journal s", "append p50", "append p99", "append max", "appends");
         Path dir = BenchData.tempDir();
         double[] journalSeconds = new double[SIZES.length];
         try {
@@ -55,24 +56,28 @@ final class CompactionBench {
                 Path source = dir.resolve("source-" + n + ".db");
                 build(source, n);
                 double[] baseline = new double[runs];
+                double[] alone = new double[runs];
                 double[] journal = new double[runs];
-                List<Long> alone = new ArrayList<>();
+                List<Long> withoutCompaction = new ArrayList<>();
                 List<Long> during = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
                     baseline[r] = baseline(copy(source, dir.resolve("baseline.db")), n / 2 + 1);
-                    journal[r] = journal(copy(source, dir.resolve("journal.db")), n, n / 2 + 1, alone, during);
+                    alone[r] = alone(copy(source, dir.resolve("alone.db")), n / 2 + 1);
+                    journal[r] = journal(copy(source, dir.resolve("journal.db")), n, n / 2 + 1, withoutCompaction,
+                            during);
                 }
                 journalSeconds[s] = median(journal);
                 String entries = String.format(Locale.ROOT, "%,d", n);
-                System.out.printf(Locale.ROOT, "%-10s %14.2f %14.2f %s%n", entries, median(baseline),
-                        journalSeconds[s], delays(during));
-                System.out.printf(Locale.ROOT, "%-10s %14s %14s %s%n", "", "", "(no compaction)", delays(alone));
+                System.out.printf(Locale.ROOT, "%-10s %14.2f %14.2f %14.2f %s%n", entries, median(baseline),
+                        median(alone), journalSeconds[s], delays(during));
+                System.out.printf(Locale.ROOT, "%-10s %14s %14s %14s %s%n", "", "", "", "(no compaction)",
+                        delays(withoutCompaction));
                 deleteFamily(source);
             }
         } finally {
             BenchData.delete(dir);
         }
-        System.out.printf(Locale.ROOT, "time for %,d entries / time for %,d: %.2f (linear: %.2f)%n",
+        System.out.printf(Locale.ROOT, "time for %,d entries / time for %,d, with appends: %.2f (linear: %.2f)%n",
                 SIZES[1], SIZES[0], journalSeconds[1] / journalSeconds[0], (double) SIZES[1] / SIZES[0]);
     }
 
@@ -138,6 +143,21 @@ final class CompactionBench {
         for (int i = 0; i < made; i++) {
             appends[i].join();
             delays.add(delay[i]);
+        }
+    }
+
+    /** The journal's compaction with nothing beside it; returns the seconds. */
+    private static double alone(Path file, long before) {
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            long started = System.nanoTime();
+            long removed = journal.compact(before).join();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (removed != before - 1) {
+                throw new IllegalStateException("removed " + removed + ", expected " + (before - 1));
+            }
+            return seconds;
+        } finally {
+            deleteFamily(file);
         }
     }
 

@@ -20,9 +20,12 @@ import to.clasp.journal.internal.sql.SignedLog;
  * <p>A compaction is fixed when the writer takes it from its queue ({@link #start}): it removes
  * the entries below {@code min(beforeSeq, latest seq + 1)} as they were then, so that writes
  * queued after it, which may now commit before it ends, are never removed by it. It then runs
- * as a series of transactions ({@link #step}), each deleting the oldest entries up to a cut,
+ * as a series of chunks ({@link #step}), each deleting the oldest entries up to a cut,
  * moving the signed log's low-water mark to that cut and giving the pages back, so that a
- * compaction stopped after any chunk leaves a journal as valid as a smaller compaction would.
+ * compaction stopped after any commit leaves a journal as valid as a smaller compaction would.
+ * When the writer has run no writes for {@link #QUIET_NANOS}, chunks share a transaction, for
+ * up to {@link #OPEN_NANOS}; a write that arrives ends it after the chunk under way
+ * ({@link #settle}). While writes keep coming, each chunk commits alone.
  *
  * <p>Every chunk costs the same whatever is left of the file: the oldest and newest seqs are
  * read with one seek at each end of the table (a single {@code SELECT min(seq), max(seq)} would
@@ -56,6 +59,21 @@ public final class SqliteCompaction {
      */
     static final int CLEAR_FACTOR = 4;
 
+    /**
+     * The longest a compaction keeps one transaction open over its chunks while no write waits
+     * for the writer. Every commit rewrites the leaf at the front of each address's run in the
+     * address index (about 4.5 MB of WAL for 1,000 addresses, however few rows the chunk
+     * deleted), so chunks that commit together cost a fraction of chunks that commit one by one;
+     * a write that arrives meanwhile waits only for the chunk under way and the commit.
+     */
+    static final long OPEN_NANOS = 100_000_000L;
+    /**
+     * How long the writer must have run no writes before chunks share a transaction. While
+     * writes keep coming (an append every few milliseconds), each chunk commits alone, as it is
+     * sized to, so that a write waits for one short chunk and not for the commit of several.
+     */
+    static final long QUIET_NANOS = 20_000_000L;
+
     /** SQLite's result code for a full disk or a database at its max_page_count. */
     private static final int SQLITE_FULL = 13;
     /** SQLite's result code for an I/O error, such as a write beyond the file-size limit. */
@@ -79,8 +97,14 @@ public final class SqliteCompaction {
          */
         boolean checkpointInBackground();
 
-        /** Counts a committed chunk that deleted {@code rows} rows. */
+        /** Counts a commit of chunks that deleted {@code rows} rows. */
         void committed(long rows);
+
+        /** Whether a write waits for the writer, so that an open transaction should end now. */
+        boolean writesWaiting();
+
+        /** Whether the background checkpointer is behind, so that chunks are about to wait for it. */
+        boolean checkpointerBehind();
     }
 
     private final Connection conn;
@@ -93,8 +117,21 @@ public final class SqliteCompaction {
     private final Host host;
     private Statements sql;
     private boolean statementsSuspect;
-    /** The rows the next chunk deletes: learned from the chunks before, across compactions. */
+    /**
+     * The rows the next chunk deletes when it commits alone: learned from the chunks before,
+     * across compactions. Its commit is part of its time.
+     */
     private int rows = FIRST_CHUNK_ROWS;
+    /** The same for chunks that share a transaction, whose time has no commit in it. */
+    private int groupedRows = FIRST_CHUNK_ROWS;
+    /** When the writer last ran writes on the connection ({@link #settle}). */
+    private long lastWriteAt = System.nanoTime();
+    /** The job whose chunks the open transaction holds, not yet committed; null when none is open. */
+    private Job open;
+    /** When the open transaction began. */
+    private long openedAt;
+    /** The rows the open transaction deleted. */
+    private long openRows;
 
     /**
      * Prepares the statements on the writer's connection.
@@ -126,6 +163,8 @@ public final class SqliteCompaction {
         boolean fullSpan;
         /** Whether the WAL was checkpointed for room once already. */
         boolean checkpointedForRoom;
+        /** Whether chunks may commit together ({@link #OPEN_NANOS}); not after a failure. */
+        boolean together = true;
         /** Whether the background checkpointer was asked to copy the WAL before the last checkpoint. */
         boolean copiedInBackground;
         /** Set when the compaction failed; {@link #removed} says how far it got. */
@@ -172,14 +211,15 @@ public final class SqliteCompaction {
             txLock.lock();
         }
         try {
-            int chunk = Math.min(rows, job.maxRows);
+            boolean grouped = open != null || (together(job) && System.nanoTime() - lastWriteAt >= QUIET_NANOS);
+            int chunk = Math.min(grouped ? groupedRows : rows, job.maxRows);
             long began = System.nanoTime();
             long n;
             try {
                 if (statementsSuspect) {
                     renewStatements();
                 }
-                n = deleteChunk(job, chunk);
+                n = deleteChunk(job, chunk, grouped);
             } catch (JournalException e) {
                 failed();
                 job.error = e; // the signed log refused: nothing of this chunk is deleted
@@ -213,7 +253,6 @@ public final class SqliteCompaction {
             if (n < 0) {
                 return finish(job);
             }
-            job.removed += n;
             if (checkpointEachChunk) {
                 try {
                     host.checkpoint(SqliteSchema.CHECKPOINT_PASSIVE); // the next chunk reuses the WAL
@@ -226,7 +265,7 @@ public final class SqliteCompaction {
                 // entries removed by hand), and a span that held fewer rows than its length still
                 // took the time it took; sized only after spans full of rows, the chunks of a file
                 // with gaps were never sized at all.
-                resize(chunk, System.nanoTime() - began);
+                resize(chunk, System.nanoTime() - began, grouped);
             }
             return false;
         } finally {
@@ -241,10 +280,15 @@ public final class SqliteCompaction {
      * factor of two either way: one chunk slowed down by another process on the machine should
      * not shrink the next ones to nothing, nor one fast chunk make the next one long.
      */
-    private void resize(int chunk, long nanos) {
+    private void resize(int chunk, long nanos, boolean grouped) {
         long scaled = (long) ((double) chunk * CHUNK_NANOS / Math.max(1, nanos));
         scaled = Math.max(chunk / 2, Math.min(2L * chunk, scaled));
-        rows = (int) Math.max(MIN_CHUNK_ROWS, Math.min(MAX_CHUNK_ROWS, scaled));
+        int sized = (int) Math.max(MIN_CHUNK_ROWS, Math.min(MAX_CHUNK_ROWS, scaled));
+        if (grouped) {
+            groupedRows = sized;
+        } else {
+            rows = sized;
+        }
     }
 
     /** Ends a job with nothing left to remove: gives the space back to the file system. */
@@ -270,13 +314,21 @@ public final class SqliteCompaction {
     }
 
     /**
-     * Deletes, in one transaction, up to {@code chunk} seqs' worth of the oldest entries below
-     * the job's bound, and gives their pages back to the file system.
+     * Deletes up to {@code chunk} seqs' worth of the oldest entries below the job's bound and
+     * gives their pages back to the file system, in the transaction chunks left open or a new
+     * one, which it commits unless it is {@code grouped} and may stay open ({@link #OPEN_NANOS}):
+     * while no write waits, the checkpointer is not behind, and for at most that long.
      *
-     * @return the number of entries removed, or -1 if none was left to remove
+     * @return the number of entries deleted, or -1 if none was left to remove (the transaction
+     *     is then committed)
      */
-    private long deleteChunk(Job job, int chunk) throws SQLException {
-        sql.begin.execute();
+    private long deleteChunk(Job job, int chunk, boolean grouped) throws SQLException {
+        if (open == null) {
+            sql.begin.execute();
+            open = job;
+            openedAt = System.nanoTime();
+            openRows = 0;
+        }
         long oldest;
         long newest;
         try (ResultSet rs = sql.heldSeqs.executeQuery()) {
@@ -289,7 +341,7 @@ public final class SqliteCompaction {
             }
         }
         if (oldest < 0) {
-            sql.commit.execute();
+            commitOpen();
             return -1;
         }
         // Seqs are dense, so a span of seqs holds at most that many rows: a chunk of rows.
@@ -309,9 +361,72 @@ public final class SqliteCompaction {
         if (onFile) {
             sql.vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
         }
-        sql.commit.execute();
-        host.committed(n);
+        openRows += n;
+        if (!grouped || !together(job) || host.writesWaiting() || host.checkpointerBehind()
+                || System.nanoTime() - openedAt >= OPEN_NANOS) {
+            commitOpen();
+        }
         return n;
+    }
+
+    /**
+     * Whether the chunks of {@code job} may share a transaction: on a file, with a background
+     * checkpointer, and until anything failed. In memory, the table lock held around a
+     * transaction keeps readers out, so each chunk commits at once, as after a failure.
+     */
+    private boolean together(Job job) {
+        return job.together && onFile && txLock == null && !checkpointEachChunk;
+    }
+
+    /**
+     * Commits the open transaction, if any: the rows its chunks deleted count as removed from
+     * now on.
+     */
+    private void commitOpen() throws SQLException {
+        if (open == null) {
+            return;
+        }
+        sql.commit.execute();
+        Job job = open;
+        long n = openRows;
+        open = null;
+        openRows = 0;
+        job.removed += n;
+        if (n > 0) {
+            host.committed(n);
+        }
+    }
+
+    /**
+     * Ends the transaction that chunks left open, before the writer runs anything else on the
+     * connection (a batch, a checkpoint) or stops: commits it; and notes that writes run now
+     * (see {@link #QUIET_NANOS}). Never throws: if the commit
+     * fails, the chunks it held are rolled back, and are deleted again by later chunks, each
+     * committing alone.
+     */
+    void settle() {
+        lastWriteAt = System.nanoTime();
+        if (open == null) {
+            return;
+        }
+        try {
+            commitOpen();
+        } catch (SQLException | RuntimeException e) {
+            failed();
+        }
+    }
+
+    /**
+     * Forgets the transaction that chunks left open, which the writer has rolled back after a
+     * failure; its rows are deleted again by later chunks, each committing alone.
+     */
+    void abandon() {
+        if (open != null) {
+            open.together = false;
+            open = null;
+            openRows = 0;
+        }
+        statementsSuspect = true;
     }
 
     /**
@@ -362,9 +477,12 @@ public final class SqliteCompaction {
         }
     }
 
-    /** After a failure: ends the transaction and has the statements prepared again. */
+    /**
+     * After a failure: ends the transaction, whose chunks are then not removed (they are deleted
+     * again by later chunks, each committing alone), and has the statements prepared again.
+     */
     private void failed() {
-        statementsSuspect = true;
+        abandon();
         host.endTransaction();
     }
 

@@ -138,6 +138,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
 
     @Override
     public void write(WriteOp<?>[] ops) throws SQLException {
+        compaction.settle(); // chunks may have left their transaction open for this batch
         if (lost == null && fileChanged()) {
             fileLost();
         }
@@ -156,6 +157,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
     @Override
     public void abandon(Throwable failure) {
         transactions.endTransaction();
+        compaction.abandon();
     }
 
     /**
@@ -199,6 +201,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      * the path empty, so that it cannot be replayed into a file put in its place.
      */
     private void fileLost() {
+        compaction.settle(); // to the file that is gone: the checkpoint below needs no transaction
         lost = new JournalException.Storage(name + ": the journal file was deleted, moved or replaced"
                 + " while the journal was open, so nothing more is written to it (close the journal"
                 + " and open the file again)", null);
@@ -323,6 +326,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
             }
         } catch (Throwable t) {
             transactions.endTransaction();
+            compaction.abandon();
             job.error = writer.storage(job.removed == 0 ? "cannot compact"
                     : "compaction stopped after removing " + job.removed + " entries", t);
             over = true;
@@ -357,6 +361,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      */
     @Override
     public void stopWorkBetweenBatches() {
+        compaction.settle(); // what the chunks deleted so far stays deleted
         while (!compacting.isEmpty()) {
             Map.Entry<CompactOp, SqliteCompaction.Job> oldest = compacting.entrySet().iterator().next();
             SqliteCompaction.Job job = oldest.getValue();
@@ -398,6 +403,16 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
             }
             checkpointer.checkpointSoon();
             return true;
+        }
+
+        @Override
+        public boolean writesWaiting() {
+            return writer.queued() > 0;
+        }
+
+        @Override
+        public boolean checkpointerBehind() {
+            return checkpointer != null && checkpointer.behind();
         }
 
         @Override
