@@ -69,10 +69,14 @@ public final class SqliteCompaction {
     static final long OPEN_NANOS = 100_000_000L;
     /**
      * How long the writer must have run no writes before chunks share a transaction. While
-     * writes keep coming (an append every few milliseconds), each chunk commits alone, as it is
-     * sized to, so that a write waits for one short chunk and not for the commit of several.
+     * writes keep coming, each chunk commits alone, as it is sized to, so that a write waits for
+     * one short chunk and not for the commit of several: a shared commit rewrites the address
+     * index's leaves too, and a write that arrives during one waited 8 to 14 ms in place of
+     * 1 to 7 (appends every 100 ms against every 25 ms, compacting 1,000,000 entries). So it is
+     * for a journal with little or nothing to write meanwhile (a quiet hour, the tool's
+     * {@code compact}), where it makes the compaction three to four times faster.
      */
-    static final long QUIET_NANOS = 20_000_000L;
+    static final long QUIET_NANOS = 50_000_000L;
 
     /** SQLite's result code for a full disk or a database at its max_page_count. */
     private static final int SQLITE_FULL = 13;
