@@ -403,13 +403,17 @@ public final class SqliteCompaction {
 
     /**
      * Ends the transaction that chunks left open, before the writer runs anything else on the
-     * connection (a batch, a checkpoint) or stops: commits it; and notes that writes run now
-     * (see {@link #QUIET_NANOS}). Never throws: if the commit
+     * connection (a batch, a checkpoint) or stops: commits it. Never throws: if the commit
      * fails, the chunks it held are rolled back, and are deleted again by later chunks, each
      * committing alone.
+     *
+     * @param writes whether writes run now, which keeps chunks committing alone for
+     *     {@link #QUIET_NANOS}
      */
-    void settle() {
-        lastWriteAt = System.nanoTime();
+    void settle(boolean writes) {
+        if (writes) {
+            lastWriteAt = System.nanoTime();
+        }
         if (open == null) {
             return;
         }

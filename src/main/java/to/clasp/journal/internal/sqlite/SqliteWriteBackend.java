@@ -138,7 +138,9 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
 
     @Override
     public void write(WriteOp<?>[] ops) throws SQLException {
-        compaction.settle(); // chunks may have left their transaction open for this batch
+        // Chunks may have left their transaction open for this batch. A batch of compactions
+        // alone writes nothing yet, and does not keep the chunks from sharing a transaction.
+        compaction.settle(!Arrays.stream(ops).allMatch(op -> op instanceof CompactOp));
         if (lost == null && fileChanged()) {
             fileLost();
         }
@@ -201,7 +203,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      * the path empty, so that it cannot be replayed into a file put in its place.
      */
     private void fileLost() {
-        compaction.settle(); // to the file that is gone: the checkpoint below needs no transaction
+        compaction.settle(false); // to the file that is gone: the checkpoint below needs no transaction
         lost = new JournalException.Storage(name + ": the journal file was deleted, moved or replaced"
                 + " while the journal was open, so nothing more is written to it (close the journal"
                 + " and open the file again)", null);
@@ -361,7 +363,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      */
     @Override
     public void stopWorkBetweenBatches() {
-        compaction.settle(); // what the chunks deleted so far stays deleted
+        compaction.settle(false); // what the chunks deleted so far stays deleted
         while (!compacting.isEmpty()) {
             Map.Entry<CompactOp, SqliteCompaction.Job> oldest = compacting.entrySet().iterator().next();
             SqliteCompaction.Job job = oldest.getValue();
