@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -712,13 +711,7 @@ public final class SqliteJournal implements Journal {
                     return kept;
                 }
             }
-            PreparedStatement ps = rows.prepareSince(r);
-            ps.setLong(1, seq);
-            ps.setLong(2, max);
-            SignedLog.Verifier verifier = rows.verifier(r);
-            try (ResultSet rs = ps.executeQuery()) {
-                return Collections.unmodifiableList(rows.cursor(r, rs, verifier).drainInto(new ArrayList<>()));
-            }
+            return Collections.unmodifiableList(rows.since(r, seq, max));
         });
     }
 

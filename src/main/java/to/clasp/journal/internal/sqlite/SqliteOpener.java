@@ -6,12 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -138,14 +136,8 @@ public final class SqliteOpener {
         if (latestSeq > 0) {
             SqliteRowReads rows = new SqliteRowReads(null);
             try {
-                recent.fill(pool.read(r -> {
-                    PreparedStatement ps = rows.prepareSince(r);
-                    ps.setLong(1, Math.max(0, latestSeq - RecentEntries.CAPACITY));
-                    ps.setLong(2, RecentEntries.CAPACITY);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rows.cursor(r, rs, null).drainInto(new ArrayList<>());
-                    }
-                }));
+                recent.fill(pool.read(r -> rows.since(r, Math.max(0, latestSeq - RecentEntries.CAPACITY),
+                        RecentEntries.CAPACITY)));
             } catch (JournalException | SQLException e) {
                 // A row that cannot be decoded: the journal opens all the same, and reads of
                 // those rows report it. Nothing is kept until the writer's first commit.

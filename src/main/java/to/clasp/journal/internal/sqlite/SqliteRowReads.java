@@ -3,6 +3,9 @@ package to.clasp.journal.internal.sqlite;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import to.clasp.journal.JournalEntry;
 import to.clasp.journal.internal.sql.SignedLog;
 import to.clasp.journal.internal.sql.SqlRows;
 
@@ -40,6 +43,20 @@ public final class SqliteRowReads {
             return r.prepare(SqliteSchema.SINCE_VERIFIED);
         }
         return r.prepare(usualColumns(r) ? SqliteSchema.SINCE_USUAL : SqliteSchema.SINCE);
+    }
+
+    /**
+     * Reads the entries after {@code seq}, at most {@code limit} (-1 for all), from the rows,
+     * verified with a key: what {@code since} returns when it reads the file.
+     */
+    public List<JournalEntry> since(SqliteReadPool.Reader r, long seq, long limit) throws SQLException {
+        PreparedStatement ps = prepareSince(r);
+        ps.setLong(1, seq);
+        ps.setLong(2, limit);
+        SignedLog.Verifier verifier = verifier(r);
+        try (ResultSet rs = ps.executeQuery()) {
+            return cursor(r, rs, verifier).drainInto(new ArrayList<>());
+        }
     }
 
     /** The cursor over the rows of a SELECT that {@link #prepareEntries} prepared. */
