@@ -42,14 +42,7 @@ public final class RecentEntries {
 
     /** An empty buffer of {@link #CAPACITY} entries. */
     public RecentEntries() {
-        this(CAPACITY);
-    }
-
-    RecentEntries(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity " + capacity);
-        }
-        this.slots = new JournalEntry[capacity];
+        this.slots = new JournalEntry[CAPACITY];
     }
 
     /**
@@ -132,13 +125,6 @@ public final class RecentEntries {
                 out[i - start] = slots[(head + i) % slots.length];
             }
             return List.of(out);
-        }
-    }
-
-    /** The number of entries kept (for tests). */
-    int size() {
-        synchronized (lock) {
-            return size;
         }
     }
 

@@ -366,7 +366,7 @@ public final class SqliteCompaction {
             sql.vacuum.executeUpdate(SqliteSchema.INCREMENTAL_VACUUM);
         }
         openRows += n;
-        if (!grouped || !together(job) || host.writesWaiting() || host.checkpointerBehind()
+        if (!grouped || host.writesWaiting() || host.checkpointerBehind()
                 || System.nanoTime() - openedAt >= OPEN_NANOS) {
             commitOpen();
         }
