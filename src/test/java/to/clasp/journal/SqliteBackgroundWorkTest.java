@@ -103,6 +103,29 @@ class SqliteBackgroundWorkTest {
     }
 
     @Test
+    void theWalStartsOverWhileAppendsKeepComing() throws Exception {
+        Path file = dir.resolve("j.db");
+        Path wal = dir.resolve("j.db-wal");
+        // Commits one after another leave the checkpointer's passes no moment to reach the WAL's
+        // end; the write connection's backstop would let the WAL grow to 10,000 pages (about
+        // 41 MB) before it copied it inside a commit. The writer finishes the copy between
+        // batches long before that.
+        long frame = 4_096 + 24;
+        long bound = 8_000 * frame;
+        long largest = 0;
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            for (long i = 0; i < 25_000; i++) {
+                await(journal.append(entry(i)));
+                if (i % 50 == 0 && Files.exists(wal)) {
+                    largest = Math.max(largest, Files.size(wal));
+                }
+            }
+            assertThat(largest).as("the WAL's largest size in bytes").isGreaterThan(0).isLessThan(bound);
+            assertThat(await(journal.latestSeq())).isEqualTo(25_000);
+        }
+    }
+
+    @Test
     void closingEndsTheJournalsThreads() throws Exception {
         long before = liveThreads("clasp-journal-checkpoint");
         SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"));

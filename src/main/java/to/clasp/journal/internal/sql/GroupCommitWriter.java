@@ -63,8 +63,10 @@ import to.clasp.journal.internal.util.Validation;
  * a write that finds it asleep after a quiet spell.
  *
  * <p>Work between batches (SQLite's compaction chunks) is run by the writer thread alone, one
- * piece after each batch, and piece after piece while nothing is queued, so that writes wait for
- * one piece at most and the work still ends under any load.
+ * piece after each batch and piece after piece while nothing is queued, so that writes wait for
+ * one piece at most and the work still ends under any load. Batches that ran
+ * {@link #LONG_BATCH_NANOS} or longer (a burst) are followed by the next batch instead, for up
+ * to {@link #PIECE_DEFERRED_MAX_NANOS}.
  *
  * <p>Futures are completed only after COMMIT returns (and after whatever the backend checks
  * then), in queue order, and never run callers' code on the thread that holds the role: the
@@ -170,6 +172,17 @@ public final class GroupCommitWriter {
     public static final long POLL_WINDOW_NANOS = 20_000_000L;
     /** How often work between batches that is held back looks whether it may go on. */
     static final long HELD_BACK_NANOS = 1_000_000L;
+    /**
+     * A batch that ran at least this long (part of a burst of thousands of writes) is followed by
+     * the next batch, not by a piece of work between batches: what was queued meanwhile has
+     * waited for all of it already.
+     */
+    public static final long LONG_BATCH_NANOS = 5_000_000L;
+    /**
+     * The longest long batches put off the work between batches: then a piece runs after the
+     * next batch whatever its length, so the work ends under any load.
+     */
+    public static final long PIECE_DEFERRED_MAX_NANOS = 100_000_000L;
 
     private final String name;
     private final int maxBatch;
@@ -737,6 +750,8 @@ public final class GroupCommitWriter {
         long seen = -1;
         long lastSeenAt = 0;
         boolean pieceDue = false;
+        boolean deferring = false;
+        long deferringSince = 0;
         while (true) {
             WriteOp<?>[] ops = null;
             boolean stop = false;
@@ -785,14 +800,27 @@ public final class GroupCommitWriter {
             }
             try {
                 if (ops != null) {
+                    long began = System.nanoTime();
                     runBatch(ops);
                     register(ops).start();
-                    pieceDue = true;
+                    // After a long batch the writes queued during it go first, for a while.
+                    long now = System.nanoTime();
+                    if (now - began < LONG_BATCH_NANOS) {
+                        pieceDue = true;
+                        deferring = false;
+                    } else if (!deferring) {
+                        deferring = true;
+                        deferringSince = began;
+                        pieceDue = false;
+                    } else {
+                        pieceDue = now - deferringSince >= PIECE_DEFERRED_MAX_NANOS;
+                    }
                 } else if (stop) {
                     backend.stopWorkBetweenBatches();
                 } else {
                     backend.runBetweenBatches();
                     pieceDue = false;
+                    deferring = false;
                 }
             } finally {
                 release();

@@ -71,6 +71,8 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
     private final LinkedHashMap<CompactOp, SqliteCompaction.Job> compacting = new LinkedHashMap<>();
     /** Set once, before the writer starts. */
     private GroupCommitWriter writer;
+    /** Set by the writer thread once it stops the work between batches, on close. */
+    private volatile boolean stopping;
     /** The entries reads take from memory, forgotten when the file is lost; null with a key. Set once, before the writer starts. */
     private RecentEntries recent;
 
@@ -286,27 +288,49 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
         return false;
     }
 
+    /** Compactions under way, or a copy of the WAL for the writer to finish ({@link WalCheckpointer#finish}). */
     @Override
     public boolean hasWorkBetweenBatches() {
-        return !compacting.isEmpty();
+        return !compacting.isEmpty() || (checkpointer != null && !stopping && checkpointer.finishWanted());
     }
 
     /**
-     * Whether the next compaction chunk waits for the checkpointer ({@link WalCheckpointer#behind}):
-     * appends go on meanwhile, so the compaction waits for the disk instead of the appends
-     * waiting for the compaction's WAL. Never without a checkpointer.
+     * Whether the work between batches waits. The copy of the WAL's end waits until it is cheap
+     * ({@link WalCheckpointer#finishDue}) and nothing is queued, so that no batch waits for it
+     * unless it came in meanwhile. The next compaction chunk waits for the checkpointer
+     * ({@link WalCheckpointer#behind}): appends go on meanwhile, so the compaction waits for the
+     * disk instead of the appends waiting for the compaction's WAL. Neither without a
+     * checkpointer.
      */
     @Override
     public boolean workHeldBack() {
-        return checkpointer != null && checkpointer.behind();
+        if (checkpointer == null) {
+            return false;
+        }
+        if (finishNow()) {
+            return false;
+        }
+        return compacting.isEmpty() || checkpointer.behind();
+    }
+
+    /** Whether to finish the WAL's copy now; under the writer's lock or with the role. */
+    private boolean finishNow() {
+        return checkpointer != null && checkpointer.finishDue() && writer.queued() == 0;
     }
 
     /**
-     * Runs the next chunk of the oldest compaction under way, and completes its future if that
-     * was the last. Never throws.
+     * Finishes the WAL's copy if that is due, or else runs the next chunk of the oldest
+     * compaction under way, completing its future if that was the last. Never throws.
      */
     @Override
     public void runBetweenBatches() {
+        if (finishNow() || (compacting.isEmpty() && hasWorkBetweenBatches())) {
+            finishCopy();
+            return;
+        }
+        if (compacting.isEmpty()) {
+            return;
+        }
         Map.Entry<CompactOp, SqliteCompaction.Job> oldest = compacting.entrySet().iterator().next();
         CompactOp op = oldest.getKey();
         SqliteCompaction.Job job = oldest.getValue();
@@ -338,6 +362,20 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
         }
     }
 
+    /**
+     * Copies the rest of the WAL on this connection ({@link WalCheckpointer#finish}), after
+     * ending a transaction that compaction chunks left open. A failure loses nothing: the pages
+     * stay in the WAL for later checkpoints.
+     */
+    private void finishCopy() {
+        compaction.settle(false);
+        try {
+            checkpointer.finish(conn);
+        } catch (SQLException | RuntimeException e) {
+            // the checkpointer's next passes, or the backstop, copy the WAL instead
+        }
+    }
+
     /** Takes a compaction out of {@link #compacting} and completes its future on the pool. */
     private void finishCompaction(CompactOp op) {
         SqliteCompaction.Job job = compacting.remove(op);
@@ -363,6 +401,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
      */
     @Override
     public void stopWorkBetweenBatches() {
+        stopping = true; // the WAL's copy is left to the close, or to the next open
         compaction.settle(false); // what the chunks deleted so far stays deleted
         while (!compacting.isEmpty()) {
             Map.Entry<CompactOp, SqliteCompaction.Job> oldest = compacting.entrySet().iterator().next();
