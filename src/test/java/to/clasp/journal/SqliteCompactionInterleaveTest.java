@@ -76,6 +76,37 @@ class SqliteCompactionInterleaveTest {
     }
 
     @Test
+    void theEndOfACompactionDoesNotWaitForAReaderOfAnOlderState() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            fill(journal, 20_000);
+            // Another program reads the file and keeps its read transaction open. The truncating
+            // checkpoint at the compaction's end runs on the writer, and appends wait for it: if
+            // it waited for this reader (for SQLite's busy timeout, seconds), so would they.
+            try (java.sql.Connection reader = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                    java.sql.Statement s = reader.createStatement()) {
+                reader.setAutoCommit(false);
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM journal_entries")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(20_000);
+                }
+                long began = System.nanoTime();
+                assertThat(await(journal.compact(10_001))).isEqualTo(10_000);
+                long append = await(journal.append(entry(20_001)));
+                long millis = (System.nanoTime() - began) / 1_000_000;
+                assertThat(millis).as("the compaction and an append after it, in ms").isLessThan(1_500);
+                assertThat(append).isEqualTo(20_001);
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM journal_entries")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).as("the reader's state, unchanged").isEqualTo(20_000);
+                }
+                reader.commit();
+            }
+            assertThat(await(journal.size())).isEqualTo(10_001);
+        }
+    }
+
+    @Test
     void aCallerThatWaitsForEachAppendDoesNotKeepACompactionFromEnding() {
         int n = 100_000;
         try (SqliteJournal journal = SqliteJournal.open(dir.resolve("j.db"))) {

@@ -89,7 +89,10 @@ public final class SqliteCompaction {
 
     /** What the writer lends a compaction. */
     interface Host {
-        /** Runs a checkpoint on the writer's connection, outside any transaction. */
+        /**
+         * Runs a checkpoint on the writer's connection, outside any transaction, without waiting
+         * for other connections' readers: what they still read stays in the WAL.
+         */
         void checkpoint(String pragma) throws SQLException;
 
         /** Ends whatever transaction a failure left open. */

@@ -228,6 +228,14 @@ public final class SqliteSchema {
      */
     static final String WAL_AUTOCHECKPOINT_BACKSTOP = "PRAGMA wal_autocheckpoint = 10000";
 
+    /** How long, in ms, a statement waits for a lock another connection holds. */
+    static final String BUSY_TIMEOUT = "PRAGMA busy_timeout";
+
+    /** Sets {@link #BUSY_TIMEOUT}; 0 fails at once with SQLITE_BUSY. */
+    static String busyTimeout(long millis) {
+        return "PRAGMA busy_timeout = " + millis;
+    }
+
     /** Copies the whole WAL into the file and truncates the WAL to zero bytes. */
     static final String CHECKPOINT_TRUNCATE = "PRAGMA wal_checkpoint(TRUNCATE)";
 

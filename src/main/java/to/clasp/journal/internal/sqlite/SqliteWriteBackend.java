@@ -427,9 +427,21 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
 
     /** What the writer lends its compactions. */
     private final class CompactionHost implements SqliteCompaction.Host {
+        /** Never waits for readers: appends wait for this checkpoint, which is only to give space back. */
         @Override
         public void checkpoint(String pragma) throws SQLException {
-            SqliteWriteBackend.this.checkpoint(pragma);
+            try (Statement s = conn.createStatement()) {
+                long busyTimeout;
+                try (ResultSet rs = s.executeQuery(SqliteSchema.BUSY_TIMEOUT)) {
+                    busyTimeout = rs.next() ? rs.getLong(1) : 0;
+                }
+                s.execute(SqliteSchema.busyTimeout(0));
+                try {
+                    SqliteWriteBackend.this.checkpoint(pragma);
+                } finally {
+                    s.execute(SqliteSchema.busyTimeout(busyTimeout));
+                }
+            }
         }
 
         @Override
