@@ -108,12 +108,7 @@ final class CompactionBench {
             long started = System.nanoTime();
             CompletableFuture<Long> compaction = journal.compact(before);
             appendEvery5Ms(journal, next, compaction, Long.MAX_VALUE, during);
-            long removed = compaction.join();
-            double seconds = (System.nanoTime() - started) / 1e9;
-            if (removed != before - 1) {
-                throw new IllegalStateException("removed " + removed + ", expected " + (before - 1));
-            }
-            return seconds;
+            return secondsOf(compaction, started, before);
         } finally {
             deleteFamily(file);
         }
@@ -150,15 +145,23 @@ final class CompactionBench {
     private static double alone(Path file, long before) {
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             long started = System.nanoTime();
-            long removed = journal.compact(before).join();
-            double seconds = (System.nanoTime() - started) / 1e9;
-            if (removed != before - 1) {
-                throw new IllegalStateException("removed " + removed + ", expected " + (before - 1));
-            }
-            return seconds;
+            return secondsOf(journal.compact(before), started, before);
         } finally {
             deleteFamily(file);
         }
+    }
+
+    /**
+     * Waits for a compaction started at {@code started} (nanoTime), checks that it removed every
+     * entry below {@code before}, and returns its seconds.
+     */
+    private static double secondsOf(CompletableFuture<Long> compaction, long started, long before) {
+        long removed = compaction.join();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (removed != before - 1) {
+            throw new IllegalStateException("removed " + removed + ", expected " + (before - 1));
+        }
+        return seconds;
     }
 
     /** The Rust crate's compaction: one DELETE in autocommit; returns the seconds. */
