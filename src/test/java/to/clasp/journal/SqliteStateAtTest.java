@@ -34,7 +34,7 @@ class SqliteStateAtTest {
         private SqliteJournal journal;
 
         @Override
-        public Journal journal() {
+        public synchronized Journal journal() {
             if (journal == null) {
                 journal = SqliteJournal.builder(dir.resolve("keyed.db")).hmacKey(key()).build();
             }
@@ -54,7 +54,7 @@ class SqliteStateAtTest {
         private SqliteJournal journal;
 
         @Override
-        public Journal journal() {
+        public synchronized Journal journal() {
             if (journal == null) {
                 journal = SqliteJournal.builder(dir.resolve("ten.db")).snapshotsToKeep(10).build();
             }
