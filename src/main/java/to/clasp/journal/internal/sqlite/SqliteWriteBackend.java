@@ -142,7 +142,7 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
     public void write(WriteOp<?>[] ops) throws SQLException {
         // Chunks may have left their transaction open for this batch. A batch of compactions
         // alone writes nothing yet, and does not keep the chunks from sharing a transaction.
-        compaction.settle(!Arrays.stream(ops).allMatch(op -> op instanceof CompactOp));
+        compaction.settle(writesAny(ops));
         if (lost == null && fileChanged()) {
             fileLost();
         }
@@ -183,6 +183,16 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
                 start = i + 1;
             }
         }
+    }
+
+    /** Whether a batch holds anything but compactions (a plain loop: this runs for every batch). */
+    private static boolean writesAny(WriteOp<?>[] ops) {
+        for (WriteOp<?> op : ops) {
+            if (!(op instanceof CompactOp)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Counts a COMMIT of {@link #transactions}. */
