@@ -49,6 +49,8 @@ public final class RecentEntries {
      * Starts with the newest entries of the file, read at open before anything is committed:
      * ascending by seq and, from the first on, every entry the file holds (gaps in seqs are
      * kept as they are in the file). The newest {@link #CAPACITY} are kept.
+     *
+     * @param newest the entries, not null, none null
      */
     public void fill(List<JournalEntry> newest) {
         synchronized (lock) {
@@ -63,6 +65,8 @@ public final class RecentEntries {
      * Adds the entries a commit of this journal's writer made visible: ascending, with their
      * seqs. When the first does not follow the newest kept, something else wrote in between,
      * and what is kept starts again with these. Never blocks for long; never throws.
+     *
+     * @param entries the committed entries, not null, none null
      */
     public void committed(List<JournalEntry> entries) {
         synchronized (lock) {
@@ -89,6 +93,8 @@ public final class RecentEntries {
      * @param r the reader the read has borrowed: one statement runs on it
      * @param afterSeq the seq to read after
      * @param limit the most entries to return, or -1 for all; not 0
+     * @return an immutable list, or null
+     * @throws SQLException if the statement on {@code r} fails; nothing kept changes
      */
     public List<JournalEntry> since(SqliteReadPool.Reader r, long afterSeq, long limit) throws SQLException {
         synchronized (lock) {
