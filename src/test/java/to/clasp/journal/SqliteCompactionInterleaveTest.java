@@ -6,11 +6,13 @@ import static to.clasp.journal.SqliteTestSupport.await;
 import static to.clasp.journal.SqliteTestSupport.key;
 import static to.clasp.journal.SqliteTestSupport.seqs;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +127,50 @@ class SqliteCompactionInterleaveTest {
             assertThat(compaction).as("the compaction, after a minute of appends").isDone();
             assertThat(await(compaction)).isEqualTo(n);
             assertThat(await(journal.size())).isEqualTo(appended);
+        }
+    }
+
+    @Test
+    void theWalStartsOverWhileACompactionRunsBesideAppends() throws Exception {
+        Path file = dir.resolve("j.db");
+        Path wal = dir.resolve("j.db-wal");
+        int n = 300_000;
+        // 10,000 addresses, as a router's: each chunk rewrites an address-index leaf per row.
+        LongFunction<JournalEntry> spread = i -> JournalEntry.fromSet("/room" + (i % 100) + "/param" + (i / 100 % 100),
+                Value.of((double) i), i + 1, "s1", T0 + i);
+        // The checkpointer's passes never reach the WAL's end while commits keep coming. Were
+        // chunks to run on meanwhile, the WAL would grow to the write connection's backstop
+        // (10,000 pages, about 41 MB; 43 to 44 MB in two runs of three before the fix), whose
+        // copy then ran inside a chunk's commit, 30 ms: the chunks wait until the writer has
+        // finished the copy instead (23 to 27 MB).
+        long bound = 9_000L * (4_096 + 24);
+        long largest = 0;
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            List<CompletableFuture<Long>> pending = new ArrayList<>();
+            for (long i = 1; i <= n; i++) {
+                pending.add(journal.append(spread.apply(i)));
+                if (pending.size() == 10_000) {
+                    pending.forEach(SqliteTestSupport::await);
+                    pending.clear();
+                }
+            }
+        }
+        // Reopened, the WAL file starts empty: its size is then the most the WAL held (SQLite
+        // cuts a longer one back to 40 MiB when it starts over, but no shorter).
+        try (SqliteJournal journal = SqliteJournal.open(file)) {
+            assertThat(Files.exists(wal) ? Files.size(wal) : 0).as("the WAL after the reopen").isLessThan(bound / 8);
+            CompletableFuture<Long> compaction = journal.compact(n / 2 + 1);
+            long appended = 0;
+            while (!compaction.isDone()) {
+                appended++;
+                assertThat(await(journal.append(spread.apply(n + appended)))).isEqualTo(n + appended);
+                if (appended % 20 == 0 && Files.exists(wal)) {
+                    largest = Math.max(largest, Files.size(wal));
+                }
+            }
+            assertThat(await(compaction)).isEqualTo(n / 2);
+            assertThat(largest).as("the WAL's largest size in bytes").isGreaterThan(0).isLessThan(bound);
+            assertThat(await(journal.size())).isEqualTo(n / 2 + appended);
         }
     }
 

@@ -63,12 +63,19 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
     /** Runs the chunks of compactions, between batches (see {@link #runBetweenBatches}). */
     private final SqliteCompaction compaction;
     /**
-     * Compactions started and not yet over, oldest first; only the first one runs. Changed by
-     * the thread that holds the committer role; read by the writer's callers under the writer's
-     * lock while nobody holds it.
+     * Compactions started and not yet over, oldest first, each with what it removes and how far
+     * it got; only the first one runs. Changed by the thread that holds the committer role; read
+     * by the writer's callers under the writer's lock while nobody holds it.
      */
-    /** The compactions under way, oldest first, each with what it removes and how far it got. */
     private final LinkedHashMap<CompactOp, SqliteCompaction.Job> compacting = new LinkedHashMap<>();
+    /**
+     * The longest compaction chunks wait for the writer to finish the WAL's copy (see
+     * {@link #workHeldBack}) before they run anyway.
+     */
+    static final long FINISH_HOLD_MAX_NANOS = 200_000_000L;
+    /** Whether chunks wait for the finish, and since when; under the writer's lock. */
+    private boolean finishHeld;
+    private long finishHeldSince;
     /** Set once, before the writer starts. */
     private GroupCommitWriter writer;
     /** Set by the writer thread once it stops the work between batches, on close. */
@@ -319,6 +326,24 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
         }
         if (finishNow()) {
             return false;
+        }
+        if (!compacting.isEmpty() && checkpointer.finishWanted()) {
+            // Chunks wait until the writer has finished the copy: otherwise each one adds to
+            // the WAL's uncopied end, the copy never becomes due while appends keep coming,
+            // and the WAL grows to the backstop, whose copy then runs inside a chunk's commit
+            // (30 ms). For a while only: writes that never leave the queue empty would
+            // otherwise hold the compaction back for as long as they come.
+            long now = System.nanoTime();
+            if (!finishHeld) {
+                finishHeld = true;
+                finishHeldSince = now;
+            }
+            if (now - finishHeldSince < FINISH_HOLD_MAX_NANOS) {
+                checkpointer.catchUpForFinish();
+                return true;
+            }
+        } else {
+            finishHeld = false;
         }
         return compacting.isEmpty() || checkpointer.behind();
     }

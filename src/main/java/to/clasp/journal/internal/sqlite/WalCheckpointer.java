@@ -196,6 +196,18 @@ public final class WalCheckpointer {
     }
 
     /**
+     * Has a pass start now if the writer's finish is wanted but not cheap yet (too many pages
+     * came in since the last pass) and no checkpoint runs: while compaction chunks wait for the
+     * finish, only appends add to the WAL, and this thread's next pass leaves the writer little
+     * to copy, instead of waiting for the mark. Cheap: a few volatile reads.
+     */
+    void catchUpForFinish() {
+        if (finishWanted() && !urgent && !running.isLocked() && pagesWaiting.get() > FINISH_MAX_PAGES) {
+            checkpointSoon();
+        }
+    }
+
+    /**
      * Copies the rest of the WAL with a passive checkpoint on the writer's connection, between
      * its batches: no commit comes in meanwhile, so the copy reaches the WAL's end and the next
      * write starts the WAL over. Skips (and stays wanted) if a checkpoint runs. Called by the
