@@ -159,6 +159,7 @@ class SqliteCompactionInterleaveTest {
         // cuts a longer one back to 40 MiB when it starts over, but no shorter).
         try (SqliteJournal journal = SqliteJournal.open(file)) {
             assertThat(Files.exists(wal) ? Files.size(wal) : 0).as("the WAL after the reopen").isLessThan(bound / 8);
+            long before = Files.size(file);
             CompletableFuture<Long> compaction = journal.compact(n / 2 + 1);
             long appended = 0;
             while (!compaction.isDone()) {
@@ -171,6 +172,10 @@ class SqliteCompactionInterleaveTest {
             assertThat(await(compaction)).isEqualTo(n / 2);
             assertThat(largest).as("the WAL's largest size in bytes").isGreaterThan(0).isLessThan(bound);
             assertThat(await(journal.size())).isEqualTo(n / 2 + appended);
+            // Its end copied the WAL to its end beside the appends, without truncating it: the
+            // pages it freed are given back all the same.
+            assertThat(Files.size(file)).as("the file after the compaction, in bytes (was %d)", before)
+                    .isLessThan(before * 3 / 4);
         }
     }
 

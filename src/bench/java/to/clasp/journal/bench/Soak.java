@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -97,7 +98,7 @@ final class Soak {
     private final Latencies replays = new Latencies();
     private final List<SoakChart.Interval> intervals = new ArrayList<>();
     /** {nanos since start, micros taken, kind}; added by the side recoveries' threads too. */
-    private final List<long[]> recoveries = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<long[]> recoveries = Collections.synchronizedList(new ArrayList<>());
     private Thread sideRecovery;
     private final AtomicLong followed = new AtomicLong();
     private final AtomicLong committedSeq = new AtomicLong();

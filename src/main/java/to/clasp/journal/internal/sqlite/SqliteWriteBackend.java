@@ -504,6 +504,11 @@ public final class SqliteWriteBackend implements GroupCommitWriter.Backend {
         }
 
         @Override
+        public boolean littleLeftToCopy() {
+            return checkpointer == null || checkpointer.littleWaiting();
+        }
+
+        @Override
         public void committed(long rows) {
             writer.committedBetweenBatches();
             if (checkpointer != null) {

@@ -196,6 +196,15 @@ public final class WalCheckpointer {
     }
 
     /**
+     * Whether at most {@link #FINISH_MAX_PAGES} pages were committed since the last pass began:
+     * a checkpoint on the writer's connection would copy them in a few milliseconds. Cheap: a
+     * volatile read.
+     */
+    boolean littleWaiting() {
+        return pagesWaiting.get() <= FINISH_MAX_PAGES;
+    }
+
+    /**
      * Has a pass start now if the writer's finish is wanted but not cheap yet (too many pages
      * came in since the last pass) and no checkpoint runs: while compaction chunks wait for the
      * finish, only appends add to the WAL, and this thread's next pass leaves the writer little
