@@ -80,7 +80,7 @@ public final class SqliteCompaction {
 
     /**
      * The most times a compaction's end has the background checkpointer copy the WAL before its
-     * own truncating checkpoint, while appends keep adding to it.
+     * own checkpoint on the writer, while appends keep adding to it.
      */
     static final int MAX_COPIES_IN_BACKGROUND = 4;
 
@@ -320,10 +320,10 @@ public final class SqliteCompaction {
         }
         if (job.copiesInBackground == 0
                 || (job.copiesInBackground < MAX_COPIES_IN_BACKGROUND && !host.littleLeftToCopy())) {
-            // The truncating checkpoint below runs on the writer, and appends wait for it: the
-            // WAL is copied beside them first, and again while appends committed during that
-            // copy left much to copy (beside a router's 3,000 SETs a second, one pass over the
-            // compaction's WAL left the truncating checkpoint 18 to 36 ms of work).
+            // The checkpoint below runs on the writer, and appends wait for it: the WAL is
+            // copied beside them first, and again while appends committed during that copy left
+            // much to copy (beside a router's 3,000 SETs a second, one pass over the
+            // compaction's WAL could leave the writer hundreds of pages to copy).
             job.copiesInBackground++;
             if (host.checkpointInBackground()) {
                 return false;

@@ -167,8 +167,8 @@ public final class WalCheckpointer {
 
     /**
      * Has a checkpoint start now, whatever is waiting, and holds compactions back until it ends
-     * ({@link #behind}). A compaction's end asks for one before its own truncating checkpoint,
-     * which then finds the WAL copied and holds the writer only for the truncation.
+     * ({@link #behind}). A compaction's end asks for one (or a few) before its own checkpoint on
+     * the writer, which then finds the WAL copied but for its last pages.
      */
     void checkpointSoon() {
         urgent = true;
